@@ -1,0 +1,4 @@
+# Host unit tests. Each test declares its name and the sources it links:
+#   UNIT_TESTS += foo
+#   unit_foo_SRCS := tests/unit/test_foo.c kernel/foo.c
+# Built with the host gcc, ASan and UBSan; see the top-level Makefile.
