@@ -1,0 +1,164 @@
+# Exitless build, run and test. `make help` lists the targets.
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+BUILD      ?= build
+MANIFEST   ?=
+PLATFORM   ?= auto
+TIMEOUT    ?= 600
+CPUS       ?= 4
+V          ?= 0
+Q          := $(if $(filter 1,$(V)),,@)
+
+GIT_REV    := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+CC         := gcc
+LD         := ld
+GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
+
+# ---------------------------------------------------------------- Newlib
+# Built once per set of flags: the directory name carries a hash of the flags and script.
+NEWLIB_CFLAGS := -O2 -g -ffreestanding -fno-pic -mcmodel=kernel -mno-red-zone \
+                 -fno-omit-frame-pointer -fno-stack-protector -nostdinc -isystem $(GCC_INCLUDE)
+NEWLIB_KEY := $(shell echo '$(NEWLIB_CFLAGS)' | cat - tools/newlib/build.sh tools/newlib/cc-wrapper.sh | sha1sum | cut -c1-12)
+NEWLIB_DIR := $(BUILD)/newlib-$(NEWLIB_KEY)
+NEWLIB_LIBC := $(NEWLIB_DIR)/lib/libc.a
+
+$(NEWLIB_LIBC):
+	@echo "  NEWLIB  $(NEWLIB_DIR) (one-time build, about a minute)"
+	$(Q)tools/newlib/build.sh $(NEWLIB_DIR) $(NEWLIB_CFLAGS)
+
+# ---------------------------------------------------------------- hypervisor
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wcast-qual -Wvla -Wformat=2 -Wno-format-nonliteral
+KERNEL_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-pic -fno-pie \
+                 -mcmodel=kernel -mno-red-zone -mgeneral-regs-only -fno-omit-frame-pointer \
+                 -fno-stack-protector -fno-builtin-malloc -fno-asynchronous-unwind-tables \
+                 --param=min-pagesize=0 -nostdinc -isystem $(GCC_INCLUDE) \
+                 -isystem $(NEWLIB_DIR)/include -I. -Iinclude \
+                 -DEXITLESS_GIT_REV='"$(GIT_REV)"' -MMD -MP
+KERNEL_ASFLAGS := -I. -D__ASSEMBLER__ -MMD -MP
+KERNEL_LDFLAGS := --fatal-warnings -nostdlib -static -z noexecstack -z max-page-size=4096 --build-id=none
+
+# Per-directory object lists.
+boot-y    := boot/multiboot2.S boot/entry32.S
+kernel-y  := kernel/main.c kernel/log.c kernel/percpu.c kernel/gdt.c kernel/trap.c \
+             kernel/isr.S kernel/panic.c kernel/platform.c kernel/mb2.c kernel/frame.c \
+             kernel/paging.c kernel/mm.c kernel/libc_glue.c kernel/cmdline.c \
+             kernel/cpuinfo.c kernel/selftest.c
+drivers-y := drivers/uart/uart16550.c
+vmm-y     :=
+
+KERNEL_SRCS := $(boot-y) $(kernel-y) $(drivers-y) $(vmm-y)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
+ELF := $(BUILD)/exitless.elf
+
+$(BUILD)/obj/%.c.o: %.c $(NEWLIB_LIBC)
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.S.o: %.S
+	@mkdir -p $(@D)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+
+$(BUILD)/linker.ld: linker.ld kernel/layout.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) -E -P -x c -I. -D__ASSEMBLER__ $< -o $@
+
+# The git revision is compiled into main.c; refresh it only when it changes.
+$(BUILD)/git-rev: FORCE
+	@mkdir -p $(@D)
+	@echo '$(GIT_REV)' | cmp -s - $@ || echo '$(GIT_REV)' > $@
+$(BUILD)/obj/kernel/main.c.o: $(BUILD)/git-rev
+
+$(ELF): $(KERNEL_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools/check-no-fpu.sh
+	@echo "  LD      $@"
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(BUILD)/linker.ld -o $@.tmp $(KERNEL_OBJS) $(NEWLIB_LIBC)
+	$(Q)tools/check-no-fpu.sh $@.tmp
+	$(Q)grub-file --is-x86-multiboot2 $@.tmp || { echo "$@: not a multiboot2 image" >&2; exit 1; }
+	$(Q)mv $@.tmp $@
+
+# ---------------------------------------------------------------- ISO
+ISO := $(BUILD)/exitless.iso
+CMDLINE ?=
+ISO_DEPS := $(ELF) tools/mkiso.sh $(MANIFEST)
+
+# The ISO carries the hypervisor, the manifest (module "manifest") and the modules it names.
+$(ISO): $(ISO_DEPS) FORCE
+	$(Q)tools/mkiso.sh --out $@ --elf $(ELF) --cmdline "$(CMDLINE)" $(if $(MANIFEST),--manifest $(MANIFEST))
+
+all: $(ELF) $(ISO)
+iso: $(ISO)
+elf: $(ELF)
+
+# ---------------------------------------------------------------- host unit tests
+HOST_CC      := gcc
+HOST_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wshadow -I. -Iinclude \
+                -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HOST_LDFLAGS := -fsanitize=address,undefined
+UNIT_TESTS :=
+include tests/unit/unit.mk
+UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
+
+define unit_rule
+$(BUILD)/unit/test_$(1): $$(unit_$(1)_SRCS) $$(wildcard tests/unit/*.h)
+	@mkdir -p $$(@D)
+	@echo "  HOSTCC  $$@"
+	$$(Q)$$(HOST_CC) $$(HOST_CFLAGS) $$(unit_$(1)_CFLAGS) $$(unit_$(1)_SRCS) $$(HOST_LDFLAGS) -o $$@
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+# ---------------------------------------------------------------- tests
+RESULTS := $(BUILD)/test-results
+
+test-unit: $(UNIT_BINS)
+	$(Q)tests/run-unit.sh $(RESULTS)/unit.txt $(UNIT_BINS)
+
+test-bochs: $(ELF)
+	$(Q)tests/integration.sh bochs $(RESULTS)/bochs.txt
+
+test-qemu: $(ELF)
+	$(Q)tests/integration.sh qemu $(RESULTS)/qemu.txt
+
+# All three tiers run even when one fails; the summary line adds them up.
+test: deps
+	$(Q)rm -rf $(RESULTS); mkdir -p $(RESULTS)
+	$(Q)rc=0; \
+	$(MAKE) --no-print-directory test-unit || rc=1; \
+	$(MAKE) --no-print-directory test-bochs || rc=1; \
+	$(MAKE) --no-print-directory test-qemu || rc=1; \
+	tests/summary.sh $(RESULTS) || rc=1; \
+	exit $$rc
+
+# ---------------------------------------------------------------- run
+run: deps $(ISO)
+	$(Q)tests/run-platform.sh --platform $(PLATFORM) --iso $(ISO) --timeout $(TIMEOUT) --cpus $(CPUS)
+
+deps:
+	$(Q)tools/deps.sh
+
+size: $(ELF)
+	$(Q)size $(ELF)
+	$(Q)echo "trusted code base (lines of C and assembly, no tests or tools):"
+	$(Q)cat $(KERNEL_SRCS) $$(find boot kernel drivers vmm -name '*.h') | grep -cv '^\s*$$'
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/unit $(BUILD)/iso* $(BUILD)/*.elf $(BUILD)/*.iso $(BUILD)/test*
+
+distclean:
+	rm -rf $(BUILD)
+
+help:
+	@echo "make            build $(ELF) and $(ISO)"
+	@echo "make iso MANIFEST=file [CMDLINE=...]   ISO for a manifest"
+	@echo "make run [PLATFORM=auto|kvm|bochs|qemu] [MANIFEST=file] [TIMEOUT=s]"
+	@echo "make test       unit tests, Bochs tests, QEMU tests; ends with 'N passed, N failed'"
+	@echo "make test-unit | test-bochs | test-qemu"
+	@echo "make deps       install the Debian packages everything needs"
+	@echo "make size       image size and trusted-code line count"
+
+.PHONY: all iso elf test test-unit test-bochs test-qemu run deps size clean distclean help FORCE
+FORCE:
+
+-include $(KERNEL_OBJS:.o=.d)

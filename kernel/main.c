@@ -1,0 +1,138 @@
+/* Boot CPU entry: brings the hypervisor up in a fixed order and reports what it found.
+ *
+ * Init order (each step depends only on the ones above it):
+ *   1. console (COM1)             - so every later step can say what it did
+ *   2. per-CPU struct, GDT/TSS, IDT - so faults are reported, not silent resets
+ *   3. multiboot2 information     - the memory map and modules
+ *   4. memory: frames, page tables, heap
+ *   5. platform and CPU identification, boot summary
+ *   6. the run: self-checks (test mode) or the manifest's guests
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "drivers/uart/uart16550.h"
+#include "kernel/arch.h"
+#include "kernel/cmdline.h"
+#include "kernel/cpuinfo.h"
+#include "kernel/gdt.h"
+#include "kernel/layout.h"
+#include "kernel/log.h"
+#include "kernel/mb2.h"
+#include "kernel/mm.h"
+#include "kernel/panic.h"
+#include "kernel/percpu.h"
+#include "kernel/platform.h"
+#include "kernel/selftest.h"
+#include "kernel/trap.h"
+#include "kernel/version.h"
+
+void kmain(uint32_t magic, uint64_t mbi_phys);
+
+static struct cpu_gdt bsp_gdt;
+static uint8_t bsp_ist_stacks[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
+static struct boot_info boot_info;
+
+static void cpu_tables_init_bsp(void)
+{
+    uint64_t tops[IST_COUNT];
+    for (int i = 0; i < IST_COUNT; i++)
+        tops[i] = (uint64_t)(uintptr_t)(bsp_ist_stacks[i] + IST_STACK_SIZE);
+    percpu_init_bsp();
+    gdt_load(&bsp_gdt, tops);
+    idt_init();
+}
+
+static void apply_cmdline(const char *cmdline)
+{
+    static const char *const names[] = { "error", "warn", "info", "debug" };
+    char level[16];
+    if (!cmdline_get(cmdline, "loglevel", level, sizeof(level)))
+        return;
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(level, names[i]) == 0) {
+            log_set_level((enum log_level)i);
+            return;
+        }
+    }
+    log_warn("boot", "unknown loglevel '%s' (want error, warn, info or debug), keeping info",
+             level);
+}
+
+static void boot_summary(const struct boot_info *bi)
+{
+    const struct mm_stats *ms = mm_get_stats();
+    const struct cpu_features *cf = cpu_features();
+
+    log_info("boot", "firmware: %s (%s), boot loader: %s, platform: %s",
+             bi->firmware == FIRMWARE_UEFI ? "UEFI" : "BIOS",
+             bi->efi64 ? "EFI64 system table tag" : bi->efi_mmap ? "EFI memory map tag"
+                                                                 : "no EFI tags",
+             bi->loader[0] ? bi->loader : "unknown", platform_name());
+    log_info("boot", "command line: '%s'", bi->cmdline);
+    for (uint32_t i = 0; i < bi->mmap_count; i++)
+        log_debug("mem", "  %#014lx-%#014lx %s", bi->mmap[i].base,
+                  bi->mmap[i].base + bi->mmap[i].len, mb2_mem_type_name(bi->mmap[i].type));
+    log_info("mem", "memory: %lu MiB usable in %u map entries, highest usable address %#lx, "
+                    "%lu MiB free after the image and modules",
+             ms->usable_bytes >> 20, bi->mmap_count, ms->max_phys, ms->free_bytes_at_boot >> 20);
+    log_info("mem", "page tables: image W^X, physmap %lu MiB of RAM in %s pages (NX), "
+                    "no identity map",
+             ms->physmap_bytes >> 20, ms->physmap_page_size_kb >= (1 << 20) ? "1 GiB" : "2 MiB");
+    log_info("boot", "modules: %u", bi->module_count);
+    for (uint32_t i = 0; i < bi->module_count; i++)
+        log_info("boot", "  module '%s' at %#lx, %lu bytes", bi->modules[i].name,
+                 bi->modules[i].start, bi->modules[i].end - bi->modules[i].start);
+    log_info("boot", "ACPI RSDP: %s", bi->rsdp_tag == 15 ? "ACPI 2.0+ copy (tag 15)"
+                                      : bi->rsdp_tag == 14 ? "ACPI 1.0 copy (tag 14)"
+                                                           : "none given by the boot loader");
+    log_info("cpu", "CPU: %s family %u model %u stepping %u, \"%s\"", cf->vendor, cf->family,
+             cf->model, cf->stepping, cf->brand[0] ? cf->brand : "no brand string");
+    log_info("cpu", "features: VMX %s, EPT %s, VPID %s, unrestricted guest %s, x2APIC %s, "
+                    "TSC-deadline %s, 1G pages %s, invariant TSC %s%s",
+             cf->vmx ? (cf->vmx_disabled ? "disabled by firmware" : "yes") : "no",
+             cf->ept ? "yes" : "no", cf->vpid ? "yes" : "no",
+             cf->unrestricted_guest ? "yes" : "no", cf->x2apic ? "yes" : "no",
+             cf->tsc_deadline ? "yes" : "no", cf->pdpe1gb ? "yes" : "no",
+             cf->invariant_tsc ? "yes" : "no", cf->hypervisor ? ", running under a hypervisor" : "");
+}
+
+static __attribute__((noreturn)) void finish(bool ok)
+{
+    console_write(ok ? "RESULT: PASS\n" : "RESULT: FAIL\n", 13);
+    platform_end(END_HALT, ok);
+}
+
+void kmain(uint32_t magic, uint64_t mbi_phys)
+{
+    char err[160];
+
+    uart_init(COM1_PORT);
+    cpu_tables_init_bsp();
+    log_info("boot", "Exitless %s (git %s), an exitless-I/O microhypervisor", EXITLESS_VERSION,
+             EXITLESS_GIT_REV);
+    platform_detect();
+
+    if (magic != MB2_BOOTLOADER_MAGIC)
+        panic("not started by a multiboot2 loader (magic %#x, want %#x)", magic,
+              MB2_BOOTLOADER_MAGIC);
+    /* The boot page tables identity-map the first 4 GiB, where GRUB puts the information. */
+    if (mbi_phys >= (4ull << 30) ||
+        mb2_parse((const void *)(uintptr_t)mbi_phys, MB2_MAX_INFO_SIZE, &boot_info, err,
+                  sizeof(err)))
+        panic("bad boot information at %#lx: %s", mbi_phys, err);
+    mm_init(&boot_info, mbi_phys);
+    /* Re-read through the physmap so every pointer stays valid without the identity map. */
+    if (mb2_parse(phys_to_virt(mbi_phys), boot_info.total_size, &boot_info, err, sizeof(err)))
+        panic("boot information changed under us: %s", err);
+
+    apply_cmdline(boot_info.cmdline);
+    cpuinfo_init();
+    boot_summary(&boot_info);
+
+    if (cmdline_has(boot_info.cmdline, "selftest"))
+        finish(selftest_run(&boot_info));
+
+    log_info("boot", "boot complete; no manifest support yet, nothing to run");
+    finish(true);
+}

@@ -1,0 +1,120 @@
+#!/bin/bash
+# Boots an Exitless ISO on one platform and follows its serial console.
+# Decides the run by the lines the system prints: it passes only on "RESULT: PASS"
+# (and no "RESULT: FAIL"/"PANIC"), cross-checked with the emulator's exit device status.
+#
+# Usage: run-platform.sh --iso ISO [--platform auto|kvm|bochs|qemu] [--firmware bios|uefi]
+#          [--cpus N] [--megs N] [--timeout S] [--log FILE] [--quiet] [--qemu-args "..."]
+# Exit: 0 pass, 1 fail, 2 timeout or the emulator could not run.
+set -uo pipefail
+here=$(dirname "$(realpath "$0")")
+platform=auto firmware=bios cpus=4 megs=512 timeout=600 log= quiet=0 iso= qemu_args=
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --iso) iso=$2; shift 2 ;;
+    --platform) platform=$2; shift 2 ;;
+    --firmware) firmware=$2; shift 2 ;;
+    --cpus) cpus=$2; shift 2 ;;
+    --megs) megs=$2; shift 2 ;;
+    --timeout) timeout=$2; shift 2 ;;
+    --log) log=$2; shift 2 ;;
+    --quiet) quiet=1; shift ;;
+    --qemu-args) qemu_args=$2; shift 2 ;;
+    *) echo "run-platform.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+done
+[ -f "$iso" ] || { echo "run-platform.sh: no ISO '$iso'" >&2; exit 2; }
+
+kvm_nested_vmx() {
+    [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qw vmx /proc/cpuinfo
+}
+if [ "$platform" = auto ]; then
+    if kvm_nested_vmx; then platform=kvm; else platform=bochs; fi
+    echo "run: platform auto -> $platform ($([ $platform = kvm ] && echo "KVM with VMX present" || echo "no usable VMX in KVM here, using Bochs"))"
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/exitless-run.XXXXXX")
+trap 'kill -- -$emu_pid 2>/dev/null; rm -rf "$work"' EXIT
+serial=${log:-$work/serial.log}
+: > "$serial"
+emu_log=$work/emulator.log
+
+case "$platform" in
+bochs)
+    sed -e "s|@MEGS@|$megs|; s|@CPUS@|$cpus|; s|@ISO@|$(realpath "$iso")|; s|@SERIAL@|$serial|; s|@LOG@|$work/bochs.log|" \
+        "$here/bochs/bochsrc.in" > "$work/bochsrc"
+    printf 'c\nq\n' > "$work/bochs.rc"
+    cmd=(bochs -q -f "$work/bochsrc" -rc "$work/bochs.rc")
+    pass_codes="0" fail_codes="1"
+    ;;
+qemu|kvm)
+    cmd=(qemu-system-x86_64 -machine q35 -m "$megs" -smp "$cpus" -display none -no-reboot
+         -serial "file:$serial" -cdrom "$iso" -device isa-debug-exit,iobase=0x501,iosize=1)
+    if [ "$platform" = kvm ]; then
+        cmd+=(-accel kvm -cpu host,+vmx -machine kernel-irqchip=split)
+    else
+        cmd+=(-accel tcg -cpu max)
+    fi
+    if [ "$firmware" = uefi ]; then
+        cp /usr/share/OVMF/OVMF_VARS_4M.fd "$work/vars.fd"
+        cmd+=(-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
+              -drive if=pflash,format=raw,file="$work/vars.fd")
+    fi
+    # shellcheck disable=SC2206
+    [ -n "$qemu_args" ] && cmd+=($qemu_args)
+    pass_codes="1" fail_codes="3"
+    ;;
+*) echo "run-platform.sh: unknown platform '$platform'" >&2; exit 2 ;;
+esac
+
+[ "$quiet" = 1 ] || echo "run: ${cmd[*]}"
+setsid "${cmd[@]}" > "$emu_log" 2>&1 < /dev/null &
+emu_pid=$!
+if [ "$quiet" = 0 ]; then
+    tail -n +1 -f --pid=$emu_pid "$serial" &
+fi
+
+start=$(date +%s) result= emu_rc=
+while :; do
+    if ! kill -0 $emu_pid 2>/dev/null; then
+        wait $emu_pid; emu_rc=$?
+        break
+    fi
+    if [ -z "$result" ] && grep -qE '^(RESULT: (PASS|FAIL)|PANIC)' "$serial"; then
+        result=seen
+        result_time=$(date +%s)
+    fi
+    # After the result line the system ends the run itself; give it a few seconds.
+    if [ -n "$result" ] && [ $(( $(date +%s) - result_time )) -ge 10 ]; then
+        kill -- -$emu_pid 2>/dev/null; wait $emu_pid 2>/dev/null
+        emu_rc=killed
+        break
+    fi
+    if [ $(( $(date +%s) - start )) -ge "$timeout" ]; then
+        kill -- -$emu_pid 2>/dev/null; wait $emu_pid 2>/dev/null
+        sleep 0.2
+        echo "run: TIMEOUT after ${timeout}s on $platform (no RESULT line)" >&2
+        [ -f "$work/bochs.log" ] && cp "$work/bochs.log" "${serial%.log}.bochs.log"
+        exit 2
+    fi
+    sleep 0.2
+done
+sleep 0.3
+[ -f "$work/bochs.log" ] && cp "$work/bochs.log" "${serial%.log}.bochs.log" 2>/dev/null
+cp "$emu_log" "${serial%.log}.emulator.log" 2>/dev/null
+
+if grep -q '^RESULT: PASS' "$serial" && ! grep -qE '^(RESULT: FAIL|PANIC)' "$serial"; then
+    if [ "$emu_rc" = killed ] || [[ " $pass_codes " == *" $emu_rc "* ]]; then
+        [ "$quiet" = 1 ] || echo "run: PASS ($platform, emulator exit $emu_rc)"
+        exit 0
+    fi
+    echo "run: FAIL: RESULT: PASS printed but the emulator exited with $emu_rc" >&2
+    exit 1
+fi
+if grep -qE '^(RESULT: FAIL|PANIC)' "$serial"; then
+    [ "$quiet" = 1 ] || echo "run: FAIL ($platform, emulator exit $emu_rc)"
+    exit 1
+fi
+echo "run: FAIL: the emulator stopped (exit $emu_rc) without a RESULT line" >&2
+tail -5 "$emu_log" >&2
+exit 1
