@@ -97,6 +97,20 @@ static void boot_summary(const struct boot_info *bi)
              cf->invariant_tsc ? "yes" : "no", cf->hypervisor ? ", running under a hypervisor" : "");
 }
 
+/* Hex dump of the raw multiboot2 block (fixture capture for the parser's unit tests). */
+static void dump_bootinfo(uint64_t phys, uint32_t size)
+{
+    const uint8_t *p = phys_to_virt(phys);
+    char line[80];
+    for (uint32_t off = 0; off < size; off += 32) {
+        int n = snprintf(line, sizeof(line), "MBI-HEX: ");
+        for (uint32_t i = off; i < off + 32 && i < size; i++)
+            n += snprintf(line + n, sizeof(line) - (size_t)n, "%02x", p[i]);
+        line[n++] = '\n';
+        console_write(line, (unsigned long)n);
+    }
+}
+
 static __attribute__((noreturn)) void finish(bool ok)
 {
     console_write(ok ? "RESULT: PASS\n" : "RESULT: FAIL\n", 13);
@@ -127,6 +141,8 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
         panic("boot information changed under us: %s", err);
 
     apply_cmdline(boot_info.cmdline);
+    if (cmdline_has(boot_info.cmdline, "dump-bootinfo"))
+        dump_bootinfo(mbi_phys, boot_info.total_size);
     cpuinfo_init();
     boot_summary(&boot_info);
 

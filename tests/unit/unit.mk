@@ -2,3 +2,15 @@
 #   UNIT_TESTS += foo
 #   unit_foo_SRCS := tests/unit/test_foo.c kernel/foo.c
 # Built with the host gcc, ASan and UBSan; see the top-level Makefile.
+
+UNIT_TESTS += mb2
+unit_mb2_SRCS := tests/unit/test_mb2.c kernel/mb2.c
+
+UNIT_TESTS += frame
+unit_frame_SRCS := tests/unit/test_frame.c kernel/frame.c
+
+UNIT_TESTS += paging
+unit_paging_SRCS := tests/unit/test_paging.c kernel/paging.c
+
+UNIT_TESTS += cmdline
+unit_cmdline_SRCS := tests/unit/test_cmdline.c kernel/cmdline.c

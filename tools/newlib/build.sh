@@ -16,6 +16,7 @@ export NEWLIB_FALLBACK_LOG="$work/sse-fallback.txt"
 cd "$work/obj"
 "$work/src/configure" --target=x86_64-elf --prefix="$out" \
     --disable-multilib --disable-newlib-supplied-syscalls --disable-newlib-io-float \
+    --enable-newlib-io-c99-formats --enable-newlib-io-long-long \
     --disable-newlib-multithread --enable-newlib-nano-malloc=no --disable-nls \
     CC_FOR_TARGET="$here/cc-wrapper.sh" AS_FOR_TARGET=as LD_FOR_TARGET=ld \
     AR_FOR_TARGET=ar RANLIB_FOR_TARGET=ranlib NM_FOR_TARGET=nm \
