@@ -14,3 +14,7 @@ unit_paging_SRCS := tests/unit/test_paging.c kernel/paging.c
 
 UNIT_TESTS += cmdline
 unit_cmdline_SRCS := tests/unit/test_cmdline.c kernel/cmdline.c
+
+UNIT_TESTS += acpi
+unit_acpi_SRCS := tests/unit/test_acpi.c $(wildcard drivers/acpi/*.c)
+
