@@ -82,10 +82,18 @@ $(ELF): $(KERNEL_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools/check-no-fpu.sh
 # ---------------------------------------------------------------- ISO
 ISO := $(BUILD)/exitless.iso
 CMDLINE ?=
-ISO_DEPS := $(ELF) tools/mkiso.sh $(MANIFEST)
+# Files the manifest names (empty until a manifest tool can list them).
+ISO_MODULE_FILES ?=
+ISO_CONFIG := $(BUILD)/iso-config
+
+# Rebuild the ISO when what goes into it changes, not on every make.
+$(ISO_CONFIG): FORCE
+	@mkdir -p $(@D)
+	@echo 'cmdline=$(CMDLINE) manifest=$(MANIFEST) modules=$(ISO_MODULE_FILES)' | cmp -s - $@ || \
+		echo 'cmdline=$(CMDLINE) manifest=$(MANIFEST) modules=$(ISO_MODULE_FILES)' > $@
 
 # The ISO carries the hypervisor, the manifest (module "manifest") and the modules it names.
-$(ISO): $(ISO_DEPS) FORCE
+$(ISO): $(ELF) tools/mkiso.sh $(MANIFEST) $(ISO_MODULE_FILES) $(ISO_CONFIG)
 	$(Q)tools/mkiso.sh --out $@ --elf $(ELF) --cmdline "$(CMDLINE)" $(if $(MANIFEST),--manifest $(MANIFEST))
 
 all: $(ELF) $(ISO)
