@@ -27,7 +27,7 @@ boot_case() {
     fi
     local timeout=${CASE_TIMEOUT:-300}
     tests/run-platform.sh --iso "$iso" --platform "$platform" --firmware "$firmware" \
-        --cpus "$cpus" --timeout "$timeout" --log "$log" --quiet ${QEMU_ARGS:+--qemu-args "$QEMU_ARGS"}
+        --cpus "$cpus" --megs "${MEGS:-512}" --timeout "$timeout" --log "$log" --quiet ${QEMU_ARGS:+--qemu-args "$QEMU_ARGS"}
     local rc=$?
     local ok=1 why=
     # Every check the system reported.
@@ -58,13 +58,13 @@ boot_case() {
 
 case "$tier" in
 bochs)
-    boot_case bochs-selftest bochs bios 1 "selftest" "" \
+    MEGS=128 boot_case bochs-selftest bochs bios 1 "selftest" "" \
         '^\[cpu0\] boot: firmware: BIOS' 'platform: Bochs' 'features: VMX yes, EPT yes'
     ;;
 qemu)
-    boot_case qemu-seabios-selftest qemu bios 2 "selftest" "" \
+    MEGS=128 boot_case qemu-seabios-selftest qemu bios 2 "selftest" "" \
         '^\[cpu0\] boot: firmware: BIOS' 'platform: QEMU'
-    boot_case qemu-ovmf-selftest qemu uefi 2 "selftest" "" \
+    MEGS=256 boot_case qemu-ovmf-selftest qemu uefi 2 "selftest" "" \
         '^\[cpu0\] boot: firmware: UEFI' 'platform: QEMU'
     ;;
 *) echo "integration.sh: unknown tier $tier" >&2; exit 2 ;;
