@@ -36,7 +36,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-pic -fno-pie 
                  --param=min-pagesize=0 -nostdinc -isystem $(GCC_INCLUDE) \
                  -isystem $(NEWLIB_DIR)/include -I. -Iinclude \
                  -DEXITLESS_GIT_REV='"$(GIT_REV)"' -MMD -MP
-KERNEL_ASFLAGS := -I. -D__ASSEMBLER__ -MMD -MP
+KERNEL_ASFLAGS := -I. -I$(BUILD)/include -D__ASSEMBLER__ -MMD -MP
 KERNEL_LDFLAGS := --fatal-warnings -nostdlib -static -z noexecstack -z max-page-size=4096 --build-id=none
 
 # Per-directory object lists.
@@ -46,8 +46,12 @@ kernel-y  := kernel/main.c kernel/log.c kernel/percpu.c kernel/gdt.c kernel/trap
              kernel/paging.c kernel/mm.c kernel/libc_glue.c kernel/cmdline.c \
              kernel/cpuinfo.c kernel/selftest.c
 drivers-y := drivers/uart/uart16550.c
-vmm-y     :=
+vmm-y     := vmm/vmx_caps.c vmm/vmx_ops.c vmm/vmx.c vmm/ept_format.c vmm/ept.c \
+             vmm/vmx_entry.S vmm/vcpu.c vmm/exit.c vmm/cpuid.c vmm/msr.c vmm/io.c \
+             vmm/hypercall.c vmm/stats.c vmm/vuart.c vmm/guest.c vmm/guest_mgr.c \
+             vmm/loader.c vmm/loader_elf.c vmm/loader_multiboot.c
 
+ASM_OFFSETS := $(BUILD)/include/generated/asm-offsets.h
 KERNEL_SRCS := $(boot-y) $(kernel-y) $(drivers-y) $(vmm-y)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 ELF := $(BUILD)/exitless.elf
@@ -57,10 +61,18 @@ $(BUILD)/obj/%.c.o: %.c $(NEWLIB_LIBC)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.S.o: %.S
+$(BUILD)/obj/%.S.o: %.S $(ASM_OFFSETS)
 	@mkdir -p $(@D)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+
+# Structure offsets for assembly, generated from C (tools/asm-offsets.c).
+$(ASM_OFFSETS): tools/asm-offsets.c vmm/guest.h $(NEWLIB_LIBC)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(filter-out -MMD -MP,$(KERNEL_CFLAGS)) -S $< -o $(BUILD)/asm-offsets.s
+	$(Q){ echo "/* Generated from tools/asm-offsets.c: do not edit. */"; \
+	   sed -nE 's/^->([A-Z0-9_]+) \$$?([0-9-]+).*/#define \1 \2/p' $(BUILD)/asm-offsets.s; } > $@.tmp
+	$(Q)mv $@.tmp $@
 
 $(BUILD)/linker.ld: linker.ld kernel/layout.h
 	@mkdir -p $(@D)
@@ -79,6 +91,23 @@ $(ELF): $(KERNEL_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools/check-no-fpu.sh
 	$(Q)grub-file --is-x86-multiboot2 $@.tmp || { echo "$@: not a multiboot2 image" >&2; exit 1; }
 	$(Q)mv $@.tmp $@
 
+# ---------------------------------------------------------------- test guests
+# Freestanding ELF64 guests on the runtime in guests/lib (no SSE: the loader leaves it off).
+GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-pic -fno-pie -mno-red-zone \
+                -mgeneral-regs-only -fno-stack-protector -fno-builtin -Iinclude -Iguests/lib
+GUEST_LIB := guests/lib/start.S guests/lib/isr.S guests/lib/runtime.c guests/lib/idt.c
+GUESTS := hello
+GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS))
+
+$(BUILD)/guests/%.elf: guests/%/main.c $(GUEST_LIB) guests/lib/guest.h guests/lib/guest.ld \
+                       include/exitless/hypercall.h include/exitless/bootinfo.h
+	@mkdir -p $(@D)
+	@echo "  GUEST   $@"
+	$(Q)$(CC) $(GUEST_CFLAGS) -nostdlib -static -Wl,-T,guests/lib/guest.ld -Wl,--build-id=none \
+		-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -o $@ $(GUEST_LIB) $<
+
+guests: $(GUEST_ELFS)
+
 # ---------------------------------------------------------------- ISO
 ISO := $(BUILD)/exitless.iso
 CMDLINE ?=
@@ -96,7 +125,7 @@ $(ISO_CONFIG): FORCE
 $(ISO): $(ELF) tools/mkiso.sh $(MANIFEST) $(ISO_MODULE_FILES) $(ISO_CONFIG)
 	$(Q)tools/mkiso.sh --out $@ --elf $(ELF) --cmdline "$(CMDLINE)" $(if $(MANIFEST),--manifest $(MANIFEST))
 
-all: $(ELF) $(ISO)
+all: $(ELF) $(ISO) $(GUEST_ELFS)
 iso: $(ISO)
 elf: $(ELF)
 

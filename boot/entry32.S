@@ -5,6 +5,8 @@
 
 #define CR0_PG      (1 << 31)
 #define CR0_WP      (1 << 16)
+#define CR0_NW      (1 << 29)
+#define CR0_CD      (1 << 30)
 #define CR4_PAE     (1 << 5)
 #define MSR_EFER    0xc0000080
 #define EFER_LME    (1 << 8)
@@ -79,6 +81,7 @@ mb2_entry32:
     or $(EFER_LME | EFER_NXE), %eax
     wrmsr
     mov %cr0, %eax
+    and $~(CR0_CD | CR0_NW), %eax   /* caches on: firmware may leave them off */
     or $(CR0_PG | CR0_WP), %eax
     mov %eax, %cr0
 

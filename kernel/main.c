@@ -26,6 +26,7 @@
 #include "kernel/selftest.h"
 #include "kernel/trap.h"
 #include "kernel/version.h"
+#include "vmm/guest_mgr.h"
 
 void kmain(uint32_t magic, uint64_t mbi_phys);
 
@@ -111,6 +112,24 @@ static void dump_bootinfo(uint64_t phys, uint32_t size)
     }
 }
 
+/* Development path until the manifest drives guests: one guest from module `name` on this
+ * CPU. */
+static bool run_single_guest(const char *name)
+{
+    char err[160];
+    struct guest_config cfg = {
+        .name = name, .image = name, .cmdline = "vmtest", .mem_size = 32ull << 20,
+        .cpus = { current_cpu_id() }, .ncpus = 1, .intr_mode = VMX_INTR_EXITING,
+    };
+    struct guest *g = guest_mgr_create(&cfg, &boot_info, err, sizeof(err));
+    if (!g) {
+        log_err("guest", "%s: %s", name, err);
+        return false;
+    }
+    guest_mgr_start(g, NULL);
+    return guest_mgr_wait_all();
+}
+
 static __attribute__((noreturn)) void finish(bool ok)
 {
     console_write(ok ? "RESULT: PASS\n" : "RESULT: FAIL\n", 13);
@@ -123,6 +142,9 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 
     uart_init(COM1_PORT);
     cpu_tables_init_bsp();
+    /* The BIOS leaves the 8259s on vectors 8-15, over the exceptions: mask every line. */
+    outb(0x21, 0xff);
+    outb(0xa1, 0xff);
     log_info("boot", "Exitless %s (git %s), an exitless-I/O microhypervisor", EXITLESS_VERSION,
              EXITLESS_GIT_REV);
     platform_detect();
@@ -148,6 +170,10 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 
     if (cmdline_has(boot_info.cmdline, "selftest"))
         finish(selftest_run(&boot_info));
+
+    char vmtest[32];
+    if (cmdline_get(boot_info.cmdline, "vmtest", vmtest, sizeof(vmtest)))
+        finish(run_single_guest(vmtest));
 
     log_info("boot", "boot complete; no manifest support yet, nothing to run");
     finish(true);

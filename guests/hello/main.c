@@ -1,0 +1,19 @@
+/* hello: the smallest guest: boots, talks through both console paths, reads its own
+ * exit statistics, and stops cleanly. */
+#include "guest.h"
+
+int guest_main(const struct exitless_boot_info *bi)
+{
+    uart_puts("hello from the virtual UART\n");
+    gprintf("hello from %s: %lu MiB, %u vCPU(s), cmdline '%s'\n", bi->name, bi->mem_size >> 20,
+            bi->nvcpus, bi->cmdline);
+    check("boot-info", bi->magic == EXITLESS_BOOT_MAGIC && bi->mem_size >= (2u << 20),
+          "magic %#lx mem %#lx", bi->magic, bi->mem_size);
+
+    struct hc_exit_stats st;
+    long rc = hypercall(HC_GET_EXIT_STATS, (unsigned long)&st, sizeof(st), 0);
+    /* uart_puts made one I/O exit per character plus its LSR polls. */
+    check("exit-stats", rc == 0 && st.exits[30] >= 28 && st.exits[18] >= 2,
+          "rc %ld, io exits %lu, vmcall exits %lu", rc, st.exits[30], st.exits[18]);
+    return 0;
+}

@@ -1,0 +1,60 @@
+/* Test-guest runtime: hypercalls, console, checks, recoverable probes. */
+#ifndef EXITLESS_GUEST_RUNTIME_H
+#define EXITLESS_GUEST_RUNTIME_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "exitless/bootinfo.h"
+#include "exitless/hypercall.h"
+
+static inline long hypercall(unsigned long nr, unsigned long a, unsigned long b, unsigned long c)
+{
+    long ret;
+    __asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c) : "memory");
+    return ret;
+}
+
+static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint64_t rdtsc(void) { uint32_t lo, hi; __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)); return ((uint64_t)hi << 32) | lo; }
+
+struct cpuid_out { uint32_t a, b, c, d; };
+static inline struct cpuid_out cpuid(uint32_t leaf, uint32_t sub)
+{
+    struct cpuid_out r;
+    __asm__ volatile("cpuid" : "=a"(r.a), "=b"(r.b), "=c"(r.c), "=d"(r.d) : "a"(leaf), "c"(sub));
+    return r;
+}
+
+/* Formatted output through the hypercall console (%s %c %d %u %x %lx %lu %ld %p %%). */
+int gsnprintf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int gvsnprintf(char *buf, size_t len, const char *fmt, va_list ap);
+void gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same text through the virtual UART's transmit register (one exit per byte). */
+void uart_puts(const char *s);
+
+/* One PASS/FAIL line from the hypervisor: "PASS: <guest>/<name>". Returns ok. */
+bool check(const char *name, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+__attribute__((noreturn)) void guest_stop(int status);
+
+/* Recoverable accesses: 0, or the exception vector that stopped them. */
+int probe_rdmsr(uint32_t msr, uint64_t *val);
+int probe_wrmsr(uint32_t msr, uint64_t val);
+int probe_read8(uint64_t addr, uint8_t *val);
+int probe_write8(uint64_t addr, uint8_t val);
+
+/* The guest's own IDT (set up before guest_main). */
+void guest_idt_init(void);
+/* Optional handler for an interrupt or exception vector; NULL restores the default
+ * (an unexpected exception stops the guest with a FAIL line). */
+typedef void (*guest_irq_fn)(uint8_t vector, uint64_t error);
+void guest_set_handler(uint8_t vector, guest_irq_fn fn);
+
+int guest_main(const struct exitless_boot_info *bi);
+
+#endif

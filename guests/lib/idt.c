@@ -1,0 +1,58 @@
+/* Test-guest IDT: every vector to a stub; exceptions at probe instructions resume at
+ * their fixup, registered handlers run, anything else unexpected stops the guest. */
+#include "guest.h"
+
+struct guest_frame {
+    uint64_t r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax, rbx;
+    uint64_t vector, error, rip, cs, rflags, rsp, ss;
+};
+
+struct gate {
+    uint16_t lo, sel;
+    uint8_t ist, attr;
+    uint16_t mid;
+    uint32_t hi, zero;
+} __attribute__((packed));
+
+extern const uint64_t guest_isr_table[256];
+extern const uint64_t __extable_start[], __extable_end[];
+static struct gate idt[256] __attribute__((aligned(16)));
+static guest_irq_fn handlers[256];
+
+void guest_trap(struct guest_frame *f);
+
+void guest_set_handler(uint8_t vector, guest_irq_fn fn) { handlers[vector] = fn; }
+
+void guest_idt_init(void)
+{
+    for (int v = 0; v < 256; v++) {
+        uint64_t a = guest_isr_table[v];
+        idt[v] = (struct gate){ (uint16_t)a, 0x08, 0, 0x8e, (uint16_t)(a >> 16),
+                                (uint32_t)(a >> 32), 0 };
+    }
+    struct {
+        uint16_t limit;
+        uint64_t base;
+    } __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
+    __asm__ volatile("lidt %0" ::"m"(idtr));
+}
+
+void guest_trap(struct guest_frame *f)
+{
+    for (const uint64_t *e = __extable_start; e < __extable_end; e += 2) {
+        if (e[0] == f->rip) {
+            f->rip = e[1];
+            f->rax = f->vector;
+            return;
+        }
+    }
+    if (handlers[f->vector]) {
+        handlers[f->vector]((uint8_t)f->vector, f->error);
+        return;
+    }
+    if (f->vector < 32) {
+        check("unexpected-exception", false, "vector %lu error %#lx at rip %#lx", f->vector,
+              f->error, f->rip);
+        guest_stop(1);
+    }
+}

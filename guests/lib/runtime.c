@@ -1,0 +1,105 @@
+/* Test-guest runtime: formatting, console, checks, stop. */
+#include "guest.h"
+
+static void put(char *buf, size_t len, size_t *n, char c)
+{
+    if (*n + 1 < len)
+        buf[*n] = c;
+    (*n)++;
+}
+
+static void put_num(char *buf, size_t len, size_t *n, unsigned long v, unsigned base, bool neg)
+{
+    char tmp[24];
+    int i = 0;
+    if (neg)
+        put(buf, len, n, '-');
+    do {
+        tmp[i++] = "0123456789abcdef"[v % base];
+        v /= base;
+    } while (v);
+    while (i)
+        put(buf, len, n, tmp[--i]);
+}
+
+int gvsnprintf(char *buf, size_t len, const char *fmt, va_list ap)
+{
+    size_t n = 0;
+    for (; *fmt; fmt++) {
+        if (*fmt != '%') {
+            put(buf, len, &n, *fmt);
+            continue;
+        }
+        bool lng = false;
+        if (*++fmt == 'l') {
+            lng = true;
+            fmt++;
+        }
+        switch (*fmt) {
+        case 's': for (const char *s = va_arg(ap, const char *); s && *s; s++) put(buf, len, &n, *s); break;
+        case 'c': put(buf, len, &n, (char)va_arg(ap, int)); break;
+        case 'd': {
+            long v = lng ? va_arg(ap, long) : va_arg(ap, int);
+            put_num(buf, len, &n, v < 0 ? (unsigned long)-v : (unsigned long)v, 10, v < 0);
+            break;
+        }
+        case 'u': put_num(buf, len, &n, lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned), 10, false); break;
+        case 'x': put_num(buf, len, &n, lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned), 16, false); break;
+        case 'p': put(buf, len, &n, '0'); put(buf, len, &n, 'x');
+                  put_num(buf, len, &n, (unsigned long)va_arg(ap, void *), 16, false); break;
+        case '%': put(buf, len, &n, '%'); break;
+        default: put(buf, len, &n, '?'); break;
+        }
+    }
+    if (len)
+        buf[n < len ? n : len - 1] = 0;
+    return (int)n;
+}
+
+int gsnprintf(char *buf, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = gvsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+void gprintf(const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = gvsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    hypercall(HC_CONSOLE_WRITE, (unsigned long)buf, (unsigned long)(n < 255 ? n : 255), 0);
+}
+
+void uart_puts(const char *s)
+{
+    for (; *s; s++) {
+        while (!(inb(0x3f8 + 5) & 0x20))
+            ;
+        outb(0x3f8, (uint8_t)*s);
+    }
+}
+
+bool check(const char *name, bool ok, const char *fmt, ...)
+{
+    char detail[160] = "";
+    if (!ok) {
+        va_list ap;
+        va_start(ap, fmt);
+        gvsnprintf(detail, sizeof(detail), fmt, ap);
+        va_end(ap);
+    }
+    hypercall(HC_TEST_RESULT, (unsigned long)name, ok, ok ? 0 : (unsigned long)detail);
+    return ok;
+}
+
+void guest_stop(int status)
+{
+    hypercall(HC_STOP, (unsigned long)status, 0, 0);
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}

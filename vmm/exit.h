@@ -1,0 +1,23 @@
+/* VM-exit dispatch: one handler per basic exit reason. */
+#ifndef EXITLESS_VMM_EXIT_H
+#define EXITLESS_VMM_EXIT_H
+
+#include <stdint.h>
+
+#include "vmm/vcpu.h"
+
+/* Handler contract: called on the vCPU's CPU with its VMCS current, right after the exit.
+ * Returns EXIT_RESUME after emulating (RIP advanced when an instruction completed) or
+ * EXIT_STOP after guest_fault()/guest_finish() decided the guest's fate. */
+typedef enum exit_action (*exit_handler_t)(struct vcpu *v);
+
+enum exit_action exit_dispatch(struct vcpu *v, uint32_t exit_reason);
+
+/* Handlers that live in their own files. */
+enum exit_action handle_cpuid(struct vcpu *v);
+enum exit_action handle_rdmsr(struct vcpu *v);
+enum exit_action handle_wrmsr(struct vcpu *v);
+enum exit_action handle_io(struct vcpu *v);
+enum exit_action handle_vmcall(struct vcpu *v);
+
+#endif

@@ -1,0 +1,124 @@
+/* Guests: memory, lifecycle (start, fault, finish, restart) and guest-memory access. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel/layout.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "vmm/guest.h"
+#include "vmm/guest_mgr.h"
+#include "vmm/io.h"
+#include "vmm/loader.h"
+#include "vmm/msr.h"
+
+/* Copies through the guest's EPT page by page; refuses any page without `need`. */
+static int guest_copy(struct guest *g, uint64_t gpa, void *host, uint64_t len, bool write)
+{
+    uint8_t *h = host;
+    if (gpa + len < gpa)
+        return -1;
+    while (len) {
+        uint64_t hpa, chunk = PAGE_SIZE - (gpa & (PAGE_SIZE - 1));
+        if (chunk > len)
+            chunk = len;
+        if (ept_translate(&g->ept, gpa, write ? EPT_W : EPT_R, &hpa) ||
+            !mm_in_physmap(hpa, chunk))
+            return -1;
+        if (write)
+            memcpy(phys_to_virt(hpa), h, chunk);
+        else
+            memcpy(h, phys_to_virt(hpa), chunk);
+        gpa += chunk;
+        h += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+int guest_read(struct guest *g, uint64_t gpa, void *buf, uint64_t len)
+{
+    return guest_copy(g, gpa, buf, len, false);
+}
+
+int guest_write(struct guest *g, uint64_t gpa, const void *buf, uint64_t len)
+{
+    return guest_copy(g, gpa, (void *)(uintptr_t)buf, len, true);
+}
+
+void *guest_ram_ptr(struct guest *g, uint64_t gpa, uint64_t len)
+{
+    if (gpa + len < gpa || gpa + len > g->mem_size)
+        return NULL;
+    return phys_to_virt(g->mem_hpa + gpa);
+}
+
+static void kick_others(struct guest *g)
+{
+    for (uint32_t i = 0; i < g->nvcpus; i++)
+        g->vcpus[i].kick = true;
+    guest_mgr_kick(g);
+}
+
+void guest_fault(struct guest *g, const char *fmt, ...)
+{
+    va_list ap;
+    uint64_t flags = spin_lock_irqsave(&g->lock);
+    if (g->state != GUEST_RUNNING) {
+        spin_unlock_irqrestore(&g->lock, flags);
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(g->fault, sizeof(g->fault), fmt, ap);
+    va_end(ap);
+    g->state = GUEST_FAILED;
+    spin_unlock_irqrestore(&g->lock, flags);
+    vuart_flush(&g->uart);
+    log_err("guest", "%s stopped: %s", g->name, g->fault);
+    kick_others(g);
+}
+
+void guest_finish(struct guest *g, int status, const char *why)
+{
+    uint64_t flags = spin_lock_irqsave(&g->lock);
+    if (g->state != GUEST_RUNNING) {
+        spin_unlock_irqrestore(&g->lock, flags);
+        return;
+    }
+    g->state = GUEST_STOPPED;
+    g->exit_status = status;
+    snprintf(g->fault, sizeof(g->fault), "%s", why);
+    spin_unlock_irqrestore(&g->lock, flags);
+    vuart_flush(&g->uart);
+    log_info("guest", "%s finished: %s, status %d", g->name, why, status);
+    kick_others(g);
+}
+
+int guest_prepare_memory(struct guest *g, char *err, size_t errlen)
+{
+    uint64_t frames = g->mem_size / PAGE_SIZE;
+    if (!g->mem_hpa) {
+        g->mem_hpa = frames_alloc(frames, 2ull << 20);
+        if (g->mem_hpa == FRAME_NONE) {
+            g->mem_hpa = 0;
+            snprintf(err, errlen, "no %lu MiB block of free memory", g->mem_size >> 20);
+            return -1;
+        }
+        if (ept_init(&g->ept) ||
+            ept_map(&g->ept, 0, g->mem_hpa, g->mem_size, EPT_RWX | EPT_MT_WB, true)) {
+            snprintf(err, errlen, "cannot build the EPT");
+            return -1;
+        }
+        g->io_bitmap_phys = frames_alloc(2, PAGE_SIZE);
+        g->msr_bitmap_phys = frames_alloc(1, PAGE_SIZE);
+        if (g->io_bitmap_phys == FRAME_NONE || g->msr_bitmap_phys == FRAME_NONE) {
+            snprintf(err, errlen, "no memory for the I/O and MSR bitmaps");
+            return -1;
+        }
+        io_bitmap_build(phys_to_virt(g->io_bitmap_phys));
+        msr_bitmap_build(phys_to_virt(g->msr_bitmap_phys));
+    } else {
+        memset(phys_to_virt(g->mem_hpa), 0, g->mem_size); /* restart: nothing survives */
+    }
+    return 0;
+}

@@ -1,0 +1,94 @@
+/* Guests and their vCPUs: the state the hypervisor keeps for each partition. */
+#ifndef EXITLESS_VMM_GUEST_H
+#define EXITLESS_VMM_GUEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/spinlock.h"
+#include "vmm/ept.h"
+#include "vmm/stats.h"
+#include "vmm/vmx_caps.h"
+#include "vmm/vuart.h"
+
+#define GUEST_MAX 16
+#define GUEST_MAX_VCPUS 8
+#define GUEST_NAME_MAX 32
+
+/* General registers the VMCS does not hold; layout used by vmm/vmx_entry.S through
+ * generated offsets (tools/asm-offsets.c). */
+struct guest_regs {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t cr2;
+};
+
+enum guest_state { GUEST_EMPTY, GUEST_READY, GUEST_RUNNING, GUEST_STOPPED, GUEST_FAILED };
+enum guest_on_fault { ON_FAULT_STOP, ON_FAULT_RESTART };
+enum guest_boot_mode { BOOT_LONG64, BOOT_PROTECTED32 };
+
+struct guest;
+
+struct vcpu {
+    struct guest *guest;
+    uint32_t index;             /* within the guest */
+    uint32_t cpu;               /* physical CPU it owns */
+    uint32_t apic_id;
+    uint16_t vpid;
+    uint64_t vmcs_phys;
+    bool launched;
+    const struct vmx_controls *ctl;
+    struct guest_regs regs;
+    struct exit_stats stats;
+    /* Set by any CPU to make this vCPU leave guest mode and look at its guest's state. */
+    volatile bool kick;
+};
+
+/* How the loader left the guest's first vCPU. */
+struct guest_entry {
+    enum guest_boot_mode mode;
+    uint64_t rip, rsp, rax, rbx, rdi, rsi;
+    uint64_t cr3;               /* long mode: loader-built identity tables */
+    uint64_t gdt_base;
+    uint16_t gdt_limit;
+};
+
+struct guest {
+    char name[GUEST_NAME_MAX];
+    uint32_t id;
+    volatile enum guest_state state;
+    enum guest_on_fault on_fault;
+    enum vmx_intr_mode intr_mode;
+    uint32_t max_restarts;
+    uint32_t restarts;
+    const char *image;          /* module names */
+    const char *cmdline;
+    uint64_t mem_hpa;           /* guest RAM: one contiguous host block */
+    uint64_t mem_size;
+    struct ept ept;
+    uint64_t io_bitmap_phys;    /* two pages: ports 0-0x7fff, 0x8000-0xffff */
+    uint64_t msr_bitmap_phys;
+    struct guest_entry entry;
+    struct vuart uart;
+    uint32_t nvcpus;
+    struct vcpu vcpus[GUEST_MAX_VCPUS];
+    struct spinlock lock;       /* protects: state, fault text, restarts */
+    char fault[200];            /* why it stopped, when it failed */
+    int exit_status;            /* from HC_STOP */
+    bool expect_fault;          /* test manifests: being stopped is this guest's success */
+    uint64_t unclaimed_ports;
+};
+
+/* Translate and bounds-check guest-physical ranges through the guest's EPT: 0 or -1.
+ * Never touches memory outside the guest. */
+int guest_read(struct guest *g, uint64_t gpa, void *buf, uint64_t len);
+int guest_write(struct guest *g, uint64_t gpa, const void *buf, uint64_t len);
+/* Host pointer to guest RAM [gpa, gpa+len) if it is all plain guest RAM, else NULL. */
+void *guest_ram_ptr(struct guest *g, uint64_t gpa, uint64_t len);
+
+/* Stops the guest because of its own fault; logs the reason with its name. */
+void guest_fault(struct guest *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Marks the guest stopped at its own request (HC_STOP, halting for good). */
+void guest_finish(struct guest *g, int status, const char *why);
+
+#endif

@@ -1,0 +1,191 @@
+/* Guest manager: creation, start on dedicated cores, restarts, the stop report. */
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel/arch.h"
+#include "kernel/layout.h"
+#include "kernel/log.h"
+#include "kernel/percpu.h"
+#include "vmm/guest_mgr.h"
+#include "vmm/loader.h"
+#include "vmm/stats.h"
+#include "vmm/vcpu.h"
+#include "vmm/vmx.h"
+
+#define REPORT_REASONS 6
+
+static struct guest guests[GUEST_MAX];
+static uint32_t nguests;
+static volatile uint32_t vcpus_running;    /* vCPU loops still active */
+static void (*kick_ipi)(uint32_t cpu);
+static uint16_t next_vpid = 1;
+
+uint32_t guest_mgr_count(void) { return nguests; }
+struct guest *guest_mgr_get(uint32_t i) { return i < nguests ? &guests[i] : NULL; }
+void guest_mgr_set_kick_ipi(void (*ipi)(uint32_t cpu)) { kick_ipi = ipi; }
+
+void guest_mgr_kick(struct guest *g)
+{
+    uint32_t me = current_cpu_id();
+    for (uint32_t i = 0; i < g->nvcpus; i++)
+        if (g->vcpus[i].cpu != me && kick_ipi)
+            kick_ipi(g->vcpus[i].cpu);
+}
+
+static const struct mb2_module *find_module(const struct boot_info *bi, const char *name)
+{
+    return name ? mb2_find_module(bi, name) : NULL;
+}
+
+static int load_image(struct guest *g, const struct boot_info *bi, char *err, size_t len)
+{
+    const struct mb2_module *m = find_module(bi, g->image);
+    if (!m) {
+        snprintf(err, len, "image module '%s' was not loaded by the boot loader",
+                 g->image ? g->image : "(none)");
+        return -1;
+    }
+    if (guest_prepare_memory(g, err, len))
+        return -1;
+    return guest_load(g, phys_to_virt(m->start), m->end - m->start, err, len);
+}
+
+static const struct boot_info *boot_info_for_restart;
+
+struct guest *guest_mgr_create(const struct guest_config *cfg, const struct boot_info *bi,
+                               char *err, size_t errlen)
+{
+    if (nguests >= GUEST_MAX) {
+        snprintf(err, errlen, "more than %d guests", GUEST_MAX);
+        return NULL;
+    }
+    struct guest *g = &guests[nguests];
+    memset(g, 0, sizeof(*g));
+    snprintf(g->name, sizeof(g->name), "%s", cfg->name);
+    g->id = nguests;
+    g->image = cfg->image;
+    g->cmdline = cfg->cmdline;
+    g->mem_size = cfg->mem_size;
+    g->on_fault = cfg->on_fault;
+    g->max_restarts = cfg->max_restarts;
+    g->intr_mode = cfg->intr_mode;
+    g->expect_fault = cfg->expect_fault;
+    g->nvcpus = cfg->ncpus;
+    for (uint32_t i = 0; i < cfg->ncpus; i++) {
+        struct vcpu *v = &g->vcpus[i];
+        v->guest = g;
+        v->index = i;
+        v->cpu = cfg->cpus[i];
+        v->apic_id = percpu_of(v->cpu) ? percpu_of(v->cpu)->apic_id : v->cpu;
+        v->vpid = next_vpid++;
+    }
+    vuart_init(&g->uart, g->name);
+    boot_info_for_restart = bi;
+    if (load_image(g, bi, err, errlen))
+        return NULL;
+    g->state = GUEST_READY;
+    nguests++;
+    log_info("guest", "%s: %lu MiB at host %#lx, %u vCPU(s), %s interrupts, entry %#lx (%s)",
+             g->name, g->mem_size >> 20, g->mem_hpa, g->nvcpus,
+             g->intr_mode == VMX_INTR_EXITLESS ? "exitless" : "injected", g->entry.rip,
+             g->entry.mode == BOOT_LONG64 ? "64-bit" : "32-bit protected mode");
+    return g;
+}
+
+static void report(struct guest *g)
+{
+    static struct hc_exit_stats s;
+    const struct exit_stats *src[GUEST_MAX_VCPUS];
+    for (uint32_t i = 0; i < g->nvcpus; i++)
+        src[i] = &g->vcpus[i].stats;
+    stats_summarize(src, (int)g->nvcpus, &s);
+    log_info("stats", "%s: %lu exits, %lu unclaimed port accesses", g->name, s.total_exits,
+             g->unclaimed_ports);
+    /* The busiest reasons, most first. */
+    bool shown[HC_STATS_REASONS] = { false };
+    for (int k = 0; k < REPORT_REASONS; k++) {
+        uint32_t best = HC_STATS_REASONS;
+        for (uint32_t r = 0; r < HC_STATS_REASONS; r++)
+            if (!shown[r] && s.exits[r] && (best == HC_STATS_REASONS || s.exits[r] > s.exits[best]))
+                best = r;
+        if (best == HC_STATS_REASONS)
+            break;
+        shown[best] = true;
+        log_info("stats", "%s:   %-20s %8lu exits, %8lu cycles/exit", g->name,
+                 exit_reason_name(best), s.exits[best], s.cycles[best] / s.exits[best]);
+    }
+    for (uint32_t i = 0; i < HC_STATS_HOT_RIPS && s.hot_count[i]; i++)
+        log_info("stats", "%s:   hot rip %#lx: %lu exits", g->name, s.hot_rip[i], s.hot_count[i]);
+}
+
+/* Body of each guest core: VMX on, VMCS, run; restart per policy. */
+static void vcpu_main(void *arg)
+{
+    struct vcpu *v = arg;
+    struct guest *g = v->guest;
+    char err[160];
+
+    if (vmx_cpu_enable(err, sizeof(err))) {
+        guest_fault(g, "cannot enable VMX on CPU %u: %s", v->cpu, err);
+        goto out;
+    }
+    for (;;) {
+        if (vcpu_setup(v)) {
+            guest_fault(g, "cannot set up vCPU %u on CPU %u", v->index, v->cpu);
+            break;
+        }
+        vcpu_run(v);
+        /* Restart only from the first vCPU, once the guest failed and policy allows. */
+        if (v->index != 0 || g->state != GUEST_FAILED || g->on_fault != ON_FAULT_RESTART ||
+            g->restarts >= g->max_restarts)
+            break;
+        g->restarts++;
+        log_warn("guest", "%s: restarting (%u of %u) after: %s", g->name, g->restarts,
+                 g->max_restarts, g->fault);
+        if (load_image(g, boot_info_for_restart, err, sizeof(err))) {
+            log_err("guest", "%s: restart failed: %s", g->name, err);
+            break;
+        }
+        memset(&v->stats, 0, sizeof(v->stats));
+        g->state = GUEST_RUNNING;
+    }
+out:
+    if (v->index == 0)
+        report(g);
+    __atomic_fetch_sub(&vcpus_running, 1, __ATOMIC_SEQ_CST);
+}
+
+void guest_mgr_start(struct guest *g, cpu_start_fn start_on)
+{
+    struct vcpu *inline_vcpu = NULL;
+    g->state = GUEST_RUNNING;
+    for (uint32_t i = 0; i < g->nvcpus; i++) {
+        struct vcpu *v = &g->vcpus[i];
+        __atomic_fetch_add(&vcpus_running, 1, __ATOMIC_SEQ_CST);
+        if (v->cpu == current_cpu_id()) {
+            inline_vcpu = v;
+        } else if (!start_on || start_on(v->cpu, vcpu_main, v)) {
+            guest_fault(g, "CPU %u is not available to run vCPU %u", v->cpu, i);
+            __atomic_fetch_sub(&vcpus_running, 1, __ATOMIC_SEQ_CST);
+        }
+    }
+    if (inline_vcpu)
+        vcpu_main(inline_vcpu);
+}
+
+bool guest_mgr_wait_all(void)
+{
+    bool all_ok = true;
+    while (__atomic_load_n(&vcpus_running, __ATOMIC_SEQ_CST))
+        cpu_relax();
+    for (uint32_t i = 0; i < nguests; i++) {
+        struct guest *g = &guests[i];
+        bool failed = g->state == GUEST_FAILED;
+        bool ok = g->expect_fault ? failed : (!failed && g->exit_status == 0);
+        log_info("guest", "%s: %s (%s)%s", g->name, failed ? "failed" : "stopped", g->fault,
+                 ok ? "" : g->expect_fault ? ": expected to be stopped by a fault"
+                                           : ": not the expected outcome");
+        all_ok &= ok;
+    }
+    return all_ok;
+}

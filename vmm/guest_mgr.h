@@ -1,0 +1,45 @@
+/* The guest manager: builds guests from their configuration, runs them on their cores,
+ * applies the on-fault policy, and reports when they stop. */
+#ifndef EXITLESS_VMM_GUEST_MGR_H
+#define EXITLESS_VMM_GUEST_MGR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/mb2.h"
+#include "vmm/guest.h"
+
+/* What a guest is, as the manifest says it. */
+struct guest_config {
+    const char *name;
+    const char *image;          /* module name */
+    const char *cmdline;
+    uint64_t mem_size;
+    uint32_t cpus[GUEST_MAX_VCPUS];   /* hypervisor CPU ids */
+    uint32_t ncpus;
+    enum guest_on_fault on_fault;
+    uint32_t max_restarts;
+    enum vmx_intr_mode intr_mode;
+    bool expect_fault;          /* test manifests: this guest is meant to be stopped */
+};
+
+/* Creates a guest (memory, EPT, bitmaps, image loaded). Returns it or NULL with err. */
+struct guest *guest_mgr_create(const struct guest_config *cfg, const struct boot_info *bi,
+                               char *err, size_t errlen);
+/* Runs every vCPU of guest g on its CPU. `start_on(cpu, fn, arg)` starts fn on another CPU
+ * without waiting; the current CPU runs its own vCPU inline. */
+typedef int (*cpu_start_fn)(uint32_t cpu, void (*fn)(void *), void *arg);
+void guest_mgr_start(struct guest *g, cpu_start_fn start_on);
+/* Waits until every guest has stopped for good; returns true when each ended as expected. */
+bool guest_mgr_wait_all(void);
+/* Makes a guest's vCPUs leave guest mode soon (IPI when they run on other CPUs). */
+void guest_mgr_kick(struct guest *g);
+/* Sets the IPI hook used by guest_mgr_kick (SMP layer). */
+void guest_mgr_set_kick_ipi(void (*ipi)(uint32_t cpu));
+uint32_t guest_mgr_count(void);
+struct guest *guest_mgr_get(uint32_t i);
+
+int guest_prepare_memory(struct guest *g, char *err, size_t errlen);
+
+#endif

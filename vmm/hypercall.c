@@ -1,0 +1,126 @@
+/* VMCALL: the hypercall ABI of include/exitless/hypercall.h. Every pointer goes through
+ * guest_read/guest_write, which only reach the calling guest's memory. */
+#include <stdio.h>
+#include <string.h>
+
+#include "exitless/hypercall.h"
+#include "kernel/log.h"
+#include "vmm/exit.h"
+#include "vmm/io.h"
+#include "vmm/stats.h"
+#include "vmm/vmx_bits.h"
+#include "vmm/vmx_ops.h"
+
+#define ERR(e) ((uint64_t)-(int64_t)(e))
+
+static bool printable(const char *s)
+{
+    for (; *s; s++)
+        if (*s < 0x20 || *s > 0x7e)
+            return false;
+    return true;
+}
+
+/* Copies a NUL-terminated string of at most max-1 characters from the guest. */
+static int read_string(struct guest *g, uint64_t gpa, char *buf, size_t max)
+{
+    for (size_t i = 0; i < max; i++) {
+        if (guest_read(g, gpa + i, &buf[i], 1))
+            return -HC_EFAULT;
+        if (!buf[i])
+            return printable(buf) ? 0 : -HC_EINVAL;
+    }
+    return -HC_E2BIG;
+}
+
+static uint64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
+{
+    char buf[256];
+    if (len > HC_CONSOLE_MAX)
+        return ERR(HC_E2BIG);
+    for (uint64_t done = 0; done < len;) {
+        uint64_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
+        if (guest_read(v->guest, gpa + done, buf, n))
+            return ERR(HC_EFAULT);
+        vuart_puts(&v->guest->uart, buf, (uint32_t)n);
+        done += n;
+    }
+    return len;
+}
+
+static uint64_t hc_test_result(struct vcpu *v, uint64_t name_gpa, uint64_t passed,
+                               uint64_t detail_gpa)
+{
+    char name[HC_NAME_MAX], detail[160] = "", line[320];
+    int rc = read_string(v->guest, name_gpa, name, sizeof(name));
+    if (rc)
+        return ERR(-rc);
+    if (detail_gpa && (rc = read_string(v->guest, detail_gpa, detail, sizeof(detail))))
+        return ERR(-rc);
+    vuart_flush(&v->guest->uart);
+    int n = passed ? snprintf(line, sizeof(line), "PASS: %s/%s\n", v->guest->name, name)
+                   : snprintf(line, sizeof(line), "FAIL: %s/%s: %s\n", v->guest->name, name,
+                              detail[0] ? detail : "no detail");
+    console_write(line, (unsigned long)n);
+    return 0;
+}
+
+static uint64_t hc_get_exit_stats(struct vcpu *v, uint64_t gpa, uint64_t size)
+{
+    static struct hc_exit_stats out; /* per call, under the guest lock */
+    const struct exit_stats *src[GUEST_MAX_VCPUS];
+    struct guest *g = v->guest;
+    if (size < sizeof(out))
+        return ERR(HC_EINVAL);
+    uint64_t flags = spin_lock_irqsave(&g->lock);
+    for (uint32_t i = 0; i < g->nvcpus; i++)
+        src[i] = &g->vcpus[i].stats;
+    stats_summarize(src, (int)g->nvcpus, &out);
+    out.unclaimed_port_accesses = g->unclaimed_ports;
+    int rc = guest_write(g, gpa, &out, sizeof(out));
+    spin_unlock_irqrestore(&g->lock, flags);
+    return rc ? ERR(HC_EFAULT) : 0;
+}
+
+static uint64_t hc_port_io_batch(struct vcpu *v, uint64_t gpa, uint64_t count)
+{
+    struct hc_port_io ops[HC_PORT_IO_MAX];
+    if (count > HC_PORT_IO_MAX)
+        return ERR(HC_E2BIG);
+    if (guest_read(v->guest, gpa, ops, count * sizeof(ops[0])))
+        return ERR(HC_EFAULT);
+    for (uint64_t i = 0; i < count; i++)
+        if ((ops[i].size != 1 && ops[i].size != 2 && ops[i].size != 4) || ops[i].write > 1)
+            return ERR(HC_EINVAL);
+    for (uint64_t i = 0; i < count; i++)
+        port_access(v->guest, ops[i].port, ops[i].size, ops[i].write, &ops[i].value);
+    if (guest_write(v->guest, gpa, ops, count * sizeof(ops[0])))
+        return ERR(HC_EFAULT);
+    return count;
+}
+
+enum exit_action handle_vmcall(struct vcpu *v)
+{
+    struct guest_regs *r = &v->regs;
+    uint64_t ret;
+    /* Hypercalls are the guest kernel's: user mode gets EPERM (SS.DPL is the CPL). */
+    if ((vmcs_read32(GUEST_SS_AR_BYTES) >> VMX_AR_DPL_SHIFT) & 3) {
+        r->rax = ERR(HC_EPERM);
+        vcpu_skip_instruction();
+        return EXIT_RESUME;
+    }
+    switch (r->rax) {
+    case HC_CONSOLE_WRITE: ret = hc_console_write(v, r->rdi, r->rsi); break;
+    case HC_TEST_RESULT: ret = hc_test_result(v, r->rdi, r->rsi, r->rdx); break;
+    case HC_GET_EXIT_STATS: ret = hc_get_exit_stats(v, r->rdi, r->rsi); break;
+    case HC_PORT_IO_BATCH: ret = hc_port_io_batch(v, r->rdi, r->rsi); break;
+    case HC_STOP:
+        vcpu_skip_instruction();
+        guest_finish(v->guest, (int)r->rdi, "stopped itself (hypercall)");
+        return EXIT_STOP;
+    default: ret = ERR(HC_ENOSYS); break;
+    }
+    r->rax = ret;
+    vcpu_skip_instruction();
+    return EXIT_RESUME;
+}

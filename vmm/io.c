@@ -1,0 +1,51 @@
+/* Port I/O exits (SDM 28.1.3 table 28-5). */
+#include <string.h>
+
+#include "kernel/log.h"
+#include "vmm/exit.h"
+#include "vmm/io.h"
+#include "vmm/vmx_bits.h"
+#include "vmm/vmx_ops.h"
+
+void io_bitmap_build(uint8_t *bitmaps)
+{
+    memset(bitmaps, 0xff, 2 * 4096);
+}
+
+void port_access(struct guest *g, uint16_t port, unsigned size, bool write, uint32_t *value)
+{
+    if (vuart_claims(port)) {
+        if (write)
+            vuart_write(&g->uart, port, *value);
+        else
+            *value = vuart_read(&g->uart, port);
+        return;
+    }
+    /* Unclaimed: reads float high, writes vanish, both are counted. */
+    __atomic_fetch_add(&g->unclaimed_ports, 1, __ATOMIC_RELAXED);
+    if (!write)
+        *value = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+}
+
+enum exit_action handle_io(struct vcpu *v)
+{
+    uint64_t q = vmcs_readl(EXIT_QUALIFICATION);
+    uint16_t port = io_qual_port(q);
+    unsigned size = io_qual_size(q);
+    bool in = q & IO_QUAL_IN;
+
+    if (q & IO_QUAL_STRING) {
+        guest_fault(v->guest, "string I/O (%s) to port %#x is not emulated, at rip %#lx",
+                    in ? "INS" : "OUTS", port, vmcs_readl(GUEST_RIP));
+        return EXIT_STOP;
+    }
+    uint32_t val = (uint32_t)v->regs.rax;
+    port_access(v->guest, port, size, !in, &val);
+    if (in) {
+        /* IN writes AL/AX/EAX; a 32-bit IN zero-extends into RAX. */
+        uint64_t mask = size == 4 ? 0xffffffffffffffffull : (1ull << (8 * size)) - 1;
+        v->regs.rax = (v->regs.rax & ~mask) | (val & mask);
+    }
+    vcpu_skip_instruction();
+    return EXIT_RESUME;
+}

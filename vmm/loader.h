@@ -1,0 +1,14 @@
+/* Guest image loaders: ELF64 (long mode) and multiboot 1/2 (32-bit protected mode). */
+#ifndef EXITLESS_VMM_LOADER_H
+#define EXITLESS_VMM_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/guest.h"
+
+/* Copies the image into guest RAM and fills g->entry. Returns 0, or -1 with the reason. */
+int guest_load(struct guest *g, const uint8_t *image, size_t size, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,260 @@
+/* Multiboot 1 (0.6.96) and multiboot2 kernels: entered in 32-bit protected mode with
+ * paging off, EAX = the loader magic, EBX = the information structure (both specs, ch. 3). */
+#include <string.h>
+
+#include "exitless/bootinfo.h"
+#include "vmm/loader_priv.h"
+
+#define MB1_HEADER_MAGIC 0x1badb002u
+#define MB1_LOADER_MAGIC 0x2badb002u
+#define MB1_SEARCH 8192
+#define MB1_FLAG_PAGE_ALIGN (1u << 0)
+#define MB1_FLAG_MEMINFO (1u << 1)
+#define MB1_FLAG_VIDEO (1u << 2)
+#define MB1_FLAG_ADDRESS (1u << 16)
+#define MB1_SUPPORTED (MB1_FLAG_PAGE_ALIGN | MB1_FLAG_MEMINFO | MB1_FLAG_VIDEO | MB1_FLAG_ADDRESS)
+#define MB1_INFO_MEM (1u << 0)
+#define MB1_INFO_CMDLINE (1u << 2)
+#define MB1_INFO_MODS (1u << 3)
+#define MB1_INFO_MMAP (1u << 6)
+#define MB1_INFO_LOADER (1u << 9)
+
+#define MB2_HEADER_MAGIC 0xe85250d6u
+#define MB2_LOADER_MAGIC 0x36d76289u
+#define MB2_SEARCH 32768
+#define MB2_TAG_OPTIONAL 1u
+
+#define LOW_RAM_END 0x9f000ull
+#define INFO_MAX 0x8000ull          /* EXITLESS_GPA_BOOT_INFO .. +32 KiB */
+#define LOADER_NAME "Exitless"
+
+static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+
+static const uint8_t *find_mb1(const uint8_t *img, size_t size)
+{
+    for (size_t off = 0; off + 12 <= size && off < MB1_SEARCH; off += 4) {
+        uint32_t m = rd32(img + off), f = rd32(img + off + 4), c = rd32(img + off + 8);
+        if (m == MB1_HEADER_MAGIC && m + f + c == 0)
+            return img + off;
+    }
+    return NULL;
+}
+
+static const uint8_t *find_mb2(const uint8_t *img, size_t size)
+{
+    for (size_t off = 0; off + 16 <= size && off < MB2_SEARCH; off += 8) {
+        uint32_t m = rd32(img + off), a = rd32(img + off + 4), l = rd32(img + off + 8);
+        uint32_t c = rd32(img + off + 12);
+        if (m == MB2_HEADER_MAGIC && a == 0 && m + a + l + c == 0 && l >= 16 &&
+            l <= size - off)
+            return img + off;
+    }
+    return NULL;
+}
+
+bool multiboot_present(const uint8_t *img, size_t size)
+{
+    return find_mb2(img, size) || find_mb1(img, size);
+}
+
+/* Loads by the header's address fields (a.out kludge) when given, else by ELF32 headers.
+ * hdr_off: the header's offset in the image; header_addr/load_addr/... as in both specs. */
+static int load_by_address(struct guest *g, const uint8_t *img, size_t size, uint64_t hdr_off,
+                           uint32_t header_addr, uint32_t load_addr, uint32_t load_end,
+                           uint32_t bss_end, char *err, size_t len)
+{
+    if (load_addr > header_addr || header_addr - load_addr > hdr_off)
+        return loader_fail(err, len, "multiboot: load address %#x is after the header", load_addr);
+    uint64_t file_off = hdr_off - (header_addr - load_addr);
+    uint64_t file_len = load_end ? (uint64_t)load_end - load_addr : size - file_off;
+    uint64_t mem_end = bss_end ? bss_end : load_addr + file_len;
+    if (load_end && load_end < load_addr)
+        return loader_fail(err, len, "multiboot: load end before load address");
+    if (file_off + file_len > size || mem_end < load_addr + file_len)
+        return loader_fail(err, len, "multiboot: load range outside the image");
+    if (load_addr < EXITLESS_GPA_IMAGE_MIN ||
+        loader_copy(g, load_addr, img + file_off, file_len, mem_end - load_addr - file_len))
+        return loader_fail(err, len, "multiboot: kernel at %#x-%#lx is outside guest RAM",
+                           load_addr, mem_end);
+    return 0;
+}
+
+/* Memory map: low RAM, the legacy hole, RAM from 1 MiB. */
+struct mmap_range {
+    uint64_t base, len;
+    uint32_t type;
+};
+
+static int memory_map(const struct guest *g, struct mmap_range r[3])
+{
+    r[0] = (struct mmap_range){ 0, LOW_RAM_END, 1 };
+    r[1] = (struct mmap_range){ LOW_RAM_END, 0x100000 - LOW_RAM_END, 2 };
+    r[2] = (struct mmap_range){ 0x100000, g->mem_size - 0x100000, 1 };
+    return 3;
+}
+
+static int mb1_load(struct guest *g, const uint8_t *img, size_t size, const uint8_t *h,
+                    char *err, size_t len)
+{
+    uint32_t flags = rd32(h + 4);
+    uint64_t entry;
+    if (flags & 0xffffu & ~MB1_SUPPORTED)
+        return loader_fail(err, len, "multiboot: required feature flags %#x not supported",
+                           flags & 0xffffu & ~MB1_SUPPORTED);
+    if (flags & MB1_FLAG_ADDRESS) {
+        if (load_by_address(g, img, size, (uint64_t)(h - img), rd32(h + 12), rd32(h + 16),
+                            rd32(h + 20), rd32(h + 24), err, len))
+            return -1;
+        entry = rd32(h + 28);
+    } else if (elf_load(g, img, size, ELF_CLASS32, &entry, err, len)) {
+        return -1;
+    }
+
+    /* Information block at EXITLESS_GPA_BOOT_INFO: struct, then mmap, cmdline, name. */
+    static uint8_t info[INFO_MAX]; /* loaders run one at a time, on the boot CPU */
+    memset(info, 0, 120);
+    struct mmap_range r[3];
+    int n = memory_map(g, r);
+    uint32_t off = 120, base = (uint32_t)EXITLESS_GPA_BOOT_INFO;
+    uint32_t mmap_off = off;
+    for (int i = 0; i < n; i++, off += 24) {
+        uint32_t esz = 20;
+        memcpy(info + off, &esz, 4);
+        memcpy(info + off + 4, &r[i].base, 8);
+        memcpy(info + off + 12, &r[i].len, 8);
+        memcpy(info + off + 20, &r[i].type, 4);
+    }
+    const char *cl = g->cmdline ? g->cmdline : "";
+    uint32_t cl_off = off, cl_len = (uint32_t)strlen(cl) + 1;
+    if (cl_len > 1024)
+        return loader_fail(err, len, "command line longer than 1 KiB");
+    memcpy(info + off, cl, cl_len);
+    off += cl_len;
+    uint32_t name_off = off;
+    memcpy(info + off, LOADER_NAME, sizeof(LOADER_NAME));
+    off += sizeof(LOADER_NAME);
+
+    uint32_t fields[] = {
+        MB1_INFO_MEM | MB1_INFO_CMDLINE | MB1_INFO_MODS | MB1_INFO_MMAP | MB1_INFO_LOADER,
+        (uint32_t)(LOW_RAM_END >> 10),                      /* mem_lower KiB */
+        (uint32_t)((g->mem_size - 0x100000) >> 10),         /* mem_upper KiB */
+        0xffffffffu,                                        /* boot_device: none */
+        base + cl_off, 0, base + off,                       /* cmdline, mods_count/addr */
+    };
+    memcpy(info, fields, sizeof(fields));
+    uint32_t mmap_fields[2] = { (uint32_t)(n * 24), base + mmap_off };
+    memcpy(info + 44, mmap_fields, sizeof(mmap_fields));
+    uint32_t name_addr = base + name_off;
+    memcpy(info + 64, &name_addr, 4);
+    if (loader_copy(g, EXITLESS_GPA_BOOT_INFO, info, off, 0))
+        return loader_fail(err, len, "multiboot information does not fit");
+    g->entry.rax = MB1_LOADER_MAGIC;
+    g->entry.rip = entry;
+    return 0;
+}
+
+/* Appends one multiboot2 tag (8-byte aligned) to the information block. */
+static uint32_t mb2_tag(uint8_t *info, uint32_t off, uint32_t type, const void *p, uint32_t plen)
+{
+    uint32_t size = 8 + plen;
+    memcpy(info + off, &type, 4);
+    memcpy(info + off + 4, &size, 4);
+    memcpy(info + off + 8, p, plen);
+    return off + ((size + 7) & ~7u);
+}
+
+static int mb2_load(struct guest *g, const uint8_t *img, size_t size, const uint8_t *h,
+                    char *err, size_t len)
+{
+    uint32_t hlen = rd32(h + 8);
+    const uint8_t *addr_tag = NULL;
+    uint64_t entry = 0;
+    bool have_entry = false;
+    /* Walk the header tags (multiboot2 spec 3.1.3 - 3.1.13). */
+    for (uint32_t off = 16; off + 8 <= hlen;) {
+        uint16_t type, flags;
+        uint32_t tsize = rd32(h + off + 4);
+        memcpy(&type, h + off, 2);
+        memcpy(&flags, h + off + 2, 2);
+        if (tsize < 8 || tsize > hlen - off)
+            return loader_fail(err, len, "multiboot2 header tag at %u has a bad size", off);
+        if (type == 0)
+            break;
+        switch (type) {
+        case 1: /* information request */
+            for (uint32_t i = 8; i + 4 <= tsize; i += 4) {
+                uint32_t want = rd32(h + off + i);
+                bool have = want == 1 || want == 2 || want == 4 || want == 6;
+                if (!have && !(flags & MB2_TAG_OPTIONAL))
+                    return loader_fail(err, len, "multiboot2: required information type %u "
+                                                 "is not provided", want);
+            }
+            break;
+        case 2: addr_tag = h + off; break;
+        case 3: entry = rd32(h + off + 8); have_entry = true; break;
+        case 4: case 6: break; /* console flags, module alignment: nothing to do */
+        default:
+            if (!(flags & MB2_TAG_OPTIONAL))
+                return loader_fail(err, len, "multiboot2: required header tag %u is not "
+                                             "supported", type);
+        }
+        off += (tsize + 7) & ~7u;
+    }
+    if (addr_tag) {
+        if (load_by_address(g, img, size, (uint64_t)(h - img), rd32(addr_tag + 8),
+                            rd32(addr_tag + 12), rd32(addr_tag + 16), rd32(addr_tag + 20), err,
+                            len))
+            return -1;
+        if (!have_entry)
+            return loader_fail(err, len, "multiboot2: address tag without an entry tag");
+    } else {
+        uint64_t elf_entry;
+        int cls = size > 4 && img[4] == ELF_CLASS64 ? ELF_CLASS64 : ELF_CLASS32;
+        if (elf_load(g, img, size, cls, &elf_entry, err, len))
+            return -1;
+        if (!have_entry)
+            entry = elf_entry;
+    }
+
+    static uint8_t info[INFO_MAX]; /* loaders run one at a time, on the boot CPU */
+    uint32_t off = 8;
+    const char *cl = g->cmdline ? g->cmdline : "";
+    if (strlen(cl) > 1024)
+        return loader_fail(err, len, "command line longer than 1 KiB");
+    off = mb2_tag(info, off, 1, cl, (uint32_t)strlen(cl) + 1);
+    off = mb2_tag(info, off, 2, LOADER_NAME, sizeof(LOADER_NAME));
+    uint32_t mem[2] = { (uint32_t)(LOW_RAM_END >> 10), (uint32_t)((g->mem_size - 0x100000) >> 10) };
+    off = mb2_tag(info, off, 4, mem, sizeof(mem));
+    struct mmap_range r[3];
+    int n = memory_map(g, r);
+    uint8_t mm[8 + 3 * 24] = { 0 };
+    uint32_t esz = 24;
+    memcpy(mm, &esz, 4);
+    for (int i = 0; i < n; i++) {
+        memcpy(mm + 8 + i * 24, &r[i].base, 8);
+        memcpy(mm + 16 + i * 24, &r[i].len, 8);
+        memcpy(mm + 24 + i * 24, &r[i].type, 4);
+    }
+    off = mb2_tag(info, off, 6, mm, (uint32_t)(8 + n * 24));
+    off = mb2_tag(info, off, 0, NULL, 0);
+    uint32_t hdr[2] = { off, 0 };
+    memcpy(info, hdr, 8);
+    if (loader_copy(g, EXITLESS_GPA_BOOT_INFO, info, off, 0))
+        return loader_fail(err, len, "multiboot2 information does not fit");
+    g->entry.rax = MB2_LOADER_MAGIC;
+    g->entry.rip = entry;
+    return 0;
+}
+
+int multiboot_load(struct guest *g, const uint8_t *img, size_t size, char *err, size_t len)
+{
+    const uint8_t *h2 = find_mb2(img, size), *h1 = find_mb1(img, size);
+    int rc = h2 ? mb2_load(g, img, size, h2, err, len) : mb1_load(g, img, size, h1, err, len);
+    if (rc)
+        return rc;
+    loader_build_gdt(g);
+    g->entry.mode = BOOT_PROTECTED32;
+    g->entry.rbx = EXITLESS_GPA_BOOT_INFO;
+    g->entry.rsp = EXITLESS_GPA_STACK_TOP;
+    return 0;
+}

@@ -1,0 +1,20 @@
+/* The guest MSR policy: which MSRs pass through, which are emulated, which #GP. */
+#ifndef EXITLESS_VMM_MSR_H
+#define EXITLESS_VMM_MSR_H
+
+#include <stdint.h>
+
+enum msr_policy { MSR_DENY = 0, MSR_PASS, MSR_EMULATE };
+
+struct msr_rule {
+    uint32_t msr;
+    enum msr_policy read, write;
+    const char *name;
+};
+
+/* The rule for an MSR; MSRs not listed are denied both ways. */
+const struct msr_rule *msr_rule_find(uint32_t msr);
+/* Fills a 4 KiB VMX MSR bitmap (SDM 25.6.9): exit on everything but MSR_PASS accesses. */
+void msr_bitmap_build(uint8_t *bitmap);
+
+#endif
