@@ -96,8 +96,9 @@ $(ELF): $(KERNEL_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools/check-no-fpu.sh
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-pic -fno-pie -mno-red-zone \
                 -mgeneral-regs-only -fno-stack-protector -fno-builtin -Iinclude -Iguests/lib
 GUEST_LIB := guests/lib/start.S guests/lib/isr.S guests/lib/runtime.c guests/lib/idt.c
-GUESTS := hello
-GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS))
+GUESTS := hello cpuid-msr portio isolation crash
+GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) \
+              $(BUILD)/guests/multiboot1.elf $(BUILD)/guests/multiboot2.elf
 
 $(BUILD)/guests/%.elf: guests/%/main.c $(GUEST_LIB) guests/lib/guest.h guests/lib/guest.ld \
                        include/exitless/hypercall.h include/exitless/bootinfo.h
@@ -105,6 +106,16 @@ $(BUILD)/guests/%.elf: guests/%/main.c $(GUEST_LIB) guests/lib/guest.h guests/li
 	@echo "  GUEST   $@"
 	$(Q)$(CC) $(GUEST_CFLAGS) -nostdlib -static -Wl,-T,guests/lib/guest.ld -Wl,--build-id=none \
 		-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -o $@ $(GUEST_LIB) $<
+
+# 32-bit multiboot kernels from one source: MB_VERSION picks the header and the checks.
+GUEST32_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -m32 -ffreestanding -fno-pic -fno-pie \
+                  -mgeneral-regs-only -fno-stack-protector -fno-builtin -Iinclude
+$(BUILD)/guests/multiboot%.elf: guests/multiboot/main.c guests/multiboot/entry.S guests/multiboot/mb.ld
+	@mkdir -p $(@D)
+	@echo "  GUEST32 $@"
+	$(Q)$(CC) $(GUEST32_CFLAGS) -DMB_VERSION=$* -nostdlib -static -Wl,-m,elf_i386 \
+		-Wl,-T,guests/multiboot/mb.ld -Wl,--build-id=none -Wl,-z,noexecstack \
+		-Wl,--no-warn-rwx-segments -o $@ guests/multiboot/entry.S $<
 
 guests: $(GUEST_ELFS)
 

@@ -77,6 +77,7 @@ struct guest {
     int exit_status;            /* from HC_STOP */
     bool expect_fault;          /* test manifests: being stopped is this guest's success */
     uint64_t unclaimed_ports;
+    uint32_t checks_passed, checks_failed;  /* HC_TEST_RESULT lines */
 };
 
 /* Translate and bounds-check guest-physical ranges through the guest's EPT: 0 or -1.

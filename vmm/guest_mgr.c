@@ -181,10 +181,12 @@ bool guest_mgr_wait_all(void)
     for (uint32_t i = 0; i < nguests; i++) {
         struct guest *g = &guests[i];
         bool failed = g->state == GUEST_FAILED;
-        bool ok = g->expect_fault ? failed : (!failed && g->exit_status == 0);
-        log_info("guest", "%s: %s (%s)%s", g->name, failed ? "failed" : "stopped", g->fault,
-                 ok ? "" : g->expect_fault ? ": expected to be stopped by a fault"
-                                           : ": not the expected outcome");
+        bool ok = (g->expect_fault ? failed : (!failed && g->exit_status == 0)) &&
+                  g->checks_failed == 0;
+        log_info("guest", "%s: %s (%s), %u checks passed, %u failed%s", g->name,
+                 failed ? "failed" : "stopped", g->fault, g->checks_passed, g->checks_failed,
+                 ok ? "" : g->expect_fault && !failed ? ": expected to be stopped by a fault"
+                                                      : ": not the expected outcome");
         all_ok &= ok;
     }
     return all_ok;

@@ -62,6 +62,8 @@ static uint64_t hc_test_result(struct vcpu *v, uint64_t name_gpa, uint64_t passe
                    : snprintf(line, sizeof(line), "FAIL: %s/%s: %s\n", v->guest->name, name,
                               detail[0] ? detail : "no detail");
     console_write(line, (unsigned long)n);
+    __atomic_fetch_add(passed ? &v->guest->checks_passed : &v->guest->checks_failed, 1,
+                       __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -109,14 +111,22 @@ enum exit_action handle_vmcall(struct vcpu *v)
         vcpu_skip_instruction();
         return EXIT_RESUME;
     }
-    switch (r->rax) {
-    case HC_CONSOLE_WRITE: ret = hc_console_write(v, r->rdi, r->rsi); break;
-    case HC_TEST_RESULT: ret = hc_test_result(v, r->rdi, r->rsi, r->rdx); break;
-    case HC_GET_EXIT_STATS: ret = hc_get_exit_stats(v, r->rdi, r->rsi); break;
-    case HC_PORT_IO_BATCH: ret = hc_port_io_batch(v, r->rdi, r->rsi); break;
+    uint64_t nr = r->rax, a = r->rdi, b = r->rsi, c = r->rdx;
+    /* Outside long mode only the low 32 bits of each register are defined. */
+    if (!(vmcs_read64(GUEST_IA32_EFER) & (1ull << 10))) {
+        nr = (uint32_t)nr;
+        a = (uint32_t)a;
+        b = (uint32_t)b;
+        c = (uint32_t)c;
+    }
+    switch (nr) {
+    case HC_CONSOLE_WRITE: ret = hc_console_write(v, a, b); break;
+    case HC_TEST_RESULT: ret = hc_test_result(v, a, b, c); break;
+    case HC_GET_EXIT_STATS: ret = hc_get_exit_stats(v, a, b); break;
+    case HC_PORT_IO_BATCH: ret = hc_port_io_batch(v, a, b); break;
     case HC_STOP:
         vcpu_skip_instruction();
-        guest_finish(v->guest, (int)r->rdi, "stopped itself (hypercall)");
+        guest_finish(v->guest, (int)a, "stopped itself (hypercall)");
         return EXIT_STOP;
     default: ret = ERR(HC_ENOSYS); break;
     }

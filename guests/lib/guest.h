@@ -47,6 +47,10 @@ int probe_rdmsr(uint32_t msr, uint64_t *val);
 int probe_wrmsr(uint32_t msr, uint64_t val);
 int probe_read8(uint64_t addr, uint8_t *val);
 int probe_write8(uint64_t addr, uint8_t val);
+int probe_vmxon(const uint64_t *vmxon_ptr);
+int probe_set_cr4(uint64_t cr4);
+
+static inline uint64_t read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
 
 /* The guest's own IDT (set up before guest_main). */
 void guest_idt_init(void);

@@ -98,3 +98,15 @@ probe_write8:                   /* rdi = address, sil = value */
 1:  movb %sil, (%rdi)
 2:  ret
     EXTABLE 1b, 2b
+
+    .globl probe_vmxon, probe_set_cr4
+probe_vmxon:                    /* rdi = address of a VMXON pointer */
+    xor %eax, %eax
+1:  vmxon (%rdi)
+2:  ret
+    EXTABLE 1b, 2b
+probe_set_cr4:                  /* rdi = new CR4 */
+    xor %eax, %eax
+1:  mov %rdi, %cr4
+2:  ret
+    EXTABLE 1b, 2b

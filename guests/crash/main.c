@@ -1,0 +1,16 @@
+/* crash: triple-faults on purpose (an exception with an empty IDT). The hypervisor stops
+ * it with a diagnostic while the other guests keep running. */
+#include "guest.h"
+
+int guest_main(const struct exitless_boot_info *bi)
+{
+    (void)bi;
+    gprintf("crashing on purpose: empty IDT, then int3\n");
+    struct {
+        uint16_t limit;
+        uint64_t base;
+    } __attribute__((packed)) empty = { 0, 0 };
+    __asm__ volatile("lidt %0; int3" ::"m"(empty));
+    check("triple-fault-stopped", false, "still running after a triple fault");
+    return 1;
+}
