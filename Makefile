@@ -96,7 +96,7 @@ $(ELF): $(KERNEL_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools/check-no-fpu.sh
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-pic -fno-pie -mno-red-zone \
                 -mgeneral-regs-only -fno-stack-protector -fno-builtin -Iinclude -Iguests/lib
 GUEST_LIB := guests/lib/start.S guests/lib/isr.S guests/lib/runtime.c guests/lib/idt.c
-GUESTS := hello cpuid-msr portio isolation crash
+GUESTS := hello cpuid-msr portio isolation crash bench
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) \
               $(BUILD)/guests/multiboot1.elf $(BUILD)/guests/multiboot2.elf
 
@@ -186,6 +186,9 @@ run: deps $(ISO)
 deps:
 	$(Q)tools/deps.sh
 
+bench: deps $(ELF) $(GUEST_ELFS)
+	$(Q)tools/bench.sh
+
 size: $(ELF)
 	$(Q)size $(ELF)
 	$(Q)echo "trusted code base (lines of C and assembly, no tests or tools):"
@@ -205,8 +208,9 @@ help:
 	@echo "make test-unit | test-bochs | test-qemu"
 	@echo "make deps       install the Debian packages everything needs"
 	@echo "make size       image size and trusted-code line count"
+	@echo "make bench      exit costs measured in Bochs, written to $(BUILD)/bench.md"
 
-.PHONY: all iso elf test test-unit test-bochs test-qemu run deps size clean distclean help FORCE
+.PHONY: bench guests all iso elf test test-unit test-bochs test-qemu run deps size clean distclean help FORCE
 FORCE:
 
 -include $(KERNEL_OBJS:.o=.d)

@@ -128,6 +128,7 @@ enum exit_action handle_vmcall(struct vcpu *v)
         vcpu_skip_instruction();
         guest_finish(v->guest, (int)a, "stopped itself (hypercall)");
         return EXIT_STOP;
+    case HC_PING: ret = 0; break;
     default: ret = ERR(HC_ENOSYS); break;
     }
     r->rax = ret;

@@ -20,6 +20,7 @@ enum hypercall_nr {
     HC_GET_EXIT_STATS = 3,  /* (gpa struct hc_exit_stats*, size): this guest's statistics */
     HC_PORT_IO_BATCH = 4,   /* (gpa struct hc_port_io[], count): run them in one exit */
     HC_STOP = 5,            /* (status): stop this guest; 0 = success, else failure */
+    HC_PING = 6,            /* (): does nothing, returns 0: the bare VMCALL round trip */
     HC_NR_MAX,
 };
 
