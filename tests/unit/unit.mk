@@ -2,3 +2,6 @@
 #   UNIT_TESTS += foo
 #   unit_foo_SRCS := tests/unit/test_foo.c kernel/foo.c
 # Built with the host gcc, ASan and UBSan; see the top-level Makefile.
+
+UNIT_TESTS += manifest
+unit_manifest_SRCS := tests/unit/test_manifest.c tests/unit/test_manifest_good.c $(MANIFEST_SRCS)
