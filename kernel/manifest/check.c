@@ -153,17 +153,21 @@ static void resolve_vf(struct checker *c, struct mf_guest *g, uint32_t gi, struc
     const struct mf_nic *nic = &m->nics[vf->nic];
     if (!vf->index_set)
         return;
+    /* A VF that cannot be had is unlinked (nic = MF_NONE) so later checks skip it. */
     if (vf->index >= nic->vfs) {
         mf_error(c->d, vf->index_pos, "'index': VF %u does not exist, nic '%s' enables %u VFs (vfs = %u)",
                  (unsigned)vf->index, nic->name, (unsigned)nic->vfs, (unsigned)nic->vfs);
+        vf->nic = MF_NONE;
         return;
     }
     uint8_t *owner = &c->vf_owner[vf->nic][vf->index];
-    if (*owner != NO_OWNER)
+    if (*owner != NO_OWNER) {
         mf_error(c->d, vf->index_pos, "VF %u of nic '%s' is already assigned to guest '%s'",
                  (unsigned)vf->index, nic->name, m->guests[*owner].name);
-    else
+        vf->nic = MF_NONE;
+    } else {
         *owner = (uint8_t)gi;
+    }
 }
 
 static void assign_vf_index(struct checker *c, struct mf_guest *g, uint32_t gi, struct mf_vf *vf)
@@ -288,7 +292,8 @@ void mf_check_model(struct mf_workspace *ws)
 {
     struct checker local = { ws, &ws->model, &ws->diag, { { 0 } } };
     struct checker *c = &local;
-    if (!c->m->nguests)
+    /* After a syntax error the guest may well be there, just unreadable. */
+    if (!c->m->nguests && !c->d->count)
         mf_error(c->d, (struct mf_pos){ 0, 0 }, "no [[guest]] is defined: expected at least one");
     check_names(c);
     for (uint32_t i = 0; i < c->m->nguests; i++) {

@@ -70,34 +70,39 @@ void mf_print_errors(const struct mf_diag *d, void (*emit)(void *ctx, const char
     }
 }
 
-/* Levenshtein distance (case-insensitive) of two short words; long words get a large distance. */
+static char fold(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/*
+ * Edit distance (case-insensitive) counting insertions, deletions, substitutions and swaps of
+ * neighbours ("optimal string alignment"); words longer than SUGGEST_MAX_LEN never match.
+ */
 uint32_t mf_edit_distance(const char *a, const char *b)
 {
     uint32_t la = (uint32_t)strlen(a), lb = (uint32_t)strlen(b);
-    uint32_t row[SUGGEST_MAX_LEN + 1];
+    uint32_t rows[3][SUGGEST_MAX_LEN + 1];
     if (la > SUGGEST_MAX_LEN || lb > SUGGEST_MAX_LEN)
         return UINT32_MAX;
     for (uint32_t j = 0; j <= lb; j++)
-        row[j] = j;
+        rows[0][j] = j;
     for (uint32_t i = 1; i <= la; i++) {
-        uint32_t diag = row[0];
-        row[0] = i;
+        uint32_t *prev2 = rows[(i + 1) % 3], *prev = rows[(i + 2) % 3], *cur = rows[i % 3];
+        cur[0] = i;
         for (uint32_t j = 1; j <= lb; j++) {
-            char ca = a[i - 1], cb = b[j - 1];
-            if (ca >= 'A' && ca <= 'Z')
-                ca = (char)(ca - 'A' + 'a');
-            if (cb >= 'A' && cb <= 'Z')
-                cb = (char)(cb - 'A' + 'a');
-            uint32_t best = diag + (ca != cb);
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            diag = row[j];
-            row[j] = best;
+            char ca = fold(a[i - 1]), cb = fold(b[j - 1]);
+            uint32_t best = prev[j - 1] + (ca != cb);
+            if (prev[j] + 1 < best)
+                best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best)
+                best = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && ca == fold(b[j - 2]) && fold(a[i - 2]) == cb && prev2[j - 2] + 1 < best)
+                best = prev2[j - 2] + 1;
+            cur[j] = best;
         }
     }
-    return row[lb];
+    return rows[la % 3][lb];
 }
 
 /* The closest candidate within a third of the word's length (at least 1, at most 3 edits). */
