@@ -5,7 +5,6 @@
 #include "mf_internal.h"
 
 #define MAX_PORTS 256
-#define MAX_MACS (MF_MAX_GUESTS * (MF_MAX_GUEST_VFS + MF_MAX_GUEST_VNETS))
 
 struct mac_use {
     const struct mf_mac *mac;
@@ -71,33 +70,46 @@ static void check_vnets(struct mf_workspace *ws)
         }
 }
 
+/* MAC slot n of the machine: guest n / 8, its VF (n % 8 < 4) or virtio-net (n % 8 >= 4). */
+static bool mac_slot(const struct mf_manifest *m, uint32_t n, struct mac_use *u)
+{
+    const struct mf_guest *g = &m->guests[n / 8];
+    uint32_t k = n % 8;
+    if (k < MF_MAX_GUEST_VFS) {
+        if (k >= g->nvfs || g->vf[k].nic == MF_NONE)
+            return false;
+        *u = (struct mac_use){ &g->vf[k].mac, g->vf[k].mac_set ? g->vf[k].mac_pos : g->vf[k].pos,
+                               (uint8_t)(n / 8) };
+        return true;
+    }
+    k -= MF_MAX_GUEST_VFS;
+    if (k >= g->nvnets)
+        return false;
+    *u = (struct mac_use){ &g->virtio_net[k].mac,
+                           g->virtio_net[k].mac_set ? g->virtio_net[k].mac_pos : g->virtio_net[k].pos,
+                           (uint8_t)(n / 8) };
+    return true;
+}
+
+/* Pairwise over every MAC in the machine; no table, so the kernel stack stays small. */
 static void check_macs(struct mf_workspace *ws)
 {
-    struct mf_manifest *m = &ws->model;
-    struct mac_use use[MAX_MACS];
-    uint32_t n = 0;
+    const struct mf_manifest *m = &ws->model;
+    uint32_t slots = (uint32_t)m->nguests * 8;
+    struct mac_use a, b;
     char text[24];
-    for (uint32_t i = 0; i < m->nguests; i++) {
-        const struct mf_guest *g = &m->guests[i];
-        for (uint32_t k = 0; k < g->nvfs; k++)
-            if (g->vf[k].nic != MF_NONE)
-                use[n++] = (struct mac_use){ &g->vf[k].mac,
-                                             g->vf[k].mac_set ? g->vf[k].mac_pos : g->vf[k].pos,
-                                             (uint8_t)i };
-        for (uint32_t k = 0; k < g->nvnets; k++)
-            use[n++] = (struct mac_use){ &g->virtio_net[k].mac,
-                                         g->virtio_net[k].mac_set ? g->virtio_net[k].mac_pos
-                                                                  : g->virtio_net[k].pos,
-                                         (uint8_t)i };
-    }
-    for (uint32_t a = 0; a < n; a++)
-        for (uint32_t b = 0; b < a; b++)
-            if (mf_mac_equal(use[a].mac, use[b].mac)) {
-                mf_format_mac(use[a].mac, text, sizeof(text));
-                mf_error(&ws->diag, use[a].pos, "MAC %s is already used by guest '%s' (line %u)", text,
-                         m->guests[use[b].guest].name, (unsigned)use[b].pos.line);
+    _Static_assert(MF_MAX_GUEST_VFS + MF_MAX_GUEST_VNETS == 8, "mac_slot() packs 8 MACs per guest");
+    for (uint32_t i = 0; i < slots; i++) {
+        if (!mac_slot(m, i, &a))
+            continue;
+        for (uint32_t j = 0; j < i; j++)
+            if (mac_slot(m, j, &b) && mf_mac_equal(a.mac, b.mac)) {
+                mf_format_mac(a.mac, text, sizeof(text));
+                mf_error(&ws->diag, a.pos, "MAC %s is already used by guest '%s' (line %u)", text,
+                         m->guests[b.guest].name, (unsigned)b.pos.line);
                 break;
             }
+    }
 }
 
 static void check_pci(struct mf_workspace *ws)
