@@ -148,21 +148,27 @@ static int parse_args(int argc, char **argv, struct options *o)
     return o->file ? 0 : -1;
 }
 
-/* --check-files: the modules "present" are the [modules] entries whose files exist. */
-static void find_module_files(const struct options *o, const struct mf_manifest *m,
-                              struct mf_platform *pf)
+/*
+ * --check-files: every [modules] file must be readable (reported here, returns the count), and
+ * the platform check then requires every module a guest names to be one of them.
+ */
+static unsigned check_module_files(const struct options *o, const struct mf_manifest *m,
+                                   struct mf_platform *pf)
 {
     char path[2 * MF_PATH_MAX];
+    unsigned missing = 0;
     pf->modules_known = true;
     for (uint32_t i = 0; i < m->nmodules; i++) {
+        pf->module_names[pf->nmodules++] = m->modules[i].name;
         module_path(o->file, m->modules[i].path, path, sizeof(path));
-        if (access(path, R_OK) == 0)
-            pf->module_names[pf->nmodules++] = m->modules[i].name;
-        else
+        if (access(path, R_OK) != 0) {
             fprintf(stderr, "%s:%u:%u: error: module '%s': cannot read %s: %s\n", o->file,
                     (unsigned)m->modules[i].pos.line, (unsigned)m->modules[i].pos.col,
                     m->modules[i].name, path, strerror(errno));
+            missing++;
+        }
     }
+    return missing;
 }
 
 int main(int argc, char **argv)
@@ -182,17 +188,19 @@ int main(int argc, char **argv)
         free(text);
         return 1;
     }
+    unsigned file_errors = 0;
     int rc = mf_parse(ws, o.file, text, len);
     if (rc == 0 && o.check_files) {
-        find_module_files(&o, &ws->model, &o.pf);
+        file_errors = check_module_files(&o, &ws->model, &o.pf);
         o.have_platform = true;
     }
     if (rc == 0 && o.have_platform)
         rc = mf_check_platform(ws, &o.pf);
-    if (rc) {
+    if (rc || file_errors) {
+        unsigned total = file_errors + (unsigned)(ws->diag.count + ws->diag.dropped);
         mf_print_errors(&ws->diag, emit_stderr, NULL);
-        fprintf(stderr, "%s: %u error%s\n", o.file, (unsigned)(ws->diag.count + ws->diag.dropped),
-                ws->diag.count + ws->diag.dropped == 1 ? "" : "s");
+        fprintf(stderr, "%s: %u error%s\n", o.file, total, total == 1 ? "" : "s");
+        rc = 1;
     } else if (o.list_modules) {
         char path[2 * MF_PATH_MAX];
         for (uint32_t i = 0; i < ws->model.nmodules; i++) {

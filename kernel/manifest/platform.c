@@ -63,7 +63,7 @@ static void check_module_loaded(struct mf_workspace *ws, const struct mf_platfor
         if (pf->module_names[i] && strcmp(pf->module_names[i], r->name) == 0)
             return;
     const char *hint = mf_suggest(r->name, pf->module_names, pf->nmodules);
-    mf_error(&ws->diag, r->pos, "module '%s' is missing: it was not loaded with the manifest%s%s%s",
+    mf_error(&ws->diag, r->pos, "module '%s' is not available: it was not loaded with the manifest%s%s%s",
              r->name, hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
 }
 

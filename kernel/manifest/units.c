@@ -30,14 +30,6 @@ static bool parse_decimal(const char **s, uint64_t *out)
     return any;
 }
 
-static bool scaled(uint64_t v, uint64_t mult, uint64_t *out)
-{
-    if (mult && v > UINT64_MAX / mult)
-        return false;
-    *out = v * mult;
-    return true;
-}
-
 static bool strieq(const char *a, const char *b)
 {
     while (*a && lower(*a) == lower(*b))
@@ -45,45 +37,52 @@ static bool strieq(const char *a, const char *b)
     return *a == '\0' && *b == '\0';
 }
 
+/*
+ * A whole number, an optional blank, an optional K/M/G/T prefix multiplying by base^1..4.
+ * Advances *s to the unit that follows; false on syntax or overflow.
+ */
+static bool parse_prefixed(const char **s, uint64_t base, uint64_t *out, bool *prefixed)
+{
+    static const char prefixes[] = "kmgt";
+    uint64_t v;
+    if (!parse_decimal(s, &v))
+        return false;
+    if (**s == ' ')
+        (*s)++;
+    const char *p = **s ? strchr(prefixes, lower(**s)) : NULL;
+    *prefixed = p != NULL;
+    if (p) {
+        for (long i = 0; i <= p - prefixes; i++) {
+            if (v > UINT64_MAX / base)
+                return false;
+            v *= base;
+        }
+        (*s)++;
+    }
+    *out = v;
+    return true;
+}
+
 /* "4096", "4K", "512M", "2G", "1T", also "512MiB". Binary multiples. */
 bool mf_parse_size(const char *s, uint64_t *out)
 {
-    static const char units[] = "kmgt";
-    uint64_t v, mult = 1;
-    if (!parse_decimal(&s, &v))
+    uint64_t v;
+    bool prefixed;
+    if (!parse_prefixed(&s, 1024, &v, &prefixed) || (*s && !(prefixed && strieq(s, "ib"))))
         return false;
-    if (*s == ' ')
-        s++;
-    if (*s) {
-        const char *u = strchr(units, lower(*s));
-        if (!u || !*u)
-            return false;
-        mult = 1ull << (10 * (u - units + 1));
-        s++;
-        if (*s && !strieq(s, "ib"))
-            return false;
-    }
-    return scaled(v, mult, out);
+    *out = v;
+    return true;
 }
 
 /* "10Mbit", "1Gbit", "500Kbit", "100000bit"; "Mbps" forms too. Decimal multiples, bits/s. */
 bool mf_parse_rate(const char *s, uint64_t *out)
 {
-    static const char units[] = "kmgt";
-    uint64_t v, mult = 1;
-    if (!parse_decimal(&s, &v))
+    uint64_t v;
+    bool prefixed;
+    if (!parse_prefixed(&s, 1000, &v, &prefixed) || (!strieq(s, "bit") && !strieq(s, "bps")))
         return false;
-    if (*s == ' ')
-        s++;
-    const char *u = *s ? strchr(units, lower(*s)) : NULL;
-    if (u) {
-        for (long i = 0; i <= u - units; i++)
-            mult *= 1000;
-        s++;
-    }
-    if (!strieq(s, "bit") && !strieq(s, "bps"))
-        return false;
-    return scaled(v, mult, out);
+    *out = v;
+    return true;
 }
 
 static int hexdig(char c)

@@ -219,7 +219,7 @@ void run_platform_cases(void)
                 "t.toml:10:1: error: guest 'a': assigning a VF needs an IOMMU (VT-d), and this machine has none\n"
                 "t.toml:11:11: error: 'tx_rate': 2Gbit exceeds the 1Gbit link speed of nic 'n'\n"
                 "t.toml:15:10: error: guest 'b' does not fit in RAM: the guests need 5G in total, 4G is available\n"
-                "t.toml:16:9: error: module 'cpuid' is missing: it was not loaded with the manifest; did you mean 'cpuid2'?\n"
+                "t.toml:16:9: error: module 'cpuid' is not available: it was not loaded with the manifest; did you mean 'cpuid2'?\n"
                 "t.toml:17:1: error: guest 'b': this machine has no IOMMU: assigning a PCI device needs unsafe_no_iommu = true (the guest could DMA anywhere)",
                 "platform errors");
 
