@@ -13,7 +13,7 @@ include tests/unit/unit.mk
 define unit_rule
 $(BUILD)/tests/unit_$(1): $$(unit_$(1)_SRCS) $(MANIFEST_HDRS) tests/unit/check.h
 	@mkdir -p $$(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -Itests/unit -o $$@ $$(unit_$(1)_SRCS) $(HOST_LDFLAGS)
+	$(HOST_CC) $(HOST_CFLAGS) -o $$@ $$(unit_$(1)_SRCS) $(HOST_LDFLAGS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
