@@ -3,7 +3,9 @@
 SHELL := /bin/bash
 
 BUILD      ?= build
-MANIFEST   ?=
+# The demo for the platform `make run` will use (nested KVM when it offers VMX, else Bochs).
+RUN_PLATFORM := $(if $(filter auto,$(or $(PLATFORM),auto)),$(shell tests/run-platform.sh --detect),$(PLATFORM))
+MANIFEST   ?= $(if $(filter kvm,$(RUN_PLATFORM)),guests/kvm-demo.toml,guests/bochs-demo.toml)
 PLATFORM   ?= auto
 TIMEOUT    ?= 600
 CPUS       ?= 4
@@ -14,6 +16,9 @@ GIT_REV    := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CC         := gcc
 LD         := ld
 GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
+
+# The manifest parser, its host tool, example checks and fuzzing.
+include mk/manifest.mk
 
 # ---------------------------------------------------------------- Newlib
 # Built once per set of flags: the directory name carries a hash of the flags and script.
@@ -44,16 +49,16 @@ boot-y    := boot/multiboot2.S boot/entry32.S
 kernel-y  := kernel/main.c kernel/log.c kernel/percpu.c kernel/gdt.c kernel/trap.c \
              kernel/isr.S kernel/panic.c kernel/platform.c kernel/mb2.c kernel/frame.c \
              kernel/paging.c kernel/mm.c kernel/libc_glue.c kernel/cmdline.c \
-             kernel/cpuinfo.c kernel/selftest.c
+             kernel/cpuinfo.c kernel/selftest.c kernel/manifest_boot.c
 drivers-y := drivers/uart/uart16550.c
 vmm-y     := vmm/vmx_caps.c vmm/vmx_ops.c vmm/vmx.c vmm/ept_format.c vmm/ept.c \
              vmm/vmx_entry.S vmm/vcpu.c vmm/exit.c vmm/cpuid.c vmm/msr.c vmm/io.c \
              vmm/hypercall.c vmm/stats.c vmm/vuart.c vmm/guest.c vmm/guest_mgr.c \
-             vmm/loader.c vmm/loader_elf.c vmm/loader_multiboot.c
+             vmm/loader.c vmm/loader_elf.c vmm/loader_multiboot.c vmm/machine.c
 
 ASM_OFFSETS := $(BUILD)/include/generated/asm-offsets.h
-KERNEL_SRCS := $(boot-y) $(kernel-y) $(drivers-y) $(vmm-y)
-KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
+KERNEL_SRCS = $(boot-y) $(kernel-y) $(drivers-y) $(vmm-y) $(MANIFEST_SRCS)
+KERNEL_OBJS = $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 ELF := $(BUILD)/exitless.elf
 
 $(BUILD)/obj/%.c.o: %.c $(NEWLIB_LIBC)
@@ -122,19 +127,19 @@ guests: $(GUEST_ELFS)
 # ---------------------------------------------------------------- ISO
 ISO := $(BUILD)/exitless.iso
 CMDLINE ?=
-# Files the manifest names (empty until a manifest tool can list them).
-ISO_MODULE_FILES ?=
 ISO_CONFIG := $(BUILD)/iso-config
 
 # Rebuild the ISO when what goes into it changes, not on every make.
 $(ISO_CONFIG): FORCE
 	@mkdir -p $(@D)
-	@echo 'cmdline=$(CMDLINE) manifest=$(MANIFEST) modules=$(ISO_MODULE_FILES)' | cmp -s - $@ || \
-		echo 'cmdline=$(CMDLINE) manifest=$(MANIFEST) modules=$(ISO_MODULE_FILES)' > $@
+	@echo 'cmdline=$(CMDLINE) manifest=$(MANIFEST)' | cmp -s - $@ || \
+		echo 'cmdline=$(CMDLINE) manifest=$(MANIFEST)' > $@
 
-# The ISO carries the hypervisor, the manifest (module "manifest") and the modules it names.
-$(ISO): $(ELF) tools/mkiso.sh $(MANIFEST) $(ISO_MODULE_FILES) $(ISO_CONFIG)
-	$(Q)tools/mkiso.sh --out $@ --elf $(ELF) --cmdline "$(CMDLINE)" $(if $(MANIFEST),--manifest $(MANIFEST))
+# The ISO carries the hypervisor, the manifest (module "manifest") and the modules it names;
+# mkiso.sh records those module files in $(ISO).d so a changed guest image rebuilds the ISO.
+$(ISO): $(ELF) tools/mkiso.sh $(MANIFEST) $(ISO_CONFIG) $(GUEST_ELFS) $(MANIFEST_TOOL)
+	$(Q)tools/mkiso.sh --out $@ --elf $(ELF) --cmdline "$(CMDLINE)" $(if $(MANIFEST),--manifest $(MANIFEST)) --depfile $@.d
+-include $(ISO).d
 
 all: $(ELF) $(ISO) $(GUEST_ELFS)
 iso: $(ISO)
@@ -160,8 +165,11 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 # ---------------------------------------------------------------- tests
 RESULTS := $(BUILD)/test-results
 
-test-unit: $(UNIT_BINS)
-	$(Q)tests/run-unit.sh $(RESULTS)/unit.txt $(UNIT_BINS)
+test-unit: $(UNIT_BINS) $(MANIFEST_TOOL) $(FUZZ_MANIFEST)
+	$(Q)rc=0; tests/run-unit.sh $(RESULTS)/unit.txt $(UNIT_BINS) || rc=1; \
+	tests/record.sh $(RESULTS)/unit-examples.txt $(MAKE) --no-print-directory test-examples || rc=1; \
+	tests/record.sh $(RESULTS)/unit-fuzz.txt $(MAKE) --no-print-directory test-fuzz-short || rc=1; \
+	exit $$rc
 
 test-bochs: $(ELF)
 	$(Q)tests/integration.sh bochs $(RESULTS)/bochs.txt

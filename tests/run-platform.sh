@@ -9,6 +9,13 @@
 set -uo pipefail
 here=$(dirname "$(realpath "$0")")
 platform=auto firmware=bios cpus=4 megs=512 timeout=600 log= quiet=0 iso= qemu_args=
+kvm_nested_vmx() {
+    [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qw vmx /proc/cpuinfo
+}
+if [ "${1:-}" = --detect ]; then
+    if kvm_nested_vmx; then echo kvm; else echo bochs; fi
+    exit 0
+fi
 while [ $# -gt 0 ]; do
     case "$1" in
     --iso) iso=$2; shift 2 ;;
@@ -24,10 +31,6 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ -f "$iso" ] || { echo "run-platform.sh: no ISO '$iso'" >&2; exit 2; }
-
-kvm_nested_vmx() {
-    [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qw vmx /proc/cpuinfo
-}
 if [ "$platform" = auto ]; then
     if kvm_nested_vmx; then platform=kvm; else platform=bochs; fi
     echo "run: platform auto -> $platform ($([ $platform = kvm ] && echo "KVM with VMX present" || echo "no usable VMX in KVM here, using Bochs"))"

@@ -3,7 +3,7 @@
 # every module it names, each loaded with `module2 FILE NAME`.
 # Usage: mkiso.sh --out ISO --elf ELF [--cmdline "words"] [--manifest FILE] [--module NAME=PATH]...
 set -euo pipefail
-out= elf= cmdline= manifest=
+out= elf= cmdline= manifest= depfile=
 modules=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -12,6 +12,7 @@ while [ $# -gt 0 ]; do
     --cmdline) cmdline=$2; shift 2 ;;
     --manifest) manifest=$2; shift 2 ;;
     --module) modules+=("$2"); shift 2 ;;
+    --depfile) depfile=$2; shift 2 ;;
     *) echo "mkiso.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -21,12 +22,12 @@ tool=$(dirname "$elf")/tools/exitless-manifest
 if [ -n "$manifest" ]; then
     [ -f "$manifest" ] || { echo "mkiso.sh: manifest $manifest not found" >&2; exit 1; }
     modules=("manifest=$manifest" "${modules[@]}")
-    if [ -x "$tool" ]; then
-        # name path lines, paths relative to the manifest's folder
-        while read -r name path; do
-            [ -n "$name" ] && modules+=("$name=$path")
-        done < <("$tool" --list-modules "$manifest")
-    fi
+    [ -x "$tool" ] || { echo "mkiso.sh: $tool not built (make builds it)" >&2; exit 1; }
+    "$tool" --quiet "$manifest" || { echo "mkiso.sh: $manifest is not a valid manifest" >&2; exit 1; }
+    # "name path" lines, paths relative to the current folder
+    while read -r name path; do
+        [ -n "$name" ] && modules+=("$name=$path")
+    done < <("$tool" --list-modules "$manifest")
 fi
 
 stage=$(mktemp -d "${out%.iso}.stage.XXXXXX")
@@ -52,6 +53,10 @@ cp "$elf" "$stage/boot/exitless.elf"
     echo "    boot"
     echo "}"
 } > "$stage/boot/grub/grub.cfg"
+
+if [ -n "$depfile" ]; then
+    { printf '%s:' "$out"; for m in "${modules[@]}"; do printf ' %s' "${m#*=}"; done; echo; } > "$depfile"
+fi
 
 grub-mkrescue -o "$out.tmp" "$stage" --fonts= --locales= --themes= > "$stage.log" 2>&1 || {
     cat "$stage.log" >&2; rm -f "$stage.log"; exit 1; }

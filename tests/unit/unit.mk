@@ -18,3 +18,7 @@ unit_cmdline_SRCS := tests/unit/test_cmdline.c kernel/cmdline.c
 UNIT_TESTS += acpi
 unit_acpi_SRCS := tests/unit/test_acpi.c $(wildcard drivers/acpi/*.c)
 
+
+# Manifest parser (kernel/manifest/); MANIFEST_SRCS comes from mk/manifest.mk, hence '='.
+UNIT_TESTS += manifest
+unit_manifest_SRCS = tests/unit/test_manifest.c tests/unit/test_manifest_good.c $(MANIFEST_SRCS)

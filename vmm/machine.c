@@ -1,0 +1,50 @@
+/* Guests from the manifest model. */
+#include <stdio.h>
+
+#include "kernel/log.h"
+#include "vmm/machine.h"
+#include "vmm/vmx.h"
+
+static void config_from_manifest(const struct mf_guest *mg, struct guest_config *c)
+{
+    *c = (struct guest_config){
+        .name = mg->name,
+        .image = mg->image.name,
+        .cmdline = mg->cmdline,
+        .mem_size = mg->memory,
+        .on_fault = mg->on_fault == MF_FAULT_RESTART ? ON_FAULT_RESTART : ON_FAULT_STOP,
+        .max_restarts = mg->max_restarts,
+        .expect_fault = mg->expect == MF_EXPECT_FAULT,
+        .intr_mode = VMX_INTR_EXITING,
+    };
+    for (unsigned cpu = 0; cpu < MF_MAX_CPUS && c->ncpus < GUEST_MAX_VCPUS; cpu++)
+        if (mf_cpuset_has(&mg->cpus, cpu))
+            c->cpus[c->ncpus++] = cpu;
+    if (mg->interrupts == MF_IRQ_EXITLESS)
+        log_warn("guest", "%s asks for exitless interrupts, which this build does not have "
+                          "yet: it runs with injected interrupts", mg->name);
+}
+
+bool machine_run_guests(const struct mf_manifest *m, const struct boot_info *bi,
+                        cpu_start_fn start_on)
+{
+    struct guest *created[MF_MAX_GUESTS];
+    uint32_t n = 0;
+    bool ok = true;
+    char err[160];
+
+    for (uint32_t i = 0; i < m->nguests; i++) {
+        struct guest_config c;
+        config_from_manifest(&m->guests[i], &c);
+        struct guest *g = guest_mgr_create(&c, bi, err, sizeof(err));
+        if (!g) {
+            log_err("guest", "%s cannot be created: %s; it will not run", c.name, err);
+            ok = false;
+            continue;
+        }
+        created[n++] = g;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        guest_mgr_start(created[i], start_on);
+    return guest_mgr_wait_all() && ok;
+}
