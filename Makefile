@@ -40,12 +40,15 @@ KERNEL_ASFLAGS := -I. -D__ASSEMBLER__ -MMD -MP
 KERNEL_LDFLAGS := --fatal-warnings -nostdlib -static -z noexecstack -z max-page-size=4096 --build-id=none
 
 # Per-directory object lists.
-boot-y    := boot/multiboot2.S boot/entry32.S
+boot-y    := boot/multiboot2.S boot/entry32.S boot/trampoline.S
 kernel-y  := kernel/main.c kernel/log.c kernel/percpu.c kernel/gdt.c kernel/trap.c \
              kernel/isr.S kernel/panic.c kernel/platform.c kernel/mb2.c kernel/frame.c \
              kernel/paging.c kernel/mm.c kernel/libc_glue.c kernel/cmdline.c \
-             kernel/cpuinfo.c kernel/selftest.c
-drivers-y := drivers/uart/uart16550.c
+             kernel/cpuinfo.c kernel/selftest.c kernel/vectors.c kernel/acpi_glue.c \
+             kernel/intc.c kernel/lapic.c kernel/tsc_calc.c kernel/tsc.c kernel/timer.c \
+             kernel/smp.c kernel/xcall.c kernel/smptest.c
+drivers-y := drivers/uart/uart16550.c $(wildcard drivers/acpi/*.c) drivers/irq/pic8259.c \
+             drivers/irq/ioapic.c
 vmm-y     :=
 
 KERNEL_SRCS := $(boot-y) $(kernel-y) $(drivers-y) $(vmm-y)

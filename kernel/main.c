@@ -6,16 +6,22 @@
  *   3. multiboot2 information     - the memory map and modules
  *   4. memory: frames, page tables, heap
  *   5. platform and CPU identification, boot summary
- *   6. the run: self-checks (test mode) or the manifest's guests
+ *   6. ACPI tables                 - CPUs, interrupt controllers, PM timer, ECAM, DMAR
+ *   7. interrupt controllers       - 8259 masked, IOAPICs masked, this CPU's LAPIC on
+ *   8. time: TSC frequency, then the per-CPU timer (needs the TSC and the LAPIC)
+ *   9. SMP: cross-call IPIs, then every AP started and idling
+ *  10. the run: self-checks (test mode) or the manifest's guests
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "drivers/uart/uart16550.h"
+#include "kernel/acpi_glue.h"
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
 #include "kernel/cpuinfo.h"
 #include "kernel/gdt.h"
+#include "kernel/intc.h"
 #include "kernel/layout.h"
 #include "kernel/log.h"
 #include "kernel/mb2.h"
@@ -24,8 +30,12 @@
 #include "kernel/percpu.h"
 #include "kernel/platform.h"
 #include "kernel/selftest.h"
+#include "kernel/smp.h"
+#include "kernel/timer.h"
 #include "kernel/trap.h"
+#include "kernel/tsc.h"
 #include "kernel/version.h"
+#include "kernel/xcall.h"
 
 void kmain(uint32_t magic, uint64_t mbi_phys);
 
@@ -145,6 +155,15 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
         dump_bootinfo(mbi_phys, boot_info.total_size);
     cpuinfo_init();
     boot_summary(&boot_info);
+
+    acpi_init(&boot_info);
+    intc_init();
+    tsc_init();
+    timer_setup();
+    xcall_setup();
+    smp_checkin_bsp();
+    irq_enable(); /* only LAPIC sources remain: IPIs, timer, error */
+    smp_boot_aps();
 
     if (cmdline_has(boot_info.cmdline, "selftest"))
         finish(selftest_run(&boot_info));
