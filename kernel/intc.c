@@ -15,7 +15,7 @@
 
 static void log_vector_map(void)
 {
-    log_info("irq", "vectors: %#x-%#x exceptions, %#x-%#x %s, %#x-%#x %s, %#x-%#x %s",
+    log_info("irq", "vectors: %#04x-%#x exceptions, %#x-%#x %s, %#x-%#x %s, %#x-%#x %s",
              VEC_EXCEPTION_FIRST, VEC_EXCEPTION_LAST, VEC_PIC_FIRST, VEC_PIC_LAST,
              vector_owner_name(VECTOR_LEGACY_PIC), VEC_GUEST_FIRST, VEC_GUEST_LAST,
              vector_owner_name(VECTOR_GUEST), VEC_HV_FIRST, 0xff,
@@ -28,7 +28,7 @@ static void log_vector_map(void)
     log_info("irq", "hypervisor vectors: %s", line);
 }
 
-void intc_init(void)
+void intc_init(bool allow_x2apic)
 {
     struct acpi_info *ai = acpi_get();
     /* Without a MADT assume a PC-AT; with one, PCAT_COMPAT says the 8259s exist. */
@@ -44,7 +44,8 @@ void intc_init(void)
         log_info("irq", "IOAPIC id %u at %#x version %#x: GSI %u-%u, all %u entries masked",
                  io->id, io->address, version, io->gsi_base, io->gsi_base + n - 1, n);
     }
-    lapic_setup_bsp(ai && ai->madt.present ? ai->madt.lapic_address : XAPIC_DEFAULT_PHYS);
+    lapic_setup_bsp(ai && ai->madt.present ? ai->madt.lapic_address : XAPIC_DEFAULT_PHYS,
+                    allow_x2apic);
     struct percpu *bsp = this_cpu();
     bsp->apic_id = lapic_id();
     for (unsigned i = 0; ai && i < ai->madt.ncpus; i++)

@@ -3,6 +3,9 @@
 #ifndef EXITLESS_KERNEL_INTC_H
 #define EXITLESS_KERNEL_INTC_H
 
-void intc_init(void);
+#include <stdbool.h>
+
+/* `allow_x2apic` false keeps the LAPIC in xAPIC mode (command-line word `xapic`). */
+void intc_init(bool allow_x2apic);
 
 #endif

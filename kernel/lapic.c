@@ -53,10 +53,11 @@ void lapic_eoi(void)
     lapic_write(LAPIC_EOI, 0);
 }
 
-void lapic_setup_bsp(uint64_t madt_lapic_phys)
+void lapic_setup_bsp(uint64_t madt_lapic_phys, bool allow_x2apic)
 {
     uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
-    x2apic = cpu_features()->x2apic;
+    /* Firmware may have entered x2APIC mode already; there is no way back (SDM 11.12.5). */
+    x2apic = (cpu_features()->x2apic && allow_x2apic) || (base & APIC_BASE_EXTD);
     if (!x2apic) {
         uint64_t phys = base & APIC_BASE_ADDR_MASK;
         if (madt_lapic_phys && madt_lapic_phys != phys)
@@ -68,7 +69,8 @@ void lapic_setup_bsp(uint64_t madt_lapic_phys)
     irq_register(VEC_LAPIC_ERROR, error_interrupt);
     irq_register(VEC_SPURIOUS, spurious_interrupt);
     log_info("apic", "local APIC: %s mode%s", x2apic ? "x2APIC (MSR)" : "xAPIC (MMIO)",
-             x2apic ? "" : ", CPU has no x2APIC");
+             x2apic ? "" : cpu_features()->x2apic ? ", x2APIC turned off on the command line"
+                                                  : ", CPU has no x2APIC");
 }
 
 /* LINT1 carries NMI on most boards; the MADT's Local APIC NMI entries say which (5.2.12.7). */

@@ -50,8 +50,9 @@
 #define MSR_X2APIC_BASE     0x800
 #define MSR_TSC_DEADLINE    0x6e0
 
-/* Chooses the mode once (boot CPU): x2APIC when CPUID has it, else maps the xAPIC page. */
-void lapic_setup_bsp(uint64_t madt_lapic_phys);
+/* Chooses the mode once (boot CPU): x2APIC when CPUID has it and `allow_x2apic`, else maps
+ * the xAPIC page. */
+void lapic_setup_bsp(uint64_t madt_lapic_phys, bool allow_x2apic);
 /* Enables this CPU's LAPIC in the chosen mode: spurious and error vectors, LINTs masked
  * (LINT1 as NMI on the CPUs the MADT says), TPR 0. Each CPU calls it once. */
 void lapic_init_cpu(uint32_t acpi_uid);

@@ -157,7 +157,7 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
     boot_summary(&boot_info);
 
     acpi_init(&boot_info);
-    intc_init();
+    intc_init(!cmdline_has(boot_info.cmdline, "xapic"));
     tsc_init();
     timer_setup();
     xcall_setup();

@@ -18,3 +18,9 @@ unit_cmdline_SRCS := tests/unit/test_cmdline.c kernel/cmdline.c
 UNIT_TESTS += acpi
 unit_acpi_SRCS := tests/unit/test_acpi.c $(wildcard drivers/acpi/*.c)
 
+
+UNIT_TESTS += tsc_calc
+unit_tsc_calc_SRCS := tests/unit/test_tsc_calc.c kernel/tsc_calc.c
+
+UNIT_TESTS += vectors
+unit_vectors_SRCS := tests/unit/test_vectors.c kernel/vectors.c
