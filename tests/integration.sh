@@ -27,7 +27,8 @@ boot_case() {
     fi
     local timeout=${CASE_TIMEOUT:-300}
     tests/run-platform.sh --iso "$iso" --platform "$platform" --firmware "$firmware" \
-        --cpus "$cpus" --timeout "$timeout" --log "$log" --quiet ${QEMU_ARGS:+--qemu-args "$QEMU_ARGS"}
+        --cpus "$cpus" --megs "${CASE_MEGS:-256}" --timeout "$timeout" --log "$log" --quiet \
+        ${QEMU_ARGS:+--qemu-args "$QEMU_ARGS"}
     local rc=$?
     local ok=1 why=
     # Every check the system reported.
@@ -56,16 +57,56 @@ boot_case() {
     fi
 }
 
+# The platform layer's boot lines for N CPUs: every CPU's check-in with its APIC id (both
+# emulators number APIC ids 0..N-1), all online, the MADT summary and the TSC decision.
+smp_lines() {
+    local n=$1 i
+    for ((i = 0; i < n; i++)); do
+        echo "^\[cpu$i\] smp: check-in: cpu $i, APIC id $i \("
+    done
+    echo "smp: $n of $n CPUs online \(0 failed"
+    echo "acpi: MADT: $n CPUs? \(APIC ids"
+    echo "time: TSC frequency [0-9]+ Hz"
+}
+
+# smp_case NAME PLATFORM FIRMWARE CPUS "CMDLINE" [EXPECTED-REGEX...]
+smp_case() {
+    local name=$1 platform=$2 firmware=$3 cpus=$4 cmdline=$5 expect
+    shift 5
+    mapfile -t expect < <(smp_lines "$cpus")
+    boot_case "$name" "$platform" "$firmware" "$cpus" "$cmdline" "" "${expect[@]}" "$@"
+}
+
+# Bochs's TSC ticks once per emulated instruction: the truth is the bochsrc's ips.
+bochs_ips=$(sed -n 's/.*[ ,]ips=\([0-9]*\).*/\1/p' tests/bochs/bochsrc.in)
+bochs_acpi=('acpi: MCFG: absent' 'acpi: DMAR: absent' 'IOAPIC id 4 at 0xfec00000')
+# QEMU q35 with an emulated VT-d unit so the DMAR table exists (TCG: no split irqchip needed).
+q35_iommu="-device intel-iommu,intremap=on"
+q35_acpi=('acpi: MCFG: segment 0 buses 0-255 at 0xb0000000'
+          'acpi: DMAR: haw 48, 1 DRHD at 0xfed90000' 'IOAPIC id 0 at 0xfec00000')
+
 case "$tier" in
 bochs)
-    boot_case bochs-selftest bochs bios 1 "selftest" "" \
-        '^\[cpu0\] boot: firmware: BIOS' 'platform: Bochs' 'features: VMX yes, EPT yes'
+    smp_case bochs-selftest bochs bios 1 "selftest tsc-ref-hz=$bochs_ips" \
+        '^\[cpu0\] boot: firmware: BIOS' 'platform: Bochs' 'features: VMX yes, EPT yes' \
+        "${bochs_acpi[@]}"
+    # xAPIC (MMIO) mode on purpose: both emulators would otherwise always use x2APIC.
+    smp_case bochs-smp2-xapic bochs bios 2 "selftest xapic tsc-ref-hz=$bochs_ips" \
+        'local APIC: xAPIC \(MMIO\) mode' "${bochs_acpi[@]}"
+    smp_case bochs-smp4 bochs bios 4 "selftest tsc-ref-hz=$bochs_ips" \
+        'local APIC: x2APIC \(MSR\) mode' "${bochs_acpi[@]}"
     ;;
 qemu)
-    boot_case qemu-seabios-selftest qemu bios 2 "selftest" "" \
-        '^\[cpu0\] boot: firmware: BIOS' 'platform: QEMU'
-    boot_case qemu-ovmf-selftest qemu uefi 2 "selftest" "" \
-        '^\[cpu0\] boot: firmware: UEFI' 'platform: QEMU'
+    QEMU_ARGS=$q35_iommu smp_case qemu-seabios-selftest qemu bios 1 "selftest" \
+        '^\[cpu0\] boot: firmware: BIOS' 'platform: QEMU' "${q35_acpi[@]}"
+    QEMU_ARGS=$q35_iommu smp_case qemu-seabios-smp2-xapic qemu bios 2 "selftest xapic" \
+        'local APIC: xAPIC \(MMIO\) mode' "${q35_acpi[@]}"
+    QEMU_ARGS=$q35_iommu smp_case qemu-seabios-smp4 qemu bios 4 "selftest" \
+        'local APIC: x2APIC \(MSR\) mode' "${q35_acpi[@]}"
+    QEMU_ARGS=$q35_iommu smp_case qemu-ovmf-selftest qemu uefi 1 "selftest" \
+        '^\[cpu0\] boot: firmware: UEFI' 'platform: QEMU' "${q35_acpi[@]}"
+    QEMU_ARGS=$q35_iommu smp_case qemu-ovmf-smp2 qemu uefi 2 "selftest" "${q35_acpi[@]}"
+    QEMU_ARGS=$q35_iommu smp_case qemu-ovmf-smp4 qemu uefi 4 "selftest" "${q35_acpi[@]}"
     ;;
 *) echo "integration.sh: unknown tier $tier" >&2; exit 2 ;;
 esac
