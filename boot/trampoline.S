@@ -4,13 +4,8 @@
  * the kernel's upper half, then jumps to ap_entry64 in the kernel's high half.
  * Position independent: real mode uses CS-relative offsets, 32/64-bit code uses %ebx = the
  * page's linear address. kernel/smp.c fills the tr_* words below before each start. */
-#define CR0_PE      (1 << 0)
-#define CR0_WP      (1 << 16)
-#define CR0_PG      (1 << 31)
-#define CR4_PAE     (1 << 5)
-#define MSR_EFER    0xc0000080
-#define EFER_LME    (1 << 8)
-#define EFER_NXE    (1 << 11)
+#include "boot/long_mode.h"
+
 #define SEL_CODE32  0x08
 #define SEL_DATA    0x10
 #define SEL_CODE64  0x18
@@ -43,18 +38,8 @@ tr_pm32:
     mov %ax, %ds
     mov %ax, %es
     mov %ax, %ss
-    mov %cr4, %eax
-    or $CR4_PAE, %eax
-    mov %eax, %cr4
     mov OFF(tr_cr3)(%ebx), %eax
-    mov %eax, %cr3
-    mov $MSR_EFER, %ecx
-    rdmsr
-    or $(EFER_LME | EFER_NXE), %eax
-    wrmsr
-    mov %cr0, %eax
-    or $(CR0_PG | CR0_WP), %eax
-    mov %eax, %cr0
+    ENABLE_LONG_MODE
     ljmp *OFF(tr_lm64_ptr)(%ebx)
 
     .code64

@@ -121,10 +121,15 @@ static void dump_bootinfo(uint64_t phys, uint32_t size)
     }
 }
 
+/* Command-line word `end=poweroff` or `end=reboot` ends the run that way (default: halt,
+ * which under an emulator means its exit device). */
 static __attribute__((noreturn)) void finish(bool ok)
 {
+    char end[16] = "";
     console_write(ok ? "RESULT: PASS\n" : "RESULT: FAIL\n", 13);
-    platform_end(END_HALT, ok);
+    cmdline_get(boot_info.cmdline, "end", end, sizeof(end));
+    platform_end(strcmp(end, "poweroff") == 0 ? END_POWEROFF
+                 : strcmp(end, "reboot") == 0 ? END_REBOOT : END_HALT, ok);
 }
 
 void kmain(uint32_t magic, uint64_t mbi_phys)
