@@ -115,13 +115,7 @@ boot_pd:        .skip 4 * 4096
 
     .section .text.entry64, "ax"
 entry64_high:
-    mov $0x10, %eax
-    mov %eax, %ds
-    mov %eax, %es
-    mov %eax, %ss
-    xor %eax, %eax
-    mov %eax, %fs
-    mov %eax, %gs
+    LOAD_DATA_SEGMENTS 0x10
     movabs $bsp_stack_top, %rsp
     xor %ebp, %ebp
     /* rdi = magic, rsi = boot information (physical) */

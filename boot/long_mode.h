@@ -28,4 +28,15 @@
     mov %eax, %cr0
 .endm
 
+/* Flat data segments from selector `sel` (in %eax's low half), FS and GS null; clobbers eax. */
+.macro LOAD_DATA_SEGMENTS sel
+    mov $\sel, %eax
+    mov %eax, %ds
+    mov %eax, %es
+    mov %eax, %ss
+    xor %eax, %eax
+    mov %eax, %fs
+    mov %eax, %gs
+.endm
+
 #endif

@@ -45,13 +45,7 @@ tr_pm32:
     .code64
 tr_lm64:
     mov %ebx, %ebx                    /* upper half of rbx is undefined after the switch */
-    mov $SEL_DATA, %eax
-    mov %eax, %ds
-    mov %eax, %es
-    mov %eax, %ss
-    xor %eax, %eax
-    mov %eax, %fs
-    mov %eax, %gs
+    LOAD_DATA_SEGMENTS SEL_DATA
     mov OFF(tr_stack)(%rbx), %rsp
     mov OFF(tr_arg)(%rbx), %rdi
     mov OFF(tr_kernel_cr3)(%rbx), %rcx

@@ -28,7 +28,7 @@ boot_case() {
     local timeout=${CASE_TIMEOUT:-300}
     tests/run-platform.sh --iso "$iso" --platform "$platform" --firmware "$firmware" \
         --cpus "$cpus" --megs "${CASE_MEGS:-256}" --timeout "$timeout" --log "$log" --quiet \
-        ${QEMU_ARGS:+--qemu-args "$QEMU_ARGS"}
+        ${QEMU_ARGS:+--qemu-args "$QEMU_ARGS"} ${PASS_EXIT:+--pass-exit "$PASS_EXIT"}
     local rc=$?
     local ok=1 why=
     # Every check the system reported.
@@ -108,6 +108,9 @@ qemu)
         '^\[cpu0\] boot: firmware: UEFI' 'platform: QEMU' "${q35_acpi[@]}"
     QEMU_ARGS=$q35_iommu smp_case qemu-ovmf-smp2 qemu uefi 2 "selftest" "${q35_acpi[@]}"
     QEMU_ARGS=$q35_iommu smp_case qemu-ovmf-smp4 qemu uefi 4 "selftest" "${q35_acpi[@]}"
+    # ACPI S5 from the DSDT's \_S5 package: QEMU exits with status 0 only if it powered off.
+    PASS_EXIT=0 boot_case qemu-seabios-poweroff qemu bios 2 "end=poweroff" "" \
+        'acpi: power-off: S5 with SLP_TYPa 0 SLP_TYPb 0'
     ;;
 *) echo "integration.sh: unknown tier $tier" >&2; exit 2 ;;
 esac
