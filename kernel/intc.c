@@ -15,7 +15,7 @@
 
 static void log_vector_map(void)
 {
-    log_info("irq", "vectors: %#04x-%#x exceptions, %#x-%#x %s, %#x-%#x %s, %#x-%#x %s",
+    log_info("irq", "vectors: 0x%02x-%#x exceptions, %#x-%#x %s, %#x-%#x %s, %#x-%#x %s",
              VEC_EXCEPTION_FIRST, VEC_EXCEPTION_LAST, VEC_PIC_FIRST, VEC_PIC_LAST,
              vector_owner_name(VECTOR_LEGACY_PIC), VEC_GUEST_FIRST, VEC_GUEST_LAST,
              vector_owner_name(VECTOR_GUEST), VEC_HV_FIRST, 0xff,
