@@ -45,12 +45,15 @@ KERNEL_ASFLAGS := -I. -I$(BUILD)/include -D__ASSEMBLER__ -MMD -MP
 KERNEL_LDFLAGS := --fatal-warnings -nostdlib -static -z noexecstack -z max-page-size=4096 --build-id=none
 
 # Per-directory object lists.
-boot-y    := boot/multiboot2.S boot/entry32.S
+boot-y    := boot/multiboot2.S boot/entry32.S boot/trampoline.S
 kernel-y  := kernel/main.c kernel/log.c kernel/percpu.c kernel/gdt.c kernel/trap.c \
              kernel/isr.S kernel/panic.c kernel/platform.c kernel/mb2.c kernel/frame.c \
              kernel/paging.c kernel/mm.c kernel/libc_glue.c kernel/cmdline.c \
-             kernel/cpuinfo.c kernel/selftest.c kernel/manifest_boot.c
-drivers-y := drivers/uart/uart16550.c
+             kernel/cpuinfo.c kernel/selftest.c kernel/vectors.c kernel/acpi_glue.c \
+             kernel/intc.c kernel/lapic.c kernel/tsc_calc.c kernel/tsc.c kernel/timer.c \
+             kernel/smp.c kernel/xcall.c kernel/smptest.c kernel/manifest_boot.c
+drivers-y := drivers/uart/uart16550.c $(wildcard drivers/acpi/*.c) drivers/irq/pic8259.c \
+             drivers/irq/ioapic.c
 vmm-y     := vmm/vmx_caps.c vmm/vmx_ops.c vmm/vmx.c vmm/ept_format.c vmm/ept.c \
              vmm/vmx_entry.S vmm/vcpu.c vmm/exit.c vmm/cpuid.c vmm/msr.c vmm/io.c \
              vmm/hypercall.c vmm/stats.c vmm/vuart.c vmm/guest.c vmm/guest_mgr.c \
@@ -171,10 +174,10 @@ test-unit: $(UNIT_BINS) $(MANIFEST_TOOL) $(FUZZ_MANIFEST)
 	tests/record.sh $(RESULTS)/unit-fuzz.txt $(MAKE) --no-print-directory test-fuzz-short || rc=1; \
 	exit $$rc
 
-test-bochs: $(ELF)
+test-bochs: $(ELF) $(GUEST_ELFS) $(MANIFEST_TOOL)
 	$(Q)tests/integration.sh bochs $(RESULTS)/bochs.txt
 
-test-qemu: $(ELF)
+test-qemu: $(ELF) $(GUEST_ELFS) $(MANIFEST_TOOL)
 	$(Q)tests/integration.sh qemu $(RESULTS)/qemu.txt
 
 # All three tiers run even when one fails; the summary line adds them up.

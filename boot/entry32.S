@@ -1,16 +1,9 @@
 /* 32-bit protected-mode entry from GRUB (multiboot2 spec, section 3.3): build a
  * temporary long-mode mapping, enable paging and long mode, jump to the image's
  * high half. EAX = multiboot2 magic, EBX = physical address of the boot information. */
+#include "boot/long_mode.h"
 #include "kernel/layout.h"
 
-#define CR0_PG      (1 << 31)
-#define CR0_WP      (1 << 16)
-#define CR0_NW      (1 << 29)
-#define CR0_CD      (1 << 30)
-#define CR4_PAE     (1 << 5)
-#define MSR_EFER    0xc0000080
-#define EFER_LME    (1 << 8)
-#define EFER_NXE    (1 << 11)
 #define PTE_P       1
 #define PTE_W       2
 #define PTE_PS      0x80
@@ -72,18 +65,7 @@ mb2_entry32:
     mov %eax, boot_pml4 + 511 * 8
 
     mov $boot_pml4, %eax
-    mov %eax, %cr3
-    mov %cr4, %eax
-    or $CR4_PAE, %eax
-    mov %eax, %cr4
-    mov $MSR_EFER, %ecx
-    rdmsr
-    or $(EFER_LME | EFER_NXE), %eax
-    wrmsr
-    mov %cr0, %eax
-    and $~(CR0_CD | CR0_NW), %eax   /* caches on: firmware may leave them off */
-    or $(CR0_PG | CR0_WP), %eax
-    mov %eax, %cr0
+    ENABLE_LONG_MODE
 
     lgdt boot_gdtr
     ljmp $0x08, $entry64_low
@@ -133,13 +115,7 @@ boot_pd:        .skip 4 * 4096
 
     .section .text.entry64, "ax"
 entry64_high:
-    mov $0x10, %eax
-    mov %eax, %ds
-    mov %eax, %es
-    mov %eax, %ss
-    xor %eax, %eax
-    mov %eax, %fs
-    mov %eax, %gs
+    LOAD_DATA_SEGMENTS 0x10
     movabs $bsp_stack_top, %rsp
     xor %ebp, %ebp
     /* rdi = magic, rsi = boot information (physical) */

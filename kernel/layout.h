@@ -11,6 +11,9 @@
 /* Device registers are mapped uncached into this window on demand (mmio_map()). */
 #define MMIO_BASE        0xffffc00000000000
 #define MMIO_SIZE        0x0000010000000000
+/* CPU stacks (APs' main and IST stacks), each with an unmapped guard page below it. */
+#define STACK_WINDOW_BASE 0xffffb00000000000
+#define STACK_WINDOW_SIZE 0x0000000040000000
 #define PAGE_SIZE        0x1000
 #define BOOT_STACK_SIZE  0x4000
 

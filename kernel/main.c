@@ -6,16 +6,22 @@
  *   3. multiboot2 information     - the memory map and modules
  *   4. memory: frames, page tables, heap
  *   5. platform and CPU identification, boot summary
- *   6. the run: self-checks (test mode) or the manifest's guests
+ *   6. ACPI tables                 - CPUs, interrupt controllers, PM timer, ECAM, DMAR
+ *   7. interrupt controllers       - 8259 masked, IOAPICs masked, this CPU's LAPIC on
+ *   8. time: TSC frequency, then the per-CPU timer (needs the TSC and the LAPIC)
+ *   9. SMP: cross-call IPIs, then every AP started and idling
+ *  10. the run: self-checks (test mode) or the manifest's guests
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "drivers/uart/uart16550.h"
+#include "kernel/acpi_glue.h"
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
 #include "kernel/cpuinfo.h"
 #include "kernel/gdt.h"
+#include "kernel/intc.h"
 #include "kernel/layout.h"
 #include "kernel/log.h"
 #include "kernel/mb2.h"
@@ -24,9 +30,17 @@
 #include "kernel/percpu.h"
 #include "kernel/platform.h"
 #include "kernel/selftest.h"
+#include "kernel/smp.h"
+#include "kernel/timer.h"
 #include "kernel/trap.h"
+#include "kernel/tsc.h"
 #include "kernel/version.h"
+#include "drivers/acpi/acpi.h"
+#include "kernel/xcall.h"
+#include "kernel/manifest_boot.h"
+#include "kernel/smp.h"
 #include "vmm/guest_mgr.h"
+#include "vmm/machine.h"
 
 void kmain(uint32_t magic, uint64_t mbi_phys);
 
@@ -112,28 +126,38 @@ static void dump_bootinfo(uint64_t phys, uint32_t size)
     }
 }
 
-/* Development path until the manifest drives guests: one guest from module `name` on this
- * CPU. */
-static bool run_single_guest(const char *name)
+/* Ends the run with its result line. The command-line word `end=poweroff|reboot|halt`
+ * overrides `action` (the manifest's on_all_stopped; halt in test modes). Under an emulator
+ * the exit device carries the result first. */
+static __attribute__((noreturn)) void finish(bool ok, enum end_action action)
 {
-    char err[160];
-    struct guest_config cfg = {
-        .name = name, .image = name, .cmdline = "vmtest", .mem_size = 32ull << 20,
-        .cpus = { current_cpu_id() }, .ncpus = 1, .intr_mode = VMX_INTR_EXITING,
-    };
-    struct guest *g = guest_mgr_create(&cfg, &boot_info, err, sizeof(err));
-    if (!g) {
-        log_err("guest", "%s: %s", name, err);
-        return false;
-    }
-    guest_mgr_start(g, NULL);
-    return guest_mgr_wait_all();
+    char end[16] = "";
+    console_write(ok ? "RESULT: PASS\n" : "RESULT: FAIL\n", 13);
+    if (cmdline_get(boot_info.cmdline, "end", end, sizeof(end)))
+        action = strcmp(end, "poweroff") == 0 ? END_POWEROFF
+                 : strcmp(end, "reboot") == 0 ? END_REBOOT : END_HALT;
+    platform_end(action, ok);
 }
 
-static __attribute__((noreturn)) void finish(bool ok)
+/* Enabled processors in the MADT (what the manifest's CPU numbers may name). */
+static uint32_t madt_enabled_cpus(void)
 {
-    console_write(ok ? "RESULT: PASS\n" : "RESULT: FAIL\n", 13);
-    platform_end(END_HALT, ok);
+    const struct acpi_info *ai = acpi_get();
+    uint32_t n = 0;
+    if (!ai || !ai->madt.present)
+        return 1;
+    for (unsigned i = 0; i < ai->madt.ncpus; i++)
+        n += (ai->madt.cpus[i].flags & ACPI_CPU_ENABLED) != 0;
+    return n ? n : 1;
+}
+
+static enum end_action end_action_of(const struct mf_manifest *m)
+{
+    switch (m->hv.on_all_stopped) {
+    case MF_STOPPED_REBOOT: return END_REBOOT;
+    case MF_STOPPED_POWEROFF: return END_POWEROFF;
+    default: return END_HALT;
+    }
 }
 
 void kmain(uint32_t magic, uint64_t mbi_phys)
@@ -142,9 +166,6 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 
     uart_init(COM1_PORT);
     cpu_tables_init_bsp();
-    /* The BIOS leaves the 8259s on vectors 8-15, over the exceptions: mask every line. */
-    outb(0x21, 0xff);
-    outb(0xa1, 0xff);
     log_info("boot", "Exitless %s (git %s), an exitless-I/O microhypervisor", EXITLESS_VERSION,
              EXITLESS_GIT_REV);
     platform_detect();
@@ -168,13 +189,38 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
     cpuinfo_init();
     boot_summary(&boot_info);
 
-    if (cmdline_has(boot_info.cmdline, "selftest"))
-        finish(selftest_run(&boot_info));
+    acpi_init(&boot_info);
 
-    char vmtest[32];
-    if (cmdline_get(boot_info.cmdline, "vmtest", vmtest, sizeof(vmtest)))
-        finish(run_single_guest(vmtest));
+    /* Outside the self-test mode the manifest decides everything: it is checked before any
+     * interrupt controller, core or device is touched, and a bad one stops the boot here. */
+    bool selftest = cmdline_has(boot_info.cmdline, "selftest");
+    const struct mf_manifest *manifest = NULL;
+    if (!selftest) {
+        manifest = manifest_boot_load(&boot_info, madt_enabled_cpus(),
+                                      frames_free_count() * FRAME_SIZE);
+        if (!manifest) {
+            log_err("boot", "boot stopped: fix the manifest; no device was configured");
+            finish(false, END_HALT);
+        }
+        if (!cmdline_has(boot_info.cmdline, "loglevel"))
+            log_set_level(manifest->hv.log_level > MF_LOG_DEBUG ? LOG_DEBUG
+                                                                 : (enum log_level)manifest->hv.log_level);
+    }
 
-    log_info("boot", "boot complete; no manifest support yet, nothing to run");
-    finish(true);
+    intc_init(!cmdline_has(boot_info.cmdline, "xapic"));
+    tsc_init();
+    timer_setup();
+    xcall_setup();
+    smp_checkin_bsp();
+    irq_enable(); /* only LAPIC sources remain: IPIs, timer, error */
+    smp_boot_aps();
+
+    if (selftest)
+        finish(selftest_run(&boot_info), END_HALT);
+
+    guest_mgr_init();
+    bool ok = machine_run_guests(manifest, &boot_info, smp_assign_role);
+    log_info("boot", "all guests have stopped: %s; %s", ok ? "each as expected" : "not as expected",
+             mf_all_stopped_name(manifest->hv.on_all_stopped));
+    finish(ok, end_action_of(manifest));
 }

@@ -23,13 +23,15 @@ struct range {
     uint64_t base, end;
 };
 
-static struct spinlock mm_lock = SPINLOCK_INIT; /* protects: frames, kernel_pt, heap_top, mmio_next */
+static struct spinlock mm_lock = SPINLOCK_INIT; /* protects: frames, kernel_pt, heap_top, mmio_next,
+                                                   * stack_next */
 static struct frame_alloc frames;
 static struct mm_stats stats;
 static bool switched;           /* page tables are ours: tables are reached through physmap */
 static uint64_t heap_top;       /* bytes of heap in use */
 static uint64_t heap_mapped;    /* bytes of heap backed by frames */
 static uint64_t mmio_next = MMIO_BASE;
+static uint64_t stack_next = STACK_WINDOW_BASE;
 static struct range physmap_ranges[MB2_MAX_MMAP];
 static int nphysmap;
 
@@ -262,6 +264,25 @@ volatile void *mmio_map(uint64_t phys, uint64_t size)
     if (rc)
         panic("mm: cannot map MMIO %#lx size %#lx: error %d", phys, size, rc);
     return (volatile void *)(uintptr_t)(va + offset);
+}
+
+uint64_t mm_alloc_stack(uint64_t size)
+{
+    size = (size + FRAME_SIZE - 1) & ~(FRAME_SIZE - 1);
+    uint64_t flags = spin_lock_irqsave(&mm_lock);
+    uint64_t base = stack_next + FRAME_SIZE; /* the page at stack_next stays unmapped */
+    if (base + size > STACK_WINDOW_BASE + STACK_WINDOW_SIZE)
+        panic("mm: stack window exhausted");
+    stack_next = base + size;
+    for (uint64_t off = 0; off < size; off += FRAME_SIZE) {
+        uint64_t phys = frame_alloc_range(&frames, 1, FRAME_SIZE, MM_LOW_LIMIT, UINT64_MAX);
+        if (phys == FRAME_NONE || pt_map(&kernel_pt, base + off, phys, FRAME_SIZE,
+                                         PTE_W | PTE_NX, 0))
+            panic("mm: out of memory for a %lu KiB stack", size >> 10);
+        memset(phys_to_virt(phys), 0, FRAME_SIZE);
+    }
+    spin_unlock_irqrestore(&mm_lock, flags);
+    return base + size;
 }
 
 void *heap_sbrk(intptr_t increment)

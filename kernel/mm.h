@@ -44,6 +44,10 @@ bool mm_in_physmap(uint64_t phys, uint64_t len);
 /* Firmware data (ACPI tables): physmap when it is RAM, otherwise an uncached mapping. */
 const volatile void *phys_map_range(uint64_t phys, uint64_t len);
 
+/* A stack of `size` bytes (page multiple) in the stack window, backed by fresh frames,
+ * with an unmapped guard page below it so an overflow faults; returns its top. */
+uint64_t mm_alloc_stack(uint64_t size);
+
 /* Newlib's heap: grows by mapping fresh frames on demand. */
 void *heap_sbrk(intptr_t increment);
 

@@ -7,6 +7,7 @@
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/platform.h"
+#include "kernel/smp.h"
 #include "kernel/trap.h"
 
 static volatile int panicking;
@@ -19,6 +20,7 @@ void panic(const char *fmt, ...)
     irq_disable();
     if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST))
         cpu_halt_forever(); /* a second CPU (or a nested fault) panicking: just stop */
+    smp_stop_others();      /* NMI: the other CPUs halt, so the panic report is the last word */
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);

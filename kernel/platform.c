@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "drivers/uart/uart16550.h"
+#include "kernel/acpi_glue.h"
 #include "kernel/arch.h"
 #include "kernel/log.h"
 #include "kernel/platform.h"
@@ -14,7 +15,11 @@
 #define BOCHS_E9_PORT     0xe9     /* port_e9_hack reads back 0xe9 */
 #define BOCHS_SHUTDOWN_PORT 0x8900
 #define KBC_CMD_PORT      0x64
-#define KBC_CMD_RESET     0xfe
+#define KBC_CMD_RESET     0xfe      /* 8042 command: pulse the CPU reset line */
+#define RST_CNT_PORT      0xcf9     /* PCH/PIIX reset control register */
+#define  RST_CNT_SYS_RST  0x02      /* full (not soft) reset */
+#define  RST_CNT_RST_CPU  0x04      /* the 0->1 edge triggers the reset */
+#define RESET_SETTLE_LOOPS 1000000
 
 static enum platform_kind kind;
 
@@ -50,10 +55,39 @@ const char *platform_name(void)
     return names[kind];
 }
 
+static void settle(void)
+{
+    for (int i = 0; i < RESET_SETTLE_LOOPS; i++)
+        cpu_relax();
+}
+
+/* FADT reset register first, then the 0xCF9 reset control, then the keyboard controller. */
+static void reboot(void)
+{
+    acpi_reset();
+    settle();
+    outb(RST_CNT_PORT, RST_CNT_SYS_RST);
+    outb(RST_CNT_PORT, RST_CNT_SYS_RST | RST_CNT_RST_CPU);
+    settle();
+    outb(KBC_CMD_PORT, KBC_CMD_RESET);
+    settle();
+    log_warn("boot", "reset did not happen (FADT reset register, 0xcf9, 8042); halting");
+    uart_flush();
+}
+
+static void poweroff(void)
+{
+    acpi_poweroff(); /* returns only if ACPI S5 is unavailable or did not take */
+    log_warn("boot", "power-off through ACPI S5 failed; halting");
+    uart_flush();
+}
+
 void platform_end(enum end_action action, bool success)
 {
     uart_flush();
-    switch (kind) {
+    /* Power-off and reboot are carried out even under an emulator (so they can be tested);
+     * only a plain end of run uses the exit devices. */
+    switch (action == END_HALT ? kind : PLATFORM_HARDWARE) {
     case PLATFORM_QEMU:
         /* QEMU exits with status (value << 1) | 1: 1 = success, 3 = failure. */
         outb(QEMU_DEBUG_EXIT_PORT, success ? 0 : 1);
@@ -69,11 +103,9 @@ void platform_end(enum end_action action, bool success)
     case PLATFORM_HARDWARE:
         break;
     }
-    if (action == END_REBOOT) {
-        outb(KBC_CMD_PORT, KBC_CMD_RESET);
-    } else if (action == END_POWEROFF) {
-        log_warn("boot", "power-off is not available yet on this platform; halting");
-        uart_flush();
-    }
+    if (action == END_REBOOT)
+        reboot();
+    else if (action == END_POWEROFF)
+        poweroff();
     cpu_halt_forever();
 }

@@ -16,9 +16,10 @@ const char *platform_name(void);
 
 enum end_action { END_HALT, END_REBOOT, END_POWEROFF };
 
-/* Ends the run. Under an emulator with an exit device (QEMU isa-debug-exit, Bochs
- * magic break / shutdown port) the emulator's exit status carries `success`; elsewhere the
- * action is carried out (halt, reset, power-off). Flushes the console first. */
+/* Ends the run. END_HALT under an emulator with an exit device (QEMU isa-debug-exit, Bochs
+ * magic break / shutdown port): the emulator's exit status carries `success`. Otherwise the
+ * action is carried out: halt, reset (FADT reset register, 0xCF9, 8042) or power-off (ACPI S5
+ * with the DSDT's \_S5 sleep types). Flushes the console first. */
 __attribute__((noreturn)) void platform_end(enum end_action action, bool success);
 
 #endif

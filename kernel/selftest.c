@@ -10,6 +10,7 @@
 #include "kernel/paging.h"
 #include "kernel/percpu.h"
 #include "kernel/selftest.h"
+#include "kernel/smptest.h"
 #include "kernel/trap.h"
 
 extern char __image_start_phys[], __image_end_phys[];
@@ -204,5 +205,6 @@ bool selftest_run(const struct boot_info *bi)
     ok &= check_permissions();
     ok &= check_exceptions();
     ok &= check_heap();
+    ok &= smptest_run(bi);
     return ok;
 }

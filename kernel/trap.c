@@ -8,6 +8,7 @@
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/platform.h"
+#include "kernel/smp.h"
 #include "kernel/trap.h"
 
 #define IDT_GATE_INTERRUPT 0x8e /* present, DPL0, 64-bit interrupt gate */
@@ -178,6 +179,8 @@ void trap_dispatch(struct trap_frame *f)
             f->rax = f->vector;
             return;
         }
+        if (f->vector == VEC_NMI && percpu_ready() && smp_handle_nmi())
+            return;
         fatal_exception(f);
     }
     irq_handler_t h = irq_handlers[f->vector];

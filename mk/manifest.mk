@@ -40,7 +40,7 @@ install-tools: $(MANIFEST_TOOL_RELEASE)
 	install -m 755 $(MANIFEST_TOOL_RELEASE) $(DESTDIR)$(PREFIX)/bin/exitless-manifest
 
 test-examples: $(MANIFEST_TOOL)
-	@sh tests/manifest/check-examples.sh $(MANIFEST_TOOL) guests/*.toml
+	@sh tests/manifest/check-examples.sh $(MANIFEST_TOOL) guests/*.toml tests/manifests/*.toml
 
 # Compiles every shared source with gcc and clang under the kernel's flags (objects discarded).
 manifest-kernel-check: $(MANIFEST_SRCS) $(MANIFEST_HDRS)

@@ -20,14 +20,15 @@ boot_case() {
     local iso=$BUILD/test-iso/$name.iso log=$logs/$name.log
     local t0=$SECONDS
     if ! tools/mkiso.sh --out "$iso" --elf "$elf" --cmdline "$cmdline" \
-            ${manifest:+--manifest "$manifest"} > /dev/null; then
+            ${manifest:+--manifest "$manifest"} ${MKISO_FLAGS:-} > /dev/null; then
         echo "fail $name could-not-build-iso" >> "$results"
         echo "FAIL: $name: could not build the ISO"
         return
     fi
     local timeout=${CASE_TIMEOUT:-300}
     tests/run-platform.sh --iso "$iso" --platform "$platform" --firmware "$firmware" \
-        --cpus "$cpus" --megs "${MEGS:-512}" --timeout "$timeout" --log "$log" --quiet ${QEMU_ARGS:+--qemu-args "$QEMU_ARGS"}
+        --cpus "$cpus" --megs "${CASE_MEGS:-256}" --timeout "$timeout" --log "$log" --quiet \
+        ${QEMU_ARGS:+--qemu-args "$QEMU_ARGS"} ${PASS_EXIT:+--pass-exit "$PASS_EXIT"}
     local rc=$?
     local ok=1 why=
     # Every check the system reported.
@@ -43,7 +44,14 @@ boot_case() {
             echo "fail $name/expect: missing line matching '$re'" >> "$results"
         fi
     done
-    [ $rc -eq 0 ] || { ok=0; why=${why:-"run ended badly (runner status $rc)"}; }
+    if [ "${EXPECT_RESULT:-PASS}" = FAIL ]; then
+        # A refusal test: the expected lines, then a clean stop with RESULT: FAIL.
+        if [ $rc -ne 1 ] || ! grep -aq '^RESULT: FAIL' "$log" || grep -aq '^PANIC' "$log"; then
+            ok=0 why=${why:-"did not stop cleanly with RESULT: FAIL (runner status $rc)"}
+        fi
+    else
+        [ $rc -eq 0 ] || { ok=0; why=${why:-"run ended badly (runner status $rc)"}; }
+    fi
     if [ $ok = 1 ]; then
         echo "pass $name" >> "$results"
         echo "PASS: $name ($platform, $firmware, $cpus CPUs, $((SECONDS - t0))s)"
@@ -56,16 +64,93 @@ boot_case() {
     fi
 }
 
+# The platform layer's boot lines for N CPUs: every CPU's check-in with its APIC id (both
+# emulators number APIC ids 0..N-1), all online, the MADT summary and the TSC decision.
+smp_lines() {
+    local n=$1 i
+    for ((i = 0; i < n; i++)); do
+        echo "^\[cpu$i\] smp: check-in: cpu $i, APIC id $i \("
+    done
+    echo "smp: $n of $n CPUs online \(0 failed"
+    echo "acpi: MADT: $n CPUs? \(APIC ids"
+    echo "time: TSC frequency [0-9]+ Hz"
+}
+
+# vmx_case NAME CPUS MANIFEST [EXPECTED-REGEX...]: guests from a manifest under Bochs.
+vmx_case() {
+    local name=$1 cpus=$2 manifest=$3
+    shift 3
+    boot_case "$name" bochs bios "$cpus" "" "$manifest" "$@"
+}
+
+# smp_case NAME PLATFORM FIRMWARE CPUS "CMDLINE" [EXPECTED-REGEX...]
+smp_case() {
+    local name=$1 platform=$2 firmware=$3 cpus=$4 cmdline=$5 expect
+    shift 5
+    mapfile -t expect < <(smp_lines "$cpus")
+    boot_case "$name" "$platform" "$firmware" "$cpus" "$cmdline" "" "${expect[@]}" "$@"
+}
+
+# Bochs's TSC ticks once per emulated instruction: the truth is the bochsrc's ips.
+bochs_ips=$(sed -n 's/.*[ ,]ips=\([0-9]*\).*/\1/p' tests/bochs/bochsrc.in)
+# The Bochs BIOS numbers its IOAPIC after the CPUs: id = CPU count.
+bochs_acpi=('acpi: MCFG: absent' 'acpi: DMAR: absent' 'IOAPIC id [0-9]+ at 0xfec00000 version 0x11: GSI 0-23')
+# QEMU q35 with an emulated VT-d unit so the DMAR table exists (TCG: no split irqchip needed).
+q35_iommu="-device intel-iommu,intremap=on"
+q35_acpi=('acpi: MCFG: segment 0 buses 0-255 at 0xb0000000'
+          'acpi: DMAR: haw 48, 1 DRHD at 0xfed90000' 'IOAPIC id 0 at 0xfec00000')
+
 case "$tier" in
 bochs)
-    MEGS=128 boot_case bochs-selftest bochs bios 1 "selftest" "" \
-        '^\[cpu0\] boot: firmware: BIOS' 'platform: Bochs' 'features: VMX yes, EPT yes'
+    smp_case bochs-selftest bochs bios 1 "selftest tsc-ref-hz=$bochs_ips" \
+        '^\[cpu0\] boot: firmware: BIOS' 'platform: Bochs' 'features: VMX yes, EPT yes' \
+        "${bochs_acpi[@]}"
+    # xAPIC (MMIO) mode on purpose: both emulators would otherwise always use x2APIC.
+    smp_case bochs-smp2-xapic bochs bios 2 "selftest xapic tsc-ref-hz=$bochs_ips" \
+        'local APIC: xAPIC \(MMIO\) mode' "${bochs_acpi[@]}"
+    smp_case bochs-smp4 bochs bios 4 "selftest tsc-ref-hz=$bochs_ips" \
+        'local APIC: x2APIC \(MSR\) mode' "${bochs_acpi[@]}"
     ;;
 qemu)
-    MEGS=128 boot_case qemu-seabios-selftest qemu bios 2 "selftest" "" \
-        '^\[cpu0\] boot: firmware: BIOS' 'platform: QEMU'
-    MEGS=256 boot_case qemu-ovmf-selftest qemu uefi 2 "selftest" "" \
-        '^\[cpu0\] boot: firmware: UEFI' 'platform: QEMU'
+    QEMU_ARGS=$q35_iommu smp_case qemu-seabios-selftest qemu bios 1 "selftest" \
+        '^\[cpu0\] boot: firmware: BIOS' 'platform: QEMU' "${q35_acpi[@]}"
+    QEMU_ARGS=$q35_iommu smp_case qemu-seabios-smp2-xapic qemu bios 2 "selftest xapic" \
+        'local APIC: xAPIC \(MMIO\) mode' "${q35_acpi[@]}"
+    QEMU_ARGS=$q35_iommu smp_case qemu-seabios-smp4 qemu bios 4 "selftest" \
+        'local APIC: x2APIC \(MSR\) mode' "${q35_acpi[@]}"
+    QEMU_ARGS=$q35_iommu smp_case qemu-ovmf-selftest qemu uefi 1 "selftest" \
+        '^\[cpu0\] boot: firmware: UEFI' 'platform: QEMU' "${q35_acpi[@]}"
+    QEMU_ARGS=$q35_iommu smp_case qemu-ovmf-smp2 qemu uefi 2 "selftest" "${q35_acpi[@]}"
+    QEMU_ARGS=$q35_iommu smp_case qemu-ovmf-smp4 qemu uefi 4 "selftest" "${q35_acpi[@]}"
+    # ACPI S5 from the DSDT's \_S5 package: QEMU exits with status 0 only if it powered off.
+    PASS_EXIT=0 boot_case qemu-seabios-poweroff qemu bios 2 "selftest end=poweroff" "" \
+        'acpi: power-off: S5 with SLP_TYPa 0 SLP_TYPb 0'
+    # No VMX in TCG: said plainly, guests not started, the run ends cleanly.
+    EXPECT_RESULT=FAIL boot_case qemu-no-vmx qemu bios 4 "" tests/manifests/vmx-three.toml \
+        'vmx: error: this CPU has no VMX' 'guest hello cannot run' \
+        'all guests have stopped: not as expected'
+    EXPECT_RESULT=FAIL MKISO_FLAGS=--unchecked boot_case qemu-bad-manifest qemu bios 2 "" tests/manifests/bad/errors.toml \
+        "^manifest:8:1: error: unknown key 'memroy' in \\[\\[guest\\]\\] 'first'; did you mean 'memory'\\?" \
+        'boot stopped: fix the manifest; no device was configured'
+    # VMX guests from manifests: three at once, faults contained, multiboot kernels.
+    vmx_case bochs-vmx-three 4 tests/manifests/vmx-three.toml \
+        '^PASS: hello/exit-stats' '^PASS: cpuid-msr/msr-unknown-write-denied' \
+        '^PASS: portio/hc-unknown' 'stats: hello: +[0-9]+ exits' 'stats: portio: +hot rip' \
+        'all guests have stopped: each as expected'
+    vmx_case bochs-vmx-faults 4 tests/manifests/vmx-faults.toml \
+        'guest: error: isolation stopped: EPT violation: write of guest-physical 0x802000 outside its memory' \
+        'guest: error: crash stopped: triple fault' 'guest: warning: crash: restarting \(1 of 1\)' \
+        '^PASS: neighbour/exit-stats' 'neighbour: stopped \(stopped itself' \
+        'all guests have stopped: each as expected'
+    vmx_case bochs-vmx-multiboot 3 tests/manifests/vmx-multiboot.toml \
+        '^PASS: multiboot1/mb1-cmdline' '^PASS: multiboot2/mb2-protected-no-paging' \
+        'multiboot2: 8 MiB .* entry 0x[0-9a-f]+ \(32-bit protected mode\)'
+    # A bad manifest: every error printed, the boot stops before anything is configured.
+    EXPECT_RESULT=FAIL MKISO_FLAGS=--unchecked boot_case bochs-bad-manifest bochs bios 2 "" tests/manifests/bad/errors.toml \
+        "^manifest:5:1: error: \\[\\[guest\\]\\] 'first': missing key 'memory'" \
+        "^manifest:8:1: error: unknown key 'memroy' in \\[\\[guest\\]\\] 'first'; did you mean 'memory'\\?" \
+        "^manifest:13:8: error: guest 'second': CPU 1 is already used by guest 'first' \\(line 7\\)" \
+        'boot stopped: fix the manifest; no device was configured'
     ;;
 *) echo "integration.sh: unknown tier $tier" >&2; exit 2 ;;
 esac

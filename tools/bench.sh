@@ -6,15 +6,15 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 out=$BUILD/bench.md log=$BUILD/bench/serial.log
 mkdir -p "$BUILD/bench"
-tools/mkiso.sh --out "$BUILD/bench/bench.iso" --elf "$BUILD/exitless.elf" --cmdline "vmtest=bench" \
-    --module "bench=$BUILD/guests/bench.elf" > /dev/null
-tests/run-platform.sh --iso "$BUILD/bench/bench.iso" --platform bochs --cpus 1 --megs 128 \
+tools/mkiso.sh --out "$BUILD/bench/bench.iso" --elf "$BUILD/exitless.elf" \
+    --manifest tests/manifests/bench.toml > /dev/null
+tests/run-platform.sh --iso "$BUILD/bench/bench.iso" --platform bochs --cpus 2 --megs 128 \
     --timeout 600 --log "$log" --quiet || { echo "bench: the run failed, see $log" >&2; exit 1; }
 {
     echo "# Exitless benchmarks"
     echo
     echo "Bochs 2.7, \`clock: sync=none\` (cycles are emulated TSC cycles: deterministic),"
-    echo "one guest on one core, injected-interrupt mode; measured by the guest with RDTSC."
+    echo "one guest on its own core (CPU 1), injected-interrupt mode; measured by the guest with RDTSC."
     echo "Bochs advances the TSC once per emulated instruction, so a cycle here is an emulated"
     echo "instruction: compare rows with each other, not with silicon."
     echo "Revision: $(git describe --always --dirty)."

@@ -5,7 +5,10 @@
 #include "kernel/arch.h"
 #include "kernel/layout.h"
 #include "kernel/log.h"
+#include "kernel/lapic.h"
 #include "kernel/percpu.h"
+#include "kernel/trap.h"
+#include "kernel/vectors.h"
 #include "vmm/guest_mgr.h"
 #include "vmm/loader.h"
 #include "vmm/stats.h"
@@ -17,19 +20,31 @@
 static struct guest guests[GUEST_MAX];
 static uint32_t nguests;
 static volatile uint32_t vcpus_running;    /* vCPU loops still active */
-static void (*kick_ipi)(uint32_t cpu);
 static uint16_t next_vpid = 1;
 
 uint32_t guest_mgr_count(void) { return nguests; }
 struct guest *guest_mgr_get(uint32_t i) { return i < nguests ? &guests[i] : NULL; }
-void guest_mgr_set_kick_ipi(void (*ipi)(uint32_t cpu)) { kick_ipi = ipi; }
+/* The kick only has to make the core leave guest mode (or wake from HLT): the run loop
+ * then sees the guest's state. */
+static void kick_handler(struct trap_frame *f)
+{
+    (void)f;
+    lapic_eoi();
+}
+
+void guest_mgr_init(void)
+{
+    irq_register(VEC_IPI_STOP, kick_handler);
+}
 
 void guest_mgr_kick(struct guest *g)
 {
     uint32_t me = current_cpu_id();
-    for (uint32_t i = 0; i < g->nvcpus; i++)
-        if (g->vcpus[i].cpu != me && kick_ipi)
-            kick_ipi(g->vcpus[i].cpu);
+    for (uint32_t i = 0; i < g->nvcpus; i++) {
+        const struct percpu *p = percpu_of(g->vcpus[i].cpu);
+        if (g->vcpus[i].cpu != me && p && p->remote.online)
+            lapic_send_ipi(p->apic_id, ICR_FIXED, VEC_IPI_STOP);
+    }
 }
 
 static const struct mb2_module *find_module(const struct boot_info *bi, const char *name)
@@ -94,7 +109,7 @@ struct guest *guest_mgr_create(const struct guest_config *cfg, const struct boot
 
 static void report(struct guest *g)
 {
-    static struct hc_exit_stats s;
+    struct hc_exit_stats s; /* on this guest core's stack: reports run in parallel */
     const struct exit_stats *src[GUEST_MAX_VCPUS];
     for (uint32_t i = 0; i < g->nvcpus; i++)
         src[i] = &g->vcpus[i].stats;

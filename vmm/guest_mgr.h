@@ -35,8 +35,8 @@ void guest_mgr_start(struct guest *g, cpu_start_fn start_on);
 bool guest_mgr_wait_all(void);
 /* Makes a guest's vCPUs leave guest mode soon (IPI when they run on other CPUs). */
 void guest_mgr_kick(struct guest *g);
-/* Sets the IPI hook used by guest_mgr_kick (SMP layer). */
-void guest_mgr_set_kick_ipi(void (*ipi)(uint32_t cpu));
+/* Boot CPU, once: the kick IPI's handler. */
+void guest_mgr_init(void);
 uint32_t guest_mgr_count(void);
 struct guest *guest_mgr_get(uint32_t i);
 

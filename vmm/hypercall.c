@@ -69,7 +69,7 @@ static uint64_t hc_test_result(struct vcpu *v, uint64_t name_gpa, uint64_t passe
 
 static uint64_t hc_get_exit_stats(struct vcpu *v, uint64_t gpa, uint64_t size)
 {
-    static struct hc_exit_stats out; /* per call, under the guest lock */
+    struct hc_exit_stats out; /* on this core's stack: guests call this in parallel */
     const struct exit_stats *src[GUEST_MAX_VCPUS];
     struct guest *g = v->guest;
     if (size < sizeof(out))

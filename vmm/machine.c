@@ -1,6 +1,7 @@
 /* Guests from the manifest model. */
 #include <stdio.h>
 
+#include "kernel/cpuinfo.h"
 #include "kernel/log.h"
 #include "vmm/machine.h"
 #include "vmm/vmx.h"
@@ -32,6 +33,15 @@ bool machine_run_guests(const struct mf_manifest *m, const struct boot_info *bi,
     uint32_t n = 0;
     bool ok = true;
     char err[160];
+
+    const struct cpu_features *cf = cpu_features();
+    if (!cf->vmx || cf->vmx_disabled) {
+        log_err("vmx", "this CPU has no VMX%s: no guest can run on this platform; devices are "
+                       "set up, the run ends here", cf->vmx_disabled ? " (disabled by the firmware)" : "");
+        for (uint32_t i = 0; i < m->nguests; i++)
+            log_err("guest", "guest %s cannot run: no VMX", m->guests[i].name);
+        return false;
+    }
 
     for (uint32_t i = 0; i < m->nguests; i++) {
         struct guest_config c;

@@ -319,6 +319,14 @@ int acpi_dmar_resolve(const struct acpi_env *env, struct acpi_dmar *dmar, acpi_p
 const struct acpi_dmar_drhd *acpi_dmar_find_drhd(const struct acpi_dmar *dmar, uint16_t segment,
                                                  uint16_t bdf);
 
+/*
+ * Sleep types for S5 (soft off) from the DSDT's static \_S5 package: the values for
+ * PM1a_CNT.SLP_TYP and PM1b_CNT.SLP_TYP (ACPI 6.5 section 7.4.2). `aml` is the whole
+ * DSDT; returns 0 or -ACPI_E_NOTFOUND when there is no static _S5 package we can read.
+ */
+int acpi_find_s5(const uint8_t *aml, size_t len, uint8_t *slp_typa,
+                 uint8_t *slp_typb) ACPI_WARN_UNUSED;
+
 /* One-line boot-log summaries; return snprintf's result (truncated lines stay terminated). */
 int acpi_summarize_tables(const struct acpi_info *info, char *buf, size_t len);
 int acpi_summarize_madt(const struct acpi_info *info, char *buf, size_t len);

@@ -416,6 +416,69 @@ static void check_qemu_scope_matching(void)
     CHECK(acpi_dmar_find_drhd(&info.dmar, 1, 0x0010) == NULL, "segment 1 has no unit");
 }
 
+
+/* The DSDT's static \_S5 package, as the kernel's power-off path reads it. */
+static void check_fixture_s5(struct machine *m, const char *name)
+{
+    const uint8_t *dsdt = map(m, info.fadt.dsdt_phys, info.fadt.dsdt_length);
+    uint8_t a = 0xee, b = 0xee;
+
+    CHECK(dsdt != NULL, "%s: DSDT mapped", name);
+    if (!dsdt)
+        return;
+    CHECK_EQ_U64(acpi_find_s5(dsdt, info.fadt.dsdt_length, &a, &b), 0, "fixture has \\_S5");
+    CHECK_EQ_U64(a, 0, "S5 SLP_TYPa (Package {Zero, Zero, ...})");
+    CHECK_EQ_U64(b, 0, "S5 SLP_TYPb");
+}
+
+/* Runs acpi_find_s5 on an exact-size heap copy so ASan catches any read past the end. */
+static int s5_of(const uint8_t *aml, size_t len, uint8_t *a, uint8_t *b)
+{
+    uint8_t *copy = malloc(len ? len : 1);
+    memcpy(copy, aml, len);
+    int rc = acpi_find_s5(copy, len, a, b);
+    free(copy);
+    return rc;
+}
+
+static void test_s5_aml(void)
+{
+    static const uint8_t bytes[] = {0x08, '_', 'S', '5', '_', 0x12, 0x0a, 0x04,
+                                    0x0a, 0x05, 0x0a, 0x06, 0x00, 0x00};
+    static const uint8_t rooted[] = {0x08, '\\', '_', 'S', '5', '_', 0x12, 0x07, 0x02,
+                                     0x01, 0x0b, 0x07, 0x00};
+    static const uint8_t long_pkglen[] = {0x08, '_', 'S', '5', '_', 0x12, 0x41, 0x00, 0x02,
+                                          0x0c, 0x03, 0x00, 0x00, 0x00, 0x00};
+    static const uint8_t method[] = {0x14, '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0x0a, 0x05,
+                                     0x0a, 0x05};
+    static const uint8_t ref_then_name[] = {0x70, '_', 'S', '5', '_', 0x60, 0x08, '_', 'S', '5',
+                                            '_', 0x12, 0x05, 0x02, 0x0a, 0x02, 0x01};
+    static const uint8_t one_elem[] = {0x08, '_', 'S', '5', '_', 0x12, 0x03, 0x01, 0x0a, 0x05};
+    static const uint8_t not_const[] = {0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x02, 0x70, 0x05,
+                                        0x0a, 0x05};
+    uint8_t a = 0, b = 0;
+
+    CHECK_EQ_U64(s5_of(bytes, sizeof bytes, &a, &b), 0, "byte-prefixed _S5");
+    CHECK(a == 5 && b == 6, "_S5 values 5,6, got %u,%u", a, b);
+    CHECK_EQ_U64(s5_of(rooted, sizeof rooted, &a, &b), 0, "root-prefixed \\_S5");
+    CHECK(a == 1 && b == 7, "One and a word 7, got %u,%u", a, b);
+    CHECK_EQ_U64(s5_of(long_pkglen, sizeof long_pkglen, &a, &b), 0, "two-byte PkgLength");
+    CHECK(a == 3 && b == 0, "dword 3 and Zero, got %u,%u", a, b);
+    CHECK_EQ_U64(s5_of(ref_then_name, sizeof ref_then_name, &a, &b), 0,
+                 "a reference to _S5_ before its definition is skipped");
+    CHECK(a == 2 && b == 1, "2,1 from the definition, got %u,%u", a, b);
+    CHECK_EQ_U64(s5_of(method, sizeof method, &a, &b), (uint64_t)-ACPI_E_NOTFOUND,
+                 "a Method _S5 is not a static package");
+    CHECK_EQ_U64(s5_of(one_elem, sizeof one_elem, &a, &b), (uint64_t)-ACPI_E_NOTFOUND,
+                 "a one-element package has no SLP_TYPb");
+    CHECK_EQ_U64(s5_of(not_const, sizeof not_const, &a, &b), (uint64_t)-ACPI_E_NOTFOUND,
+                 "a computed element is not read");
+    /* Every truncation of a good encoding fails cleanly (ASan checks the bounds). */
+    for (size_t len = 0; len < sizeof bytes - 2; len++)
+        CHECK_EQ_U64(s5_of(bytes, len, &a, &b), (uint64_t)-ACPI_E_NOTFOUND,
+                     "truncated _S5 encoding");
+}
+
 static void test_qemu_seabios(void)
 {
     struct machine m;
@@ -435,6 +498,7 @@ static void test_qemu_seabios(void)
                        "APIC HPET MCFG DMAR WAET, 0 rejected",
                        "table summary");
     check_qemu_scope_matching();
+    check_fixture_s5(&m, "qemu-seabios");
 
     /* Legacy BIOS: the RSDP is findable by scanning the F segment. */
     env = env_of(&m);
@@ -468,6 +532,7 @@ static void test_qemu_ovmf(void)
                        "SCI 9, hw-reduced no, DSDT 0xf779000",
                        "FADT summary");
     check_qemu_scope_matching();
+    check_fixture_s5(&m, "qemu-ovmf");
     free_machine(&m);
 }
 
@@ -498,6 +563,7 @@ static void test_bochs(void)
     CHECK_EQ_U64(info.fadt.pm_timer_bits, 24, "24-bit PM timer");
     CHECK(!info.fadt.reset_present, "no reset register in a 116-byte FADT");
     CHECK_EQ_U64(info.fadt.pm1a_cnt.address, 0xb004, "PM1a control for S5");
+    check_fixture_s5(&m, "bochs");
     CHECK(info.fadt.dsdt_valid, "DSDT checksum");
     check_summary_line(acpi_summarize_madt,
                        "MADT: 4 CPUs (APIC ids 0,1,2,3), 1 IOAPIC id 4 at 0xfec00000 GSI base 0, "
@@ -1077,5 +1143,6 @@ int main(void)
     test_dmar_scopes();
     test_fadt_variants();
     test_parse_rejections();
+    test_s5_aml();
     return check_summary("acpi");
 }

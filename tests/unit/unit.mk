@@ -22,3 +22,9 @@ unit_acpi_SRCS := tests/unit/test_acpi.c $(wildcard drivers/acpi/*.c)
 # Manifest parser (kernel/manifest/); MANIFEST_SRCS comes from mk/manifest.mk, hence '='.
 UNIT_TESTS += manifest
 unit_manifest_SRCS = tests/unit/test_manifest.c tests/unit/test_manifest_good.c $(MANIFEST_SRCS)
+
+UNIT_TESTS += tsc_calc
+unit_tsc_calc_SRCS := tests/unit/test_tsc_calc.c kernel/tsc_calc.c
+
+UNIT_TESTS += vectors
+unit_vectors_SRCS := tests/unit/test_vectors.c kernel/vectors.c

@@ -1,0 +1,65 @@
+/* The one interrupt vector map of the hypervisor: what is ours, what is left for guests. */
+#ifndef EXITLESS_KERNEL_VECTORS_H
+#define EXITLESS_KERNEL_VECTORS_H
+
+/*
+ * x86 delivers by priority class (vector >> 4, SDM vol. 3, 11.8.3.1): a higher class preempts
+ * a lower one. The hypervisor's vectors sit at the top so a guest's interrupt never blocks
+ * them; guests get one contiguous range that exitless delivery (ELI) can hand out as physical
+ * vectors, and the shadow IDT of a guest core marks every vector outside it not-present.
+ *
+ *   0x00-0x1f  CPU exceptions (SDM vol. 3, 6.15)
+ *   0x20-0x2f  legacy 8259 PIC, remapped here and fully masked (only spurious IRQ 7/15 land)
+ *   0x30-0xdf  GUEST RANGE: never used by the hypervisor, handed to guests' devices
+ *   0xe0-0xef  hypervisor device interrupts (VT-d faults, NIC PF mailbox, ...)
+ *   0xf0-0xff  hypervisor core: IPIs, timer, LAPIC error, spurious
+ */
+#define VEC_EXCEPTION_FIRST 0x00
+#define VEC_EXCEPTION_LAST  0x1f
+#define VEC_PIC_FIRST       0x20 /* master 8259 IRQ 0-7 -> 0x20-0x27 */
+#define VEC_PIC_SLAVE       0x28 /* slave 8259 IRQ 8-15 -> 0x28-0x2f */
+#define VEC_PIC_LAST        0x2f
+#define VEC_GUEST_FIRST     0x30
+#define VEC_GUEST_LAST      0xdf
+#define VEC_HV_FIRST        0xe0
+
+/* Hypervisor device interrupts. */
+#define VEC_VTD_FAULT       0xe0 /* VT-d fault event (later issue) */
+#define VEC_NIC_MAILBOX     0xe1 /* NIC PF: VF mailbox / PF events (later issue) */
+
+/* Hypervisor core. */
+#define VEC_IPI_STOP        0xf0 /* reschedule/stop a core (later: leave its guest) */
+#define VEC_IPI_PING        0xf1 /* ping: the target answers with VEC_IPI_PONG */
+#define VEC_IPI_PONG        0xf2 /* answer to a ping */
+#define VEC_IPI_XCALL       0xf3 /* cross-call: run the function posted to this CPU */
+#define VEC_TIMER           0xfc /* this CPU's hypervisor timer (TSC-deadline / one-shot) */
+#define VEC_LAPIC_ERROR     0xfe /* LVT error: logs ESR */
+#define VEC_SPURIOUS        0xff /* LAPIC spurious (low nibble must be 0xf on old parts) */
+
+#ifndef __ASSEMBLER__
+#include <stdbool.h>
+#include <stdint.h>
+
+enum vector_owner {
+    VECTOR_EXCEPTION,
+    VECTOR_LEGACY_PIC,
+    VECTOR_GUEST,
+    VECTOR_HYPERVISOR,
+};
+
+struct vector_use {
+    uint8_t vector;
+    const char *name;
+};
+
+/* Every vector the hypervisor uses above the exceptions, ascending. */
+extern const struct vector_use hv_vectors[];
+extern const unsigned hv_vector_count;
+
+enum vector_owner vector_owner(uint8_t vector);
+const char *vector_owner_name(enum vector_owner owner);
+/* What a hypervisor vector is for, or NULL when the hypervisor does not use it. */
+const char *vector_name(uint8_t vector);
+#endif
+
+#endif
