@@ -57,7 +57,8 @@ drivers-y := drivers/uart/uart16550.c $(wildcard drivers/acpi/*.c) drivers/irq/p
 vmm-y     := vmm/vmx_caps.c vmm/vmx_ops.c vmm/vmx.c vmm/ept_format.c vmm/ept.c \
              vmm/vmx_entry.S vmm/vcpu.c vmm/exit.c vmm/cpuid.c vmm/msr.c vmm/io.c \
              vmm/hypercall.c vmm/stats.c vmm/vuart.c vmm/guest.c vmm/guest_mgr.c \
-             vmm/loader.c vmm/loader_elf.c vmm/loader_multiboot.c vmm/machine.c
+             vmm/loader.c vmm/loader_elf.c vmm/loader_multiboot.c vmm/machine.c \
+             vmm/gwalk.c vmm/virq.c vmm/eli.c vmm/notify.c
 
 ASM_OFFSETS := $(BUILD)/include/generated/asm-offsets.h
 KERNEL_SRCS = $(boot-y) $(kernel-y) $(drivers-y) $(vmm-y) $(MANIFEST_SRCS)
@@ -104,7 +105,7 @@ $(ELF): $(KERNEL_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools/check-no-fpu.sh
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-pic -fno-pie -mno-red-zone \
                 -mgeneral-regs-only -fno-stack-protector -fno-builtin -Iinclude -Iguests/lib
 GUEST_LIB := guests/lib/start.S guests/lib/isr.S guests/lib/runtime.c guests/lib/idt.c
-GUESTS := hello cpuid-msr portio isolation crash bench
+GUESTS := hello cpuid-msr portio isolation crash bench eli
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) \
               $(BUILD)/guests/multiboot1.elf $(BUILD)/guests/multiboot2.elf
 

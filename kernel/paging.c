@@ -66,6 +66,45 @@ int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t attr
     return 0;
 }
 
+/* Replaces the large leaf *e (at `level`) by a table of 512 leaves one level down with the
+ * same attributes. Both formats we build mark large leaves with bit 7 and keep the other
+ * attribute bits where a 4 KiB leaf has them (we use no PAT bit on large pages). */
+static int split_leaf(struct pt *pt, uint64_t *e, int level)
+{
+    uint64_t phys = pt->alloc_table(pt->ctx);
+    if (phys == UINT64_MAX)
+        return PT_ENOMEM;
+    uint64_t *t = pt->table_ptr(pt->ctx, phys);
+    uint64_t base = *e & PTE_ADDR_MASK & ~(LEVEL_SIZE(level) - 1);
+    uint64_t flags = *e & ~PTE_ADDR_MASK;
+    if (level - 1 == 1)
+        flags &= ~PTE_PS;
+    for (int i = 0; i < ENTRIES; i++)
+        t[i] = (base + (uint64_t)i * LEVEL_SIZE(level - 1)) | flags;
+    *e = pt->fmt->table_entry(phys);
+    return 0;
+}
+
+int pt_remap_4k(struct pt *pt, uint64_t va, uint64_t pa, uint64_t attrs)
+{
+    if ((va | pa) & (PAGE_4K - 1) || !canonical(va) || pa & ~PTE_ADDR_MASK)
+        return PT_EINVAL;
+    uint64_t *table = pt->table_ptr(pt->ctx, pt->root_phys);
+    for (int level = 4; level > 1; level--) {
+        uint64_t *e = &table[INDEX(va, level)];
+        if (pt->fmt->present(*e) && pt->fmt->is_leaf(*e, level)) {
+            int rc = split_leaf(pt, e, level);
+            if (rc)
+                return rc;
+        }
+        int rc = next_table(pt, table, va, level, &table);
+        if (rc)
+            return rc;
+    }
+    table[INDEX(va, 1)] = pt->fmt->leaf_entry(pa, attrs, 1);
+    return 0;
+}
+
 int pt_lookup(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *entry, int *level)
 {
     if (!canonical(va))

@@ -57,6 +57,12 @@ struct pt {
 int pt_map(struct pt *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t attrs,
            unsigned allow) __attribute__((warn_unused_result));
 
+/* Points the 4 KiB page at va to pa with attrs, whatever was mapped there: a large leaf on
+ * the way is split into 512 smaller ones with its own attributes first. The caller
+ * invalidates TLBs. 0 or a PT_E* error. */
+int pt_remap_4k(struct pt *pt, uint64_t va, uint64_t pa, uint64_t attrs)
+    __attribute__((warn_unused_result));
+
 /* Finds the leaf for va: returns 0 and its physical address, raw entry and level, or -1. */
 int pt_lookup(const struct pt *pt, uint64_t va, uint64_t *pa, uint64_t *entry, int *level);
 

@@ -57,6 +57,7 @@ struct percpu {
     int fault_seen_vector;
     uint64_t fault_seen_addr;
     uint64_t fault_resume_rip;
+    void *current_vcpu;         /* struct vcpu running on this CPU, or NULL */
     /* Hypervisor timer (kernel/timer.c). */
     int timer_mode;
     void (*timer_fn)(void *arg);

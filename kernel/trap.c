@@ -3,6 +3,7 @@
 
 #include "kernel/arch.h"
 #include "kernel/gdt.h"
+#include "kernel/lapic.h"
 #include "kernel/layout.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
@@ -81,6 +82,20 @@ void irq_register(uint8_t vector, irq_handler_t handler)
 {
     ASSERT(vector >= 32);
     irq_handlers[vector] = handler;
+}
+
+void irq_dispatch_vector(uint8_t vector)
+{
+    struct trap_frame f = { .vector = vector };
+    irq_handler_t h = irq_handlers[vector];
+    if (h) {
+        h(&f);
+    } else {
+        /* Nobody handles it: still end it, or it blocks its priority class. */
+        if (lapic_ready())
+            lapic_eoi();
+        log_warn("irq", "interrupt on vector %#x with no handler, ended", vector);
+    }
 }
 
 static const struct extable_entry *extable_find(uint64_t rip)

@@ -33,6 +33,9 @@ void idt_init(void);
 void idt_load(void);
 /* Routes an interrupt vector (32..255) to a handler; the handler sends its own EOI. */
 void irq_register(uint8_t vector, irq_handler_t handler);
+/* Runs the handler of an interrupt the CPU already accepted but did not deliver through our
+ * IDT (VM exits: ELI's #NP path). Without a handler the interrupt is just ended (EOI). */
+void irq_dispatch_vector(uint8_t vector);
 
 /* Recoverable accesses: return 0, or the exception vector that stopped them.
  * Used by self-checks and for MSRs that a platform may lack (Bochs #GPs on several). */

@@ -3,6 +3,8 @@
 
 #include "exitless/hypercall.h"
 #include "kernel/arch.h"
+#include "kernel/lapic.h"
+#include "kernel/tsc.h"
 #include "vmm/exit.h"
 #include "vmm/vcpu.h"
 
@@ -10,6 +12,7 @@
 #define CPUID1_ECX_VMX        (1u << 5)
 #define CPUID1_ECX_SMX        (1u << 6)
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
+#define CPUID1_ECX_X2APIC     (1u << 21)
 #define CPUID1_EBX_APIC_ID_SHIFT 24
 #define CPUID1_EBX_LOGICAL_SHIFT 16
 #define CPUID1_EBX_LOGICAL_MASK  (0xffu << CPUID1_EBX_LOGICAL_SHIFT)
@@ -30,6 +33,9 @@ static void cpuid_filter(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpu
     case 1:
         /* VMX and SMX hidden; MONITOR/MWAIT exit, so not offered; we are a hypervisor. */
         r->ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_MONITOR);
+        /* Guests program their core's APIC through x2APIC MSRs only (no xAPIC page). */
+        if (!lapic_x2apic_mode())
+            r->ecx &= ~CPUID1_ECX_X2APIC;
         r->ecx |= CPUID1_ECX_HYPERVISOR;
         r->ebx = (r->ebx & ~(CPUID1_EBX_LOGICAL_MASK | CPUID1_EBX_APIC_ID_MASK)) |
                  (n << CPUID1_EBX_LOGICAL_SHIFT) | (v->apic_id << CPUID1_EBX_APIC_ID_SHIFT);
@@ -70,7 +76,7 @@ static void cpuid_filter(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpu
         r->edx = v->apic_id;
         break;
     case HC_CPUID_LEAF_BASE:
-        r->eax = HC_CPUID_LEAF_BASE + 1;
+        r->eax = HC_CPUID_LEAF_TIMING;
         memcpy(&r->ebx, HC_SIGNATURE, 4);
         memcpy(&r->ecx, HC_SIGNATURE + 4, 4);
         memcpy(&r->edx, HC_SIGNATURE + 8, 4);
@@ -80,6 +86,10 @@ static void cpuid_filter(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpu
         r->ebx = v->guest->id;
         r->ecx = v->index;
         r->edx = 0;
+        break;
+    case HC_CPUID_LEAF_TIMING:
+        r->eax = (uint32_t)(tsc_hz() / 1000);
+        r->ebx = r->ecx = r->edx = 0;
         break;
     default:
         if (leaf > HC_CPUID_LEAF_BASE + 1 && leaf < 0x80000000u)

@@ -2,7 +2,9 @@
 #include "kernel/arch.h"
 #include "kernel/log.h"
 #include "kernel/trap.h"
+#include "vmm/eli.h"
 #include "vmm/exit.h"
+#include "vmm/virq.h"
 #include "vmm/vmx_bits.h"
 #include "vmm/vmx_ops.h"
 #include "vmm/stats.h"
@@ -43,6 +45,11 @@ static enum exit_action handle_hlt(struct vcpu *v)
     if (!(vmcs_readl(GUEST_RFLAGS) & RFLAGS_IF)) {
         guest_finish(v->guest, 0, "halted with interrupts disabled");
         return EXIT_STOP;
+    }
+    if (v->guest->intr_mode == VMX_INTR_EXITLESS && v->guest->eli.active) {
+        /* Halt inside the guest: its own interrupts wake it without an exit. */
+        vmcs_write32(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);
+        return EXIT_RESUME;
     }
     irq_enable();
     while (!v->kick && v->guest->state == GUEST_RUNNING)
@@ -129,10 +136,13 @@ static enum exit_action handle_xsetbv(struct vcpu *v)
     return EXIT_RESUME;
 }
 
-/* Every guest RAM page is mapped; anything else reaching here is outside the guest. */
+/* Every guest RAM page is mapped; anything else reaching here is outside the guest, but
+ * for writes to a shadowed IDT page (ELI). */
 static enum exit_action handle_ept_violation(struct vcpu *v)
 {
     uint64_t q = vmcs_readl(EXIT_QUALIFICATION);
+    if ((q & EPT_QUAL_WRITE) && eli_ept_write(v, vmcs_read64(GUEST_PHYSICAL_ADDRESS)))
+        return EXIT_RESUME;
     guest_fault(v->guest, "EPT violation: %s of guest-physical %#lx outside its memory "
                           "(%lu MiB) at rip %#lx",
                 q & EPT_QUAL_FETCH ? "fetch" : q & EPT_QUAL_WRITE ? "write" : "read",
@@ -151,6 +161,11 @@ static enum exit_action handle_ept_misconfig(struct vcpu *v)
 static enum exit_action handle_exception(struct vcpu *v)
 {
     uint32_t info = vmcs_read32(VM_EXIT_INTR_INFO);
+    if ((info & INTR_INFO_VECTOR_MASK) == VEC_NP &&
+        (info & INTR_INFO_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION)
+        return eli_handle_np(v);
+    if ((info & INTR_INFO_VECTOR_MASK) == VEC_DB && v->guest->eli.step_with_tf)
+        return handle_mtf(v); /* the end of a shadow-IDT write step */
     if ((info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI) {
         /* NMIs belong to the hypervisor (panic stop): handle through our IDT. */
         __asm__ volatile("int $2");
@@ -164,6 +179,7 @@ static const exit_handler_t exit_handlers[EXIT_REASON_MAX] = {
     [EXIT_REASON_EXCEPTION_NMI] = handle_exception,
     [EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
     [EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
+    [EXIT_REASON_INTERRUPT_WINDOW] = handle_interrupt_window,
     [EXIT_REASON_CPUID] = handle_cpuid,
     [EXIT_REASON_GETSEC] = handle_ud,
     [EXIT_REASON_HLT] = handle_hlt,
@@ -185,6 +201,8 @@ static const exit_handler_t exit_handlers[EXIT_REASON_MAX] = {
     [EXIT_REASON_MSR_WRITE] = handle_wrmsr,
     [EXIT_REASON_MWAIT_INSTRUCTION] = handle_ud,
     [EXIT_REASON_MONITOR_INSTRUCTION] = handle_ud,
+    [EXIT_REASON_MONITOR_TRAP_FLAG] = handle_mtf,
+    [EXIT_REASON_GDTR_IDTR] = handle_desc_table,
     [EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
     [EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
     [EXIT_REASON_INVEPT] = handle_ud,

@@ -110,15 +110,36 @@ int guest_prepare_memory(struct guest *g, char *err, size_t errlen)
             return -1;
         }
         g->io_bitmap_phys = frames_alloc(2, PAGE_SIZE);
-        g->msr_bitmap_phys = frames_alloc(1, PAGE_SIZE);
-        if (g->io_bitmap_phys == FRAME_NONE || g->msr_bitmap_phys == FRAME_NONE) {
-            snprintf(err, errlen, "no memory for the I/O and MSR bitmaps");
+        if (g->io_bitmap_phys == FRAME_NONE) {
+            snprintf(err, errlen, "no memory for the I/O bitmaps");
             return -1;
         }
         io_bitmap_build(phys_to_virt(g->io_bitmap_phys));
-        msr_bitmap_build(phys_to_virt(g->msr_bitmap_phys));
+        for (uint32_t i = 0; i < g->nvcpus; i++) {
+            g->vcpus[i].msr_bitmap_phys = frames_alloc(1, PAGE_SIZE);
+            if (g->vcpus[i].msr_bitmap_phys == FRAME_NONE) {
+                snprintf(err, errlen, "no memory for the MSR bitmaps");
+                return -1;
+            }
+        }
     } else {
         memset(phys_to_virt(g->mem_hpa), 0, g->mem_size); /* restart: nothing survives */
+        /* The shadow IDT goes with the old image: guest RAM is mapped back as it was. */
+        for (uint32_t i = 0; i < g->eli.npages; i++)
+            if (pt_remap_4k(&g->ept.pt, g->eli.gpa[i], g->mem_hpa + g->eli.gpa[i],
+                            EPT_RWX | EPT_MT_WB)) {
+                snprintf(err, errlen, "cannot unshadow the old IDT");
+                return -1;
+            }
+        g->eli.npages = 0;
+        g->eli.active = false;
+    }
+    for (uint32_t i = 0; i < g->nvcpus; i++) {
+        struct vcpu *v = &g->vcpus[i];
+        msr_bitmap_build(phys_to_virt(v->msr_bitmap_phys), g->intr_mode == VMX_INTR_EXITLESS);
+        memset(v->virr, 0, sizeof(v->virr));
+        memset(v->visr, 0, sizeof(v->visr));
+        v->eoi_trapped = g->intr_mode != VMX_INTR_EXITLESS;
     }
     return 0;
 }

@@ -42,6 +42,32 @@ struct vcpu {
     struct exit_stats stats;
     /* Set by any CPU to make this vCPU leave guest mode and look at its guest's state. */
     volatile bool kick;
+    uint64_t msr_bitmap_phys;   /* per vCPU: EOI pass-through changes with virtual ISR */
+    /* Virtual interrupts (vmm/virq.c): requested, and delivered but not yet EOIed. */
+    uint64_t virr[4], visr[4];  /* bit v = vector v */
+    volatile uint64_t virr_remote[4]; /* set by other CPUs (atomic), merged before entry */
+    bool eoi_trapped;           /* EOI MSR exits (a virtual interrupt is in service) */
+    /* Exitless interrupts: the hypervisor's own interrupts seen through #NP, counted. */
+    uint64_t hv_interrupts;
+    uint64_t denied_apic_writes;
+};
+
+/* The shadow IDT of an exitless guest (vmm/eli.c). The guest's IDT pages are replaced in its
+ * EPT by read-only hypervisor pages holding a copy in which only the vectors the guest owns
+ * are present; writes to them are single-stepped into the real page, then re-shadowed. */
+#define ELI_MAX_PAGES 2
+struct eli_state {
+    bool active;
+    bool long_mode;             /* 16-byte gates; else 8-byte protected-mode gates */
+    uint64_t idt_base;          /* guest linear address and limit, as the guest loaded them */
+    uint32_t idt_limit;
+    uint32_t npages;
+    uint64_t gpa[ELI_MAX_PAGES];        /* guest pages holding the IDT */
+    uint64_t shadow_hpa[ELI_MAX_PAGES]; /* hypervisor pages mapped there instead */
+    int stepping_page;          /* page being written under single-step, or -1 */
+    bool step_with_tf;          /* stepping with RFLAGS.TF + #DB (no monitor trap flag) */
+    bool guest_tf;              /* the guest's own TF before the step */
+    uint64_t rebuilds;
 };
 
 /* How the loader left the guest's first vCPU. */
@@ -67,7 +93,6 @@ struct guest {
     uint64_t mem_size;
     struct ept ept;
     uint64_t io_bitmap_phys;    /* two pages: ports 0-0x7fff, 0x8000-0xffff */
-    uint64_t msr_bitmap_phys;
     struct guest_entry entry;
     struct vuart uart;
     uint32_t nvcpus;
@@ -78,6 +103,7 @@ struct guest {
     bool expect_fault;          /* test manifests: being stopped is this guest's success */
     uint64_t unclaimed_ports;
     uint32_t checks_passed, checks_failed;  /* HC_TEST_RESULT lines */
+    struct eli_state eli;       /* exitless mode only */
 };
 
 /* Translate and bounds-check guest-physical ranges through the guest's EPT: 0 or -1.

@@ -13,6 +13,8 @@
 #include "vmm/loader.h"
 #include "vmm/stats.h"
 #include "vmm/vcpu.h"
+#include "vmm/notify.h"
+#include "vmm/virq.h"
 #include "vmm/vmx.h"
 
 #define REPORT_REASONS 6
@@ -32,9 +34,23 @@ static void kick_handler(struct trap_frame *f)
     lapic_eoi();
 }
 
+/* Injected mode: a guest's physical interrupt exits and lands here on its core; it becomes
+ * a virtual interrupt for the vCPU running there. */
+static void guest_vector_handler(struct trap_frame *f)
+{
+    struct vcpu *v = this_cpu()->current_vcpu;
+    lapic_eoi();
+    if (v)
+        virq_raise(v, (uint8_t)f->vector);
+    else
+        log_warn("irq", "guest vector %#lx with no guest on this core, dropped", f->vector);
+}
+
 void guest_mgr_init(void)
 {
     irq_register(VEC_IPI_STOP, kick_handler);
+    for (unsigned vec = VEC_GUEST_FIRST; vec <= VEC_GUEST_LAST; vec++)
+        irq_register((uint8_t)vec, guest_vector_handler);
 }
 
 void guest_mgr_kick(struct guest *g)
@@ -191,8 +207,10 @@ void guest_mgr_start(struct guest *g, cpu_start_fn start_on)
 bool guest_mgr_wait_all(void)
 {
     bool all_ok = true;
-    while (__atomic_load_n(&vcpus_running, __ATOMIC_SEQ_CST))
+    while (__atomic_load_n(&vcpus_running, __ATOMIC_SEQ_CST)) {
+        notify_poll();
         cpu_relax();
+    }
     for (uint32_t i = 0; i < nguests; i++) {
         struct guest *g = &guests[i];
         bool failed = g->state == GUEST_FAILED;

@@ -6,7 +6,10 @@
 #include "exitless/hypercall.h"
 #include "kernel/log.h"
 #include "vmm/exit.h"
+#include "kernel/vectors.h"
 #include "vmm/io.h"
+#include "vmm/notify.h"
+#include "vmm/virq.h"
 #include "vmm/stats.h"
 #include "vmm/vmx_bits.h"
 #include "vmm/vmx_ops.h"
@@ -79,6 +82,10 @@ static uint64_t hc_get_exit_stats(struct vcpu *v, uint64_t gpa, uint64_t size)
         src[i] = &g->vcpus[i].stats;
     stats_summarize(src, (int)g->nvcpus, &out);
     out.unclaimed_port_accesses = g->unclaimed_ports;
+    for (uint32_t i = 0; i < g->nvcpus; i++) {
+        out.hv_interrupts += g->vcpus[i].hv_interrupts;
+        out.denied_apic_writes += g->vcpus[i].denied_apic_writes;
+    }
     int rc = guest_write(g, gpa, &out, sizeof(out));
     spin_unlock_irqrestore(&g->lock, flags);
     return rc ? ERR(HC_EFAULT) : 0;
@@ -129,6 +136,15 @@ enum exit_action handle_vmcall(struct vcpu *v)
         guest_finish(v->guest, (int)a, "stopped itself (hypercall)");
         return EXIT_STOP;
     case HC_PING: ret = 0; break;
+    case HC_INJECT_SELF:
+        if (a < VEC_GUEST_FIRST || a > VEC_GUEST_LAST) {
+            ret = ERR(HC_EINVAL);
+        } else {
+            virq_raise(v, (uint8_t)a);
+            ret = 0;
+        }
+        break;
+    case HC_NOTIFY: ret = (uint64_t)notify_post(v, a); break;
     default: ret = ERR(HC_ENOSYS); break;
     }
     r->rax = ret;

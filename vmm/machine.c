@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "kernel/cpuinfo.h"
+#include "kernel/lapic.h"
 #include "kernel/log.h"
 #include "vmm/machine.h"
 #include "vmm/vmx.h"
@@ -16,14 +17,18 @@ static void config_from_manifest(const struct mf_guest *mg, struct guest_config 
         .on_fault = mg->on_fault == MF_FAULT_RESTART ? ON_FAULT_RESTART : ON_FAULT_STOP,
         .max_restarts = mg->max_restarts,
         .expect_fault = mg->expect == MF_EXPECT_FAULT,
-        .intr_mode = VMX_INTR_EXITING,
+        .intr_mode = mg->interrupts == MF_IRQ_EXITLESS ? VMX_INTR_EXITLESS : VMX_INTR_EXITING,
     };
     for (unsigned cpu = 0; cpu < MF_MAX_CPUS && c->ncpus < GUEST_MAX_VCPUS; cpu++)
         if (mf_cpuset_has(&mg->cpus, cpu))
             c->cpus[c->ncpus++] = cpu;
-    if (mg->interrupts == MF_IRQ_EXITLESS)
-        log_warn("guest", "%s asks for exitless interrupts, which this build does not have "
-                          "yet: it runs with injected interrupts", mg->name);
+    /* ELI passes the x2APIC EOI and timer MSRs through: it needs the host in x2APIC mode. */
+    if (c->intr_mode == VMX_INTR_EXITLESS && !lapic_x2apic_mode()) {
+        log_warn("guest", "%s asks for exitless interrupts, which need the local APICs in "
+                          "x2APIC mode (this machine runs xAPIC): it uses injected interrupts",
+                 mg->name);
+        c->intr_mode = VMX_INTR_EXITING;
+    }
 }
 
 bool machine_run_guests(const struct mf_manifest *m, const struct boot_info *bi,

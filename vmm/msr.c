@@ -7,6 +7,9 @@
 #include "kernel/trap.h"
 #include "vmm/exit.h"
 #include "vmm/msr.h"
+#include "kernel/lapic.h"
+#include "kernel/vectors.h"
+#include "vmm/virq.h"
 #include "vmm/vmx_ops.h"
 
 #define MSR_TSC 0x10
@@ -32,40 +35,103 @@
 #define EFER_WRITABLE ((1ull << 0) | (1ull << 8) | (1ull << 11)) /* SCE, LME, NXE */
 #define EFER_LMA_BIT (1ull << 10)
 
-/* Sorted by nothing in particular: a dozen entries, searched linearly. */
+/* x2APIC registers (SDM vol. 3, table 11-6). */
+#define X2APIC_ID 0x802
+#define X2APIC_VERSION 0x803
+#define X2APIC_TPR 0x808
+#define X2APIC_EOI 0x80b
+#define X2APIC_LDR 0x80d
+#define X2APIC_SVR 0x80f
+#define X2APIC_ISR0 0x810
+#define X2APIC_IRR7 0x827
+#define X2APIC_ESR 0x828
+#define X2APIC_LVT_CMCI 0x82f
+#define X2APIC_ICR 0x830
+#define X2APIC_LVT_TIMER 0x832
+#define X2APIC_LVT_ERROR 0x837
+#define X2APIC_TIMER_INIT 0x838
+#define X2APIC_TIMER_CUR 0x839
+#define X2APIC_TIMER_DIV 0x83e
+#define X2APIC_SELF_IPI 0x83f
+#define MSR_TSC_DEADLINE_GUEST 0x6e0
+
+#define LVT_MASKED (1u << 16)
+#define ICR_VECTOR_MASK 0xffu
+#define ICR_MODE_MASK (7u << 8)
+#define ICR_DEST_LOGICAL (1u << 11)
+#define ICR_SHORTHAND_MASK (3u << 18)
+#define ICR_SHORTHAND_SELF (1u << 18)
+#define TPR_MAX_GUEST 0xdfu  /* classes 0xe and 0xf are the hypervisor's */
+
+static const struct msr_rule apic_rules[] = {
+    /* The guest's own timer: programmed without exits. */
+    { MSR_TSC_DEADLINE_GUEST, 0, MSR_PASS, MSR_PASS, "TSC_DEADLINE" },
+    { X2APIC_TIMER_INIT, 0, MSR_PASS, MSR_PASS, "APIC timer initial count" },
+    { X2APIC_TIMER_DIV, 0, MSR_PASS, MSR_PASS, "APIC timer divide" },
+    { X2APIC_TIMER_CUR, 0, MSR_PASS, MSR_DENY, "APIC timer current count" },
+    /* EOI: passed through for exitless guests except while a virtual interrupt is in
+     * service (vmm/virq.c flips the bitmap bit); reading it faults as on hardware. */
+    { X2APIC_EOI, 0, MSR_DENY, MSR_EMULATE, "APIC EOI" },
+    /* Read-only state of this core's APIC. */
+    { X2APIC_ID, 0, MSR_PASS, MSR_DENY, "APIC ID" },
+    { X2APIC_VERSION, 0, MSR_PASS, MSR_DENY, "APIC version" },
+    { X2APIC_LDR, 0, MSR_PASS, MSR_DENY, "APIC LDR" },
+    { X2APIC_ISR0, X2APIC_IRR7, MSR_PASS, MSR_DENY, "APIC ISR/TMR/IRR" },
+    { X2APIC_ESR, 0, MSR_PASS, MSR_PASS, "APIC ESR" },
+    /* Validated: only the guest's own cores and vectors. */
+    { X2APIC_ICR, 0, MSR_PASS, MSR_EMULATE, "APIC ICR" },
+    { X2APIC_SELF_IPI, 0, MSR_DENY, MSR_EMULATE, "APIC self IPI" },
+    { X2APIC_LVT_TIMER, 0, MSR_PASS, MSR_EMULATE, "APIC LVT timer" },
+    { X2APIC_TPR, 0, MSR_PASS, MSR_EMULATE, "APIC TPR" },
+    /* The hypervisor keeps these as it set them; guest writes are accepted and dropped. */
+    { X2APIC_SVR, 0, MSR_PASS, MSR_EMULATE, "APIC SVR" },
+    { X2APIC_LVT_CMCI, 0, MSR_PASS, MSR_EMULATE, "APIC LVT CMCI" },
+    { X2APIC_LVT_TIMER + 1, X2APIC_LVT_ERROR, MSR_PASS, MSR_EMULATE, "APIC LVT" },
+};
+
+/* Sorted by nothing in particular: a few dozen entries, searched linearly. */
 static const struct msr_rule rules[] = {
     /* Switched by VMX on entry/exit or unused by the host: the guest's own. */
-    { MSR_FS_BASE, MSR_PASS, MSR_PASS, "FS_BASE" },
-    { MSR_GS_BASE, MSR_PASS, MSR_PASS, "GS_BASE" },
-    { MSR_KERNEL_GS_BASE, MSR_PASS, MSR_PASS, "KERNEL_GS_BASE" },
-    { MSR_STAR, MSR_PASS, MSR_PASS, "STAR" },
-    { MSR_LSTAR, MSR_PASS, MSR_PASS, "LSTAR" },
-    { MSR_CSTAR, MSR_PASS, MSR_PASS, "CSTAR" },
-    { MSR_SFMASK, MSR_PASS, MSR_PASS, "SFMASK" },
-    { MSR_SYSENTER_CS, MSR_PASS, MSR_PASS, "SYSENTER_CS" },
-    { MSR_SYSENTER_ESP, MSR_PASS, MSR_PASS, "SYSENTER_ESP" },
-    { MSR_SYSENTER_EIP, MSR_PASS, MSR_PASS, "SYSENTER_EIP" },
-    { MSR_IA32_PAT, MSR_PASS, MSR_PASS, "PAT" },
-    { MSR_TSC_AUX, MSR_PASS, MSR_PASS, "TSC_AUX" },
-    { MSR_TSC, MSR_PASS, MSR_DENY, "TSC" },
+    { MSR_FS_BASE, 0, MSR_PASS, MSR_PASS, "FS_BASE" },
+    { MSR_GS_BASE, 0, MSR_PASS, MSR_PASS, "GS_BASE" },
+    { MSR_KERNEL_GS_BASE, 0, MSR_PASS, MSR_PASS, "KERNEL_GS_BASE" },
+    { MSR_STAR, 0, MSR_PASS, MSR_PASS, "STAR" },
+    { MSR_LSTAR, 0, MSR_PASS, MSR_PASS, "LSTAR" },
+    { MSR_CSTAR, 0, MSR_PASS, MSR_PASS, "CSTAR" },
+    { MSR_SFMASK, 0, MSR_PASS, MSR_PASS, "SFMASK" },
+    { MSR_SYSENTER_CS, 0, MSR_PASS, MSR_PASS, "SYSENTER_CS" },
+    { MSR_SYSENTER_ESP, 0, MSR_PASS, MSR_PASS, "SYSENTER_ESP" },
+    { MSR_SYSENTER_EIP, 0, MSR_PASS, MSR_PASS, "SYSENTER_EIP" },
+    { MSR_IA32_PAT, 0, MSR_PASS, MSR_PASS, "PAT" },
+    { MSR_TSC_AUX, 0, MSR_PASS, MSR_PASS, "TSC_AUX" },
+    { MSR_TSC, 0, MSR_PASS, MSR_DENY, "TSC" },
     /* Emulated: what a guest expects to find, without touching the host's. */
-    { MSR_EFER, MSR_EMULATE, MSR_EMULATE, "EFER" },
-    { MSR_IA32_FEATURE_CONTROL, MSR_EMULATE, MSR_DENY, "FEATURE_CONTROL" },
-    { MSR_IA32_APIC_BASE, MSR_EMULATE, MSR_DENY, "APIC_BASE" },
-    { MSR_MISC_ENABLE, MSR_EMULATE, MSR_EMULATE, "MISC_ENABLE" },
-    { MSR_PLATFORM_ID, MSR_EMULATE, MSR_DENY, "PLATFORM_ID" },
-    { MSR_UCODE_REV, MSR_EMULATE, MSR_EMULATE, "UCODE_REV" },
-    { MSR_MTRRCAP, MSR_EMULATE, MSR_DENY, "MTRRCAP" },
-    { MSR_MTRR_DEF_TYPE, MSR_EMULATE, MSR_EMULATE, "MTRR_DEF_TYPE" },
-    { MSR_MCG_CAP, MSR_EMULATE, MSR_DENY, "MCG_CAP" },
-    { MSR_MCG_STATUS, MSR_EMULATE, MSR_EMULATE, "MCG_STATUS" },
+    { MSR_EFER, 0, MSR_EMULATE, MSR_EMULATE, "EFER" },
+    { MSR_IA32_FEATURE_CONTROL, 0, MSR_EMULATE, MSR_DENY, "FEATURE_CONTROL" },
+    { MSR_IA32_APIC_BASE, 0, MSR_EMULATE, MSR_DENY, "APIC_BASE" },
+    { MSR_MISC_ENABLE, 0, MSR_EMULATE, MSR_EMULATE, "MISC_ENABLE" },
+    { MSR_PLATFORM_ID, 0, MSR_EMULATE, MSR_DENY, "PLATFORM_ID" },
+    { MSR_UCODE_REV, 0, MSR_EMULATE, MSR_EMULATE, "UCODE_REV" },
+    { MSR_MTRRCAP, 0, MSR_EMULATE, MSR_DENY, "MTRRCAP" },
+    { MSR_MTRR_DEF_TYPE, 0, MSR_EMULATE, MSR_EMULATE, "MTRR_DEF_TYPE" },
+    { MSR_MCG_CAP, 0, MSR_EMULATE, MSR_DENY, "MCG_CAP" },
+    { MSR_MCG_STATUS, 0, MSR_EMULATE, MSR_EMULATE, "MCG_STATUS" },
 };
+
+static bool rule_covers(const struct msr_rule *r, uint32_t msr)
+{
+    return msr == r->msr || (r->last && msr >= r->msr && msr <= r->last);
+}
 
 const struct msr_rule *msr_rule_find(uint32_t msr)
 {
     for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-        if (rules[i].msr == msr)
+        if (rule_covers(&rules[i], msr))
             return &rules[i];
+    if (lapic_x2apic_mode())
+        for (size_t i = 0; i < sizeof(apic_rules) / sizeof(apic_rules[0]); i++)
+            if (rule_covers(&apic_rules[i], msr))
+                return &apic_rules[i];
     return NULL;
 }
 
@@ -81,14 +147,83 @@ static void bitmap_allow(uint8_t *bm, uint32_t msr, int write)
         bm[base + msr / 8] &= (uint8_t)~(1u << (msr % 8));
 }
 
-void msr_bitmap_build(uint8_t *bm)
+static void allow_rules(uint8_t *bm, const struct msr_rule *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (uint32_t m = r[i].msr; m <= (r[i].last ? r[i].last : r[i].msr); m++) {
+            if (r[i].read == MSR_PASS)
+                bitmap_allow(bm, m, 0);
+            if (r[i].write == MSR_PASS)
+                bitmap_allow(bm, m, 1);
+        }
+    }
+}
+
+void msr_bitmap_build(uint8_t *bm, bool exitless)
 {
     memset(bm, 0xff, 4096);
-    for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
-        if (rules[i].read == MSR_PASS)
-            bitmap_allow(bm, rules[i].msr, 0);
-        if (rules[i].write == MSR_PASS)
-            bitmap_allow(bm, rules[i].msr, 1);
+    allow_rules(bm, rules, sizeof(rules) / sizeof(rules[0]));
+    if (lapic_x2apic_mode()) {
+        allow_rules(bm, apic_rules, sizeof(apic_rules) / sizeof(apic_rules[0]));
+        if (exitless)
+            bitmap_allow(bm, X2APIC_EOI, 1);
+    }
+}
+
+/* A guest's write to its core's APIC, validated (vmm/guest.h: the guest owns the guest
+ * vector range on its own cores and nothing else). */
+static bool guest_vector(uint32_t vec) { return vec >= VEC_GUEST_FIRST && vec <= VEC_GUEST_LAST; }
+
+static bool own_apic_id(const struct vcpu *v, uint32_t apic_id)
+{
+    for (uint32_t i = 0; i < v->guest->nvcpus; i++)
+        if (v->guest->vcpus[i].apic_id == apic_id)
+            return true;
+    return false;
+}
+
+static void apic_denied(struct vcpu *v, const char *what, uint64_t val)
+{
+    if (v->denied_apic_writes++ < 4)
+        log_warn("apic", "%s: %s %#lx refused (not its own core or vector)", v->guest->name,
+                 what, val);
+}
+
+static int apic_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    uint32_t lo = (uint32_t)val;
+    switch (msr) {
+    case X2APIC_EOI:
+        virq_eoi(v);
+        return 0;
+    case X2APIC_ICR: {
+        uint32_t dest = (uint32_t)(val >> 32), shorthand = lo & ICR_SHORTHAND_MASK;
+        bool ok = (lo & ICR_MODE_MASK) == 0 && !(lo & ICR_DEST_LOGICAL) &&
+                  guest_vector(lo & ICR_VECTOR_MASK) &&
+                  (shorthand == ICR_SHORTHAND_SELF || (shorthand == 0 && own_apic_id(v, dest)));
+        if (!ok)
+            apic_denied(v, "IPI (ICR)", val);
+        else
+            wrmsr(msr, val);
+        return 0;
+    }
+    case X2APIC_SELF_IPI:
+        if (guest_vector(lo & ICR_VECTOR_MASK))
+            wrmsr(msr, lo & ICR_VECTOR_MASK);
+        else
+            apic_denied(v, "self IPI", val);
+        return 0;
+    case X2APIC_LVT_TIMER:
+        if ((lo & LVT_MASKED) || guest_vector(lo & ICR_VECTOR_MASK))
+            wrmsr(msr, lo);
+        else
+            apic_denied(v, "LVT timer", val);
+        return 0;
+    case X2APIC_TPR:
+        wrmsr(msr, lo > TPR_MAX_GUEST ? TPR_MAX_GUEST : lo);
+        return 0;
+    default:
+        return 0; /* SVR, LVT LINT/error/thermal/perf/CMCI: the hypervisor's settings stay */
     }
 }
 
@@ -119,6 +254,11 @@ static int emulate_write(uint32_t msr, uint64_t val)
     return 0; /* MISC_ENABLE, UCODE_REV, MTRR_DEF_TYPE, MCG_STATUS: accepted, no effect */
 }
 
+static bool is_apic_msr(uint32_t msr)
+{
+    return (msr >= 0x800 && msr <= 0x8ff) || msr == MSR_TSC_DEADLINE_GUEST;
+}
+
 static enum exit_action msr_access(struct vcpu *v, int write)
 {
     uint32_t msr = (uint32_t)v->regs.rcx;
@@ -127,8 +267,12 @@ static enum exit_action msr_access(struct vcpu *v, int write)
     uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
     int rc = -1;
 
-    if (p == MSR_EMULATE)
+    if (p == MSR_EMULATE && write && is_apic_msr(msr))
+        rc = apic_write(v, msr, val);
+    else if (p == MSR_EMULATE)
         rc = write ? emulate_write(msr, val) : emulate_read(msr, &val);
+    else if (p == MSR_PASS)
+        rc = write ? wrmsr_safe(msr, val) : rdmsr_safe(msr, &val); /* EOI when trapped, ... */
     if (rc) {
         log_debug("msr", "%s: %s of MSR %#x (%s) denied: #GP", v->guest->name,
                   write ? "write" : "read", msr, r ? r->name : "not in the policy");

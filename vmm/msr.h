@@ -2,19 +2,22 @@
 #ifndef EXITLESS_VMM_MSR_H
 #define EXITLESS_VMM_MSR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum msr_policy { MSR_DENY = 0, MSR_PASS, MSR_EMULATE };
 
 struct msr_rule {
-    uint32_t msr;
+    uint32_t msr, last;         /* a range [msr, last]; last = 0 for one MSR */
     enum msr_policy read, write;
     const char *name;
 };
 
-/* The rule for an MSR; MSRs not listed are denied both ways. */
+/* The rule for an MSR; MSRs not listed are denied both ways. The x2APIC rules apply only
+ * when the host runs its local APICs in x2APIC mode. */
 const struct msr_rule *msr_rule_find(uint32_t msr);
-/* Fills a 4 KiB VMX MSR bitmap (SDM 25.6.9): exit on everything but MSR_PASS accesses. */
-void msr_bitmap_build(uint8_t *bitmap);
+/* Fills a 4 KiB VMX MSR bitmap (SDM 25.6.9): exit on everything but MSR_PASS accesses;
+ * the EOI register passes through only for exitless guests. */
+void msr_bitmap_build(uint8_t *bitmap, bool exitless);
 
 #endif

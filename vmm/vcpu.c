@@ -7,7 +7,9 @@
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "vmm/exit.h"
+#include "kernel/trap.h"
 #include "vmm/vcpu.h"
+#include "vmm/virq.h"
 #include "vmm/vmx.h"
 #include "vmm/vmx_bits.h"
 #include "vmm/vmx_ops.h"
@@ -151,12 +153,17 @@ static void setup_controls(struct vcpu *v)
 {
     const struct vmx_controls *c = v->ctl;
     bool long_mode = v->guest->entry.mode == BOOT_LONG64;
-    vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, c->pin);
+    bool exitless = v->guest->intr_mode == VMX_INTR_EXITLESS;
+    /* Exitless guests run with external-interrupt exiting off once their IDT is shadowed;
+     * until the guest loads an IDT every interrupt exits as in injected mode. */
+    vmcs_write32(PIN_BASED_VM_EXEC_CONTROL,
+                 c->pin | (exitless && !v->guest->eli.active ? PIN_BASED_EXT_INTR_MASK : 0));
     vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, c->proc);
     vmcs_write32(SECONDARY_VM_EXEC_CONTROL, c->proc2);
     vmcs_write32(VM_EXIT_CONTROLS, c->exit);
     vmcs_write32(VM_ENTRY_CONTROLS, c->entry | (long_mode ? VM_ENTRY_IA32E_MODE : 0));
-    vmcs_write32(EXCEPTION_BITMAP, 0);
+    /* ELI: a vector the shadow IDT hides raises #NP, which exits. */
+    vmcs_write32(EXCEPTION_BITMAP, exitless ? 1u << VEC_NP : 0);
     vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
     vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
     vmcs_write32(CR3_TARGET_COUNT, 0);
@@ -166,7 +173,7 @@ static void setup_controls(struct vcpu *v)
     vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
     vmcs_write64(IO_BITMAP_A, v->guest->io_bitmap_phys);
     vmcs_write64(IO_BITMAP_B, v->guest->io_bitmap_phys + PAGE_SIZE);
-    vmcs_write64(MSR_BITMAP, v->guest->msr_bitmap_phys);
+    vmcs_write64(MSR_BITMAP, v->msr_bitmap_phys);
     vmcs_write64(EPT_POINTER, v->guest->ept.eptp);
     vmcs_write64(TSC_OFFSET, 0);
     if (c->vpid)
@@ -252,14 +259,32 @@ void vcpu_dump_vmcs(const struct vcpu *v)
             vmcs_read32(VM_ENTRY_CONTROLS));
 }
 
+/* An exit that interrupted the delivery of an event (SDM 27.2.4): deliver it again, unless the
+ * handler injected something else or the event was the hypervisor's own (ELI #NP path). */
+static void reinject_vectoring(uint32_t reason)
+{
+    uint32_t vect = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+    if (!(vect & INTR_INFO_VALID) || reason == EXIT_REASON_EXCEPTION_NMI ||
+        (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID))
+        return;
+    vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, vect & ~INTR_INFO_NMI_UNBLOCK);
+    if (vect & INTR_INFO_DELIVER_CODE)
+        vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read32(IDT_VECTORING_ERROR_CODE));
+    vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
+}
+
 void vcpu_run(struct vcpu *v)
 {
     struct guest *g = v->guest;
+    this_cpu()->current_vcpu = v;
     for (;;) {
-        if (g->state != GUEST_RUNNING)
+        if (g->state != GUEST_RUNNING) {
+            this_cpu()->current_vcpu = NULL;
             return;
+        }
         v->kick = false;
         irq_disable();
+        virq_before_entry(v);
         if (read_cr2() != v->regs.cr2)
             write_cr2(v->regs.cr2);
         int rc = vmx_enter(&v->regs, v->launched);
@@ -276,10 +301,14 @@ void vcpu_run(struct vcpu *v)
         uint32_t reason = vmcs_read32(VM_EXIT_REASON);
         uint64_t rip = vmcs_readl(GUEST_RIP);
         enum exit_action a = exit_dispatch(v, reason);
+        if (a == EXIT_RESUME)
+            reinject_vectoring(reason & VMX_EXIT_REASON_BASIC_MASK);
         stats_record(&v->stats, reason & VMX_EXIT_REASON_BASIC_MASK, rip, rdtsc() - t0);
         /* Let interrupts the exit held back (hypervisor IPIs) reach our IDT. */
         irq_enable();
-        if (a == EXIT_STOP)
+        if (a == EXIT_STOP) {
+            this_cpu()->current_vcpu = NULL;
             return;
+        }
     }
 }

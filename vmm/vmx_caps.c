@@ -93,7 +93,9 @@ int vmx_negotiate(const struct vmx_caps *caps, enum vmx_intr_mode mode, struct v
         NEGOTIATE(caps->exit, "VM-exit", exit, &c->exit) ||
         NEGOTIATE(caps->entry, "VM-entry", entry, &c->entry))
         return -1;
-    /* Exitless mode must not exit on external interrupts even if allowed-0 were odd. */
+    /* Exitless mode leaves external-interrupt exiting off unless the CPU forces it on. */
+    if (!exiting)
+        c->pin &= ~PIN_BASED_EXT_INTR_MASK | (uint32_t)caps->pinbased;
     if (!exiting && (c->pin & PIN_BASED_EXT_INTR_MASK)) {
         snprintf(err, errlen, "VMX: this CPU forces external-interrupt exiting on, which "
                               "exitless interrupts cannot work with");
@@ -120,6 +122,7 @@ int vmx_negotiate(const struct vmx_caps *caps, enum vmx_intr_mode mode, struct v
     c->invpcid = c->proc2 & SECONDARY_EXEC_ENABLE_INVPCID;
     c->xsaves = c->proc2 & SECONDARY_EXEC_XSAVES;
     c->descriptor_exiting = c->proc2 & SECONDARY_EXEC_DESC;
+    c->monitor_trap_flag = (caps->procbased >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
     if (exiting)
         c->proc2 &= ~SECONDARY_EXEC_DESC; /* only exitless mode tracks the IDT */
     return 0;

@@ -28,6 +28,7 @@ struct vmx_controls {
     bool invept_single, invvpid_single;
     bool rdtscp, invpcid, xsaves;
     bool descriptor_exiting; /* LGDT/LIDT/SGDT/SIDT exits (ELI keeps the guest's IDT view) */
+    bool monitor_trap_flag;  /* single-step exits (else ELI steps with RFLAGS.TF and #DB) */
 };
 
 /* Computes the controls for `mode`. Returns 0, or -1 with err naming the first missing

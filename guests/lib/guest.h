@@ -50,6 +50,25 @@ int probe_write8(uint64_t addr, uint8_t val);
 int probe_vmxon(const uint64_t *vmxon_ptr);
 int probe_set_cr4(uint64_t cr4);
 
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+static inline uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+/* Error code of the last exception a probe recovered from. */
+extern volatile uint64_t guest_last_fault_error;
+int probe_int50(void);
+/* The IDT the runtime loaded (256 16-byte gates) and a gate writer for tests. */
+void *guest_idt(void);
+void guest_set_gate(void *idt, uint8_t vector, uint64_t handler, bool present);
+uint64_t guest_isr_stub(uint8_t vector);
+void guest_load_idt(void *idt);
+
 static inline uint64_t read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
 
 /* The guest's own IDT (set up before guest_main). */

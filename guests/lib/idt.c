@@ -16,31 +16,45 @@ struct gate {
 
 extern const uint64_t guest_isr_table[256];
 extern const uint64_t __extable_start[], __extable_end[];
-static struct gate idt[256] __attribute__((aligned(16)));
+static struct gate idt[256] __attribute__((aligned(4096)));
 static guest_irq_fn handlers[256];
 
 void guest_trap(struct guest_frame *f);
 
-void guest_set_handler(uint8_t vector, guest_irq_fn fn) { handlers[vector] = fn; }
+volatile uint64_t guest_last_fault_error;
 
-void guest_idt_init(void)
+void guest_set_handler(uint8_t vector, guest_irq_fn fn) { handlers[vector] = fn; }
+void *guest_idt(void) { return idt; }
+uint64_t guest_isr_stub(uint8_t vector) { return guest_isr_table[vector]; }
+
+void guest_set_gate(void *table, uint8_t vector, uint64_t a, bool present)
 {
-    for (int v = 0; v < 256; v++) {
-        uint64_t a = guest_isr_table[v];
-        idt[v] = (struct gate){ (uint16_t)a, 0x08, 0, 0x8e, (uint16_t)(a >> 16),
-                                (uint32_t)(a >> 32), 0 };
-    }
+    struct gate *t = table;
+    t[vector] = (struct gate){ (uint16_t)a, 0x08, 0, present ? 0x8e : 0x0e, (uint16_t)(a >> 16),
+                               (uint32_t)(a >> 32), 0 };
+}
+
+void guest_load_idt(void *table)
+{
     struct {
         uint16_t limit;
         uint64_t base;
-    } __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
+    } __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)table };
     __asm__ volatile("lidt %0" ::"m"(idtr));
+}
+
+void guest_idt_init(void)
+{
+    for (int v = 0; v < 256; v++)
+        guest_set_gate(idt, (uint8_t)v, guest_isr_table[v], true);
+    guest_load_idt(idt);
 }
 
 void guest_trap(struct guest_frame *f)
 {
     for (const uint64_t *e = __extable_start; e < __extable_end; e += 2) {
         if (e[0] == f->rip) {
+            guest_last_fault_error = f->error;
             f->rip = e[1];
             f->rax = f->vector;
             return;

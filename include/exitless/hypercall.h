@@ -13,6 +13,9 @@
 #define HC_SIGNATURE "ExitlessHV\0\0"   /* CPUID 0x40000000 EBX:ECX:EDX */
 #define HC_CPUID_LEAF_BASE 0x40000000u
 #define HC_ABI_VERSION 1u               /* CPUID 0x40000001 EAX */
+/* CPUID 0x40000010: EAX = TSC frequency in kHz as the hypervisor measured it (CPUID 0x15/0x16
+ * may be wrong: Bochs claims 3.5 GHz while its TSC runs at the emulated instruction rate). */
+#define HC_CPUID_LEAF_TIMING 0x40000010u
 
 enum hypercall_nr {
     HC_CONSOLE_WRITE = 1,   /* (gpa buf, len): print to the guest's console; returns len */
@@ -21,6 +24,9 @@ enum hypercall_nr {
     HC_PORT_IO_BATCH = 4,   /* (gpa struct hc_port_io[], count): run them in one exit */
     HC_STOP = 5,            /* (status): stop this guest; 0 = success, else failure */
     HC_PING = 6,            /* (): does nothing, returns 0: the bare VMCALL round trip */
+    HC_INJECT_SELF = 7,     /* (vector): a virtual interrupt for the caller (injection path) */
+    HC_NOTIFY = 8,          /* (gpa struct hc_notify_req*): ask the management CPU to notify
+                             * this guest's core (the sidecore's stand-in); returns at once */
     HC_NR_MAX,
 };
 
@@ -44,6 +50,24 @@ struct hc_port_io {
 };
 _Static_assert(sizeof(struct hc_port_io) == 8, "hc_port_io layout is ABI");
 
+/* HC_NOTIFY requests. The management CPU works on one request per guest at a time and
+ * writes `done` (1 = finished, -1 = gave up) into the request when it has finished. */
+enum hc_notify_op {
+    HC_NOTIFY_IPIS = 1,     /* send `count` IPIs on `vector` (a guest vector) to vCPU 0's core,
+                             * one at a time: write the TSC to `stamp`, send, wait until the
+                             * guest's `counter` reaches the IPI's number */
+    HC_NOTIFY_HV_IPI = 2,   /* run a hypervisor cross-call on vCPU 0's core (exits under ELI) */
+};
+
+struct hc_notify_req {
+    uint32_t op;
+    uint32_t vector;
+    uint32_t count;
+    int32_t done;
+    uint64_t stamp;         /* written by the management CPU just before each IPI */
+    volatile uint64_t counter; /* advanced by the guest's handler */
+};
+
 #define HC_STATS_REASONS 66u
 #define HC_STATS_HOT_RIPS 8u
 
@@ -55,6 +79,8 @@ struct hc_exit_stats {
     uint64_t hot_rip[HC_STATS_HOT_RIPS];    /* guest RIPs causing the most exits */
     uint64_t hot_count[HC_STATS_HOT_RIPS];
     uint64_t unclaimed_port_accesses;
+    uint64_t hv_interrupts;         /* hypervisor interrupts taken through #NP (ELI) */
+    uint64_t denied_apic_writes;    /* IPIs, LVT or self-IPI writes refused */
 };
 
 #endif

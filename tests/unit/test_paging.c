@@ -90,9 +90,31 @@ static void test_errors(void)
     CHECK(pt_lookup(&pt, 0x0000900000000000ull, NULL, NULL, NULL) == -1, "non-canonical lookup");
 }
 
+static void test_remap(void)
+{
+    struct pt pt = fresh();
+    uint64_t pa, e;
+    int level;
+    CHECK(pt_map(&pt, 0x200000, 0x40000000, 0x200000, PTE_W | PTE_NX, PT_ALLOW_2M) == 0, "2M");
+    int before = used;
+    CHECK(pt_remap_4k(&pt, 0x203000, 0x7000, PTE_NX) == 0, "remap inside a 2M leaf");
+    CHECK_EQ_U64(used, before + 1, "one new table for the split");
+    CHECK(pt_lookup(&pt, 0x203010, &pa, &e, &level) == 0 && pa == 0x7010 && level == 1 &&
+              !(e & PTE_W), "remapped page");
+    CHECK(pt_lookup(&pt, 0x204000, &pa, &e, &level) == 0 && pa == 0x40004000 && level == 1 &&
+              (e & PTE_W) && (e & PTE_NX) && !(e & PTE_PS), "neighbours keep target and bits");
+    CHECK(pt_lookup(&pt, 0x3ff000, &pa, NULL, NULL) == 0 && pa == 0x401ff000, "last page");
+    CHECK(pt_remap_4k(&pt, 0x203000, 0x40003000, PTE_W | PTE_NX) == 0, "restore");
+    CHECK(pt_lookup(&pt, 0x203000, &pa, &e, NULL) == 0 && pa == 0x40003000 && (e & PTE_W),
+          "restored");
+    CHECK(pt_remap_4k(&pt, 0x10000000, 0x9000, 0) == 0, "remap where nothing was mapped");
+    CHECK(pt_remap_4k(&pt, 0x1001, 0x9000, 0) == PT_EINVAL, "unaligned");
+}
+
 int main(void)
 {
     test_sizes();
+    test_remap();
     test_errors();
     return check_summary("paging");
 }
