@@ -145,6 +145,12 @@ qemu)
     vmx_case bochs-vmx-multiboot 3 tests/manifests/vmx-multiboot.toml \
         '^PASS: multiboot1/mb1-cmdline' '^PASS: multiboot2/mb2-protected-no-paging' \
         'multiboot2: 8 MiB .* entry 0x[0-9a-f]+ \(32-bit protected mode\)'
+    # ELI: the same guest exitless and injected side by side; exit counts checked per path.
+    vmx_case bochs-eli 3 tests/manifests/eli.toml \
+        '^PASS: exitless/timer-no-exits' '^PASS: exitless/ipi-no-exits' \
+        '^PASS: exitless/hv-ipi-through-np' '^PASS: exitless/own-np-reflected' \
+        '^PASS: exitless/new-idt-followed' '^PASS: injected/ipi-injected-exits' \
+        'all guests have stopped: each as expected'
     # A bad manifest: every error printed, the boot stops before anything is configured.
     EXPECT_RESULT=FAIL MKISO_FLAGS=--unchecked boot_case bochs-bad-manifest bochs bios 2 "" tests/manifests/bad/errors.toml \
         "^manifest:5:1: error: \\[\\[guest\\]\\] 'first': missing key 'memory'" \

@@ -28,3 +28,9 @@ unit_tsc_calc_SRCS := tests/unit/test_tsc_calc.c kernel/tsc_calc.c
 
 UNIT_TESTS += vectors
 unit_vectors_SRCS := tests/unit/test_vectors.c kernel/vectors.c
+
+UNIT_TESTS += vmx_caps
+unit_vmx_caps_SRCS := tests/unit/test_vmx_caps.c vmm/vmx_caps.c
+
+UNIT_TESTS += stats
+unit_stats_SRCS := tests/unit/test_stats.c vmm/stats.c
