@@ -144,6 +144,7 @@ qemu)
         'all guests have stopped: each as expected'
     vmx_case bochs-vmx-multiboot 3 tests/manifests/vmx-multiboot.toml \
         '^PASS: multiboot1/mb1-cmdline' '^PASS: multiboot2/mb2-protected-no-paging' \
+        '^PASS: multiboot1/mb1-module' '^PASS: multiboot2/mb2-module' \
         'multiboot2: 8 MiB .* entry 0x[0-9a-f]+ \(32-bit protected mode\)'
     # ELI: the same guest exitless and injected side by side; exit counts checked per path.
     vmx_case bochs-eli 3 tests/manifests/eli.toml \

@@ -77,6 +77,13 @@ struct guest_entry {
     uint64_t cr3;               /* long mode: loader-built identity tables */
     uint64_t gdt_base;
     uint16_t gdt_limit;
+    uint64_t image_end;         /* first guest-physical byte after the loaded kernel */
+    /* The guest's module (manifest `initrd`), placed page-aligned after the kernel and
+     * handed over as its boot protocol says (multiboot module, boot-info fields). */
+    const uint8_t *mod_src;
+    uint64_t mod_size;
+    const char *mod_name;
+    uint64_t mod_start, mod_end;
 };
 
 struct guest {
@@ -88,6 +95,7 @@ struct guest {
     uint32_t max_restarts;
     uint32_t restarts;
     const char *image;          /* module names */
+    const char *initrd;
     const char *cmdline;
     uint64_t mem_hpa;           /* guest RAM: one contiguous host block */
     uint64_t mem_size;

@@ -76,9 +76,16 @@ static int load_image(struct guest *g, const struct boot_info *bi, char *err, si
                  g->image ? g->image : "(none)");
         return -1;
     }
+    const struct mb2_module *mod = NULL;
+    if (g->initrd && g->initrd[0] && !(mod = find_module(bi, g->initrd))) {
+        snprintf(err, len, "module '%s' was not loaded by the boot loader", g->initrd);
+        return -1;
+    }
     if (guest_prepare_memory(g, err, len))
         return -1;
-    return guest_load(g, phys_to_virt(m->start), m->end - m->start, err, len);
+    return guest_load(g, phys_to_virt(m->start), m->end - m->start,
+                      mod ? phys_to_virt(mod->start) : NULL, mod ? mod->end - mod->start : 0,
+                      g->initrd, err, len);
 }
 
 static const struct boot_info *boot_info_for_restart;
@@ -95,6 +102,7 @@ struct guest *guest_mgr_create(const struct guest_config *cfg, const struct boot
     snprintf(g->name, sizeof(g->name), "%s", cfg->name);
     g->id = nguests;
     g->image = cfg->image;
+    g->initrd = cfg->initrd;
     g->cmdline = cfg->cmdline;
     g->mem_size = cfg->mem_size;
     g->on_fault = cfg->on_fault;

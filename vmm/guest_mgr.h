@@ -14,6 +14,7 @@
 struct guest_config {
     const char *name;
     const char *image;          /* module name */
+    const char *initrd;         /* module name or NULL: handed to the guest as its module */
     const char *cmdline;
     uint64_t mem_size;
     uint32_t cpus[GUEST_MAX_VCPUS];   /* hypervisor CPU ids */

@@ -24,6 +24,25 @@ int loader_copy(struct guest *g, uint64_t gpa, const void *src, uint64_t len, ui
         return -1;
     memcpy(dst, src, len);
     memset(dst + len, 0, zero_len);
+    if (gpa >= EXITLESS_GPA_IMAGE_MIN && gpa + len + zero_len > g->entry.image_end)
+        g->entry.image_end = gpa + len + zero_len;
+    return 0;
+}
+
+int loader_place_module(struct guest *g, char *err, size_t len)
+{
+    struct guest_entry *e = &g->entry;
+    if (!e->mod_src)
+        return 0;
+    uint64_t start = (e->image_end + 0xfff) & ~0xfffull;
+    if (start + e->mod_size > g->mem_size || start + e->mod_size < start)
+        return loader_fail(err, len, "module '%s' (%lu KiB) does not fit after the kernel in "
+                                     "%lu MiB of guest memory", e->mod_name, e->mod_size >> 10,
+                           g->mem_size >> 20);
+    if (loader_copy(g, start, e->mod_src, e->mod_size, 0))
+        return loader_fail(err, len, "module '%s' could not be copied", e->mod_name);
+    e->mod_start = start;
+    e->mod_end = start + e->mod_size;
     return 0;
 }
 
@@ -57,7 +76,8 @@ static int load_elf64(struct guest *g, const uint8_t *img, size_t size, char *er
 {
     struct exitless_boot_info bi;
     uint64_t entry;
-    if (elf_load(g, img, size, ELF_CLASS64, &entry, err, len))
+    if (elf_load(g, img, size, ELF_CLASS64, &entry, err, len) ||
+        loader_place_module(g, err, len))
         return -1;
     build_page_tables(g);
     loader_build_gdt(g);
@@ -71,6 +91,8 @@ static int load_elf64(struct guest *g, const uint8_t *img, size_t size, char *er
         bi.apic_ids[i] = g->vcpus[i].apic_id;
     snprintf(bi.name, sizeof(bi.name), "%s", g->name);
     snprintf(bi.cmdline, sizeof(bi.cmdline), "%s", g->cmdline ? g->cmdline : "");
+    bi.module_start = g->entry.mod_start;
+    bi.module_end = g->entry.mod_end;
     if (loader_copy(g, EXITLESS_GPA_BOOT_INFO, &bi, sizeof(bi), 0))
         return loader_fail(err, len, "guest memory too small for the boot information");
 
@@ -82,9 +104,13 @@ static int load_elf64(struct guest *g, const uint8_t *img, size_t size, char *er
     return 0;
 }
 
-int guest_load(struct guest *g, const uint8_t *image, size_t size, char *err, size_t errlen)
+int guest_load(struct guest *g, const uint8_t *image, size_t size, const uint8_t *module,
+               size_t module_size, const char *module_name, char *err, size_t errlen)
 {
     memset(&g->entry, 0, sizeof(g->entry));
+    g->entry.mod_src = module;
+    g->entry.mod_size = module_size;
+    g->entry.mod_name = module_name;
     if (g->mem_size < 2 * EXITLESS_GPA_IMAGE_MIN)
         return loader_fail(err, errlen, "guest memory %lu KiB is below the 2 MiB minimum",
                            g->mem_size >> 10);

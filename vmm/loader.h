@@ -7,8 +7,10 @@
 
 #include "vmm/guest.h"
 
-/* Copies the image into guest RAM and fills g->entry. Returns 0, or -1 with the reason. */
-int guest_load(struct guest *g, const uint8_t *image, size_t size, char *err, size_t errlen)
+/* Copies the image (and the optional module) into guest RAM and fills g->entry. Returns 0,
+ * or -1 with the reason. */
+int guest_load(struct guest *g, const uint8_t *image, size_t size, const uint8_t *module,
+               size_t module_size, const char *module_name, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
 #endif

@@ -109,6 +109,8 @@ static int mb1_load(struct guest *g, const uint8_t *img, size_t size, const uint
     } else if (elf_load(g, img, size, ELF_CLASS32, &entry, err, len)) {
         return -1;
     }
+    if (loader_place_module(g, err, len))
+        return -1;
 
     /* Information block at EXITLESS_GPA_BOOT_INFO: struct, then mmap, cmdline, name. */
     static uint8_t info[INFO_MAX]; /* loaders run one at a time, on the boot CPU */
@@ -133,13 +135,24 @@ static int mb1_load(struct guest *g, const uint8_t *img, size_t size, const uint
     uint32_t name_off = off;
     memcpy(info + off, LOADER_NAME, sizeof(LOADER_NAME));
     off += sizeof(LOADER_NAME);
+    /* One module entry (spec 3.3: mod_start, mod_end, string, reserved) when there is one. */
+    uint32_t mods_count = g->entry.mod_start ? 1 : 0, mods_off = (off + 3) & ~3u;
+    if (mods_count) {
+        uint32_t mname_off = mods_off + 16;
+        uint32_t m[4] = { (uint32_t)g->entry.mod_start, (uint32_t)g->entry.mod_end,
+                          base + mname_off, 0 };
+        memcpy(info + mods_off, m, sizeof(m));
+        size_t nl = strlen(g->entry.mod_name) + 1;
+        memcpy(info + mname_off, g->entry.mod_name, nl);
+        off = mname_off + (uint32_t)nl;
+    }
 
     uint32_t fields[] = {
         MB1_INFO_MEM | MB1_INFO_CMDLINE | MB1_INFO_MODS | MB1_INFO_MMAP | MB1_INFO_LOADER,
         (uint32_t)(LOW_RAM_END >> 10),                      /* mem_lower KiB */
         (uint32_t)((g->mem_size - 0x100000) >> 10),         /* mem_upper KiB */
         0xffffffffu,                                        /* boot_device: none */
-        base + cl_off, 0, base + off,                       /* cmdline, mods_count/addr */
+        base + cl_off, mods_count, base + mods_off,         /* cmdline, mods_count/addr */
     };
     memcpy(info, fields, sizeof(fields));
     uint32_t mmap_fields[2] = { (uint32_t)(n * 24), base + mmap_off };
@@ -215,6 +228,8 @@ static int mb2_load(struct guest *g, const uint8_t *img, size_t size, const uint
         if (!have_entry)
             entry = elf_entry;
     }
+    if (loader_place_module(g, err, len))
+        return -1;
 
     static uint8_t info[INFO_MAX]; /* loaders run one at a time, on the boot CPU */
     uint32_t off = 8;
@@ -236,6 +251,16 @@ static int mb2_load(struct guest *g, const uint8_t *img, size_t size, const uint
         memcpy(mm + 24 + i * 24, &r[i].type, 4);
     }
     off = mb2_tag(info, off, 6, mm, (uint32_t)(8 + n * 24));
+    if (g->entry.mod_start) {
+        uint8_t mod[8 + GUEST_NAME_MAX] = { 0 };
+        uint32_t se[2] = { (uint32_t)g->entry.mod_start, (uint32_t)g->entry.mod_end };
+        size_t nl = strlen(g->entry.mod_name) + 1;
+        if (nl > GUEST_NAME_MAX)
+            nl = GUEST_NAME_MAX;
+        memcpy(mod, se, 8);
+        memcpy(mod + 8, g->entry.mod_name, nl - 1);
+        off = mb2_tag(info, off, 3, mod, (uint32_t)(8 + nl));
+    }
     off = mb2_tag(info, off, 0, NULL, 0);
     uint32_t hdr[2] = { off, 0 };
     memcpy(info, hdr, 8);

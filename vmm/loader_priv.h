@@ -17,6 +17,8 @@ int loader_fail(char *err, size_t len, const char *fmt, ...) __attribute__((form
  * range is not inside guest RAM. */
 int loader_copy(struct guest *g, uint64_t gpa, const void *src, uint64_t len, uint64_t zero_len);
 void loader_build_gdt(struct guest *g);
+/* Copies the module (if any) page-aligned after the kernel; fills mod_start/mod_end. */
+int loader_place_module(struct guest *g, char *err, size_t len);
 
 /* Loads the PT_LOAD segments of an ELF image of `elf_class` at their physical addresses
  * (at or above 1 MiB); *entry gets the entry point's physical address. */

@@ -12,6 +12,7 @@ static void config_from_manifest(const struct mf_guest *mg, struct guest_config 
     *c = (struct guest_config){
         .name = mg->name,
         .image = mg->image.name,
+        .initrd = mg->initrd.name[0] ? mg->initrd.name : NULL,
         .cmdline = mg->cmdline,
         .mem_size = mg->memory,
         .on_fault = mg->on_fault == MF_FAULT_RESTART ? ON_FAULT_RESTART : ON_FAULT_STOP,

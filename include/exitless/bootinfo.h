@@ -16,6 +16,8 @@ struct exitless_boot_info {
     uint32_t apic_ids[EXITLESS_BOOT_MAX_CPUS];
     char name[32];
     char cmdline[256];
+    uint64_t module_start;      /* the manifest's initrd module in guest RAM, 0 if none */
+    uint64_t module_end;
 };
 
 /* Guest-physical layout the loader uses below 1 MiB; images load at 1 MiB or above. */
