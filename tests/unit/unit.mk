@@ -28,3 +28,9 @@ unit_tsc_calc_SRCS := tests/unit/test_tsc_calc.c kernel/tsc_calc.c
 
 UNIT_TESTS += vectors
 unit_vectors_SRCS := tests/unit/test_vectors.c kernel/vectors.c
+
+UNIT_TESTS += vtd
+unit_vtd_SRCS := tests/unit/test_vtd.c drivers/vtd/vtd_format.c kernel/paging.c
+
+UNIT_TESTS += bar_place
+unit_bar_place_SRCS := tests/unit/test_bar_place.c drivers/pci/bar_place.c
