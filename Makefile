@@ -51,9 +51,10 @@ kernel-y  := kernel/main.c kernel/log.c kernel/percpu.c kernel/gdt.c kernel/trap
              kernel/paging.c kernel/mm.c kernel/libc_glue.c kernel/cmdline.c \
              kernel/cpuinfo.c kernel/selftest.c kernel/vectors.c kernel/acpi_glue.c \
              kernel/intc.c kernel/lapic.c kernel/tsc_calc.c kernel/tsc.c kernel/timer.c \
-             kernel/smp.c kernel/xcall.c kernel/smptest.c kernel/manifest_boot.c
+             kernel/smp.c kernel/xcall.c kernel/smptest.c kernel/manifest_boot.c \
+             kernel/devices.c kernel/devtest.c
 drivers-y := drivers/uart/uart16550.c $(wildcard drivers/acpi/*.c) drivers/irq/pic8259.c \
-             drivers/irq/ioapic.c
+             drivers/irq/ioapic.c $(wildcard drivers/pci/*.c) $(wildcard drivers/vtd/*.c)
 vmm-y     := vmm/vmx_caps.c vmm/vmx_ops.c vmm/vmx.c vmm/ept_format.c vmm/ept.c \
              vmm/vmx_entry.S vmm/vcpu.c vmm/exit.c vmm/cpuid.c vmm/msr.c vmm/io.c \
              vmm/hypercall.c vmm/stats.c vmm/vuart.c vmm/guest.c vmm/guest_mgr.c \

@@ -9,8 +9,10 @@
  *   6. ACPI tables                 - CPUs, interrupt controllers, PM timer, ECAM, DMAR
  *   7. interrupt controllers       - 8259 masked, IOAPICs masked, this CPU's LAPIC on
  *   8. time: TSC frequency, then the per-CPU timer (needs the TSC and the LAPIC)
- *   9. SMP: cross-call IPIs, then every AP started and idling
- *  10. the run: self-checks (test mode) or the manifest's guests
+ *   9. devices (manifest mode): PCIe enumeration -> SR-IOV VFs of each [[nic]] -> VT-d
+ *      (domains per guest, hypervisor DMA domain, faults to CPU 0, interrupt remapping)
+ *  10. SMP: cross-call IPIs, then every AP started and idling
+ *  11. the run: self-checks (test mode; `vtdtest` runs the device checks) or the guests
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +22,8 @@
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
 #include "kernel/cpuinfo.h"
+#include "kernel/devices.h"
+#include "kernel/devtest.h"
 #include "kernel/gdt.h"
 #include "kernel/intc.h"
 #include "kernel/layout.h"
@@ -210,6 +214,10 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
     intc_init(!cmdline_has(boot_info.cmdline, "xapic"));
     tsc_init();
     timer_setup();
+    if (manifest && !devices_init(manifest)) {
+        log_err("boot", "boot stopped: the manifest's devices cannot be set up as written");
+        finish(false, END_HALT);
+    }
     xcall_setup();
     smp_checkin_bsp();
     irq_enable(); /* only LAPIC sources remain: IPIs, timer, error */
@@ -217,6 +225,9 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
 
     if (selftest)
         finish(selftest_run(&boot_info), END_HALT);
+
+    if (cmdline_has(boot_info.cmdline, "vtdtest"))
+        finish(devtest_run(manifest), END_HALT);
 
     guest_mgr_init();
     bool ok = machine_run_guests(manifest, &boot_info, smp_assign_role);

@@ -129,6 +129,28 @@ qemu)
     EXPECT_RESULT=FAIL boot_case qemu-no-vmx qemu bios 4 "" tests/manifests/vmx-three.toml \
         'vmx: error: this CPU has no VMX' 'guest hello cannot run' \
         'all guests have stopped: not as expected'
+    # Device side of VF assignment (issue 6): PCIe, SR-IOV from the manifest, VT-d domains,
+    # faults and interrupt remapping; `vtdtest` drives VF0 (owned) and VF1 (unowned).
+    QEMU_ARGS="$q35_iommu -netdev user,id=n0 -device igb,netdev=n0" CASE_MEGS=512 \
+        boot_case qemu-vtd-vf qemu bios 2 "vtdtest" tests/manifests/qemu-vf.toml \
+        'pci: configuration access: ECAM \(MCFG\)' \
+        'pci: 0000:00:02.0 8086:10c9 class 020000 SR-IOV BAR0 0x[0-9a-f]+\+0x20000' \
+        'sriov: nic igb0 at 0000:00:02.0 \(8086:10c9\): TotalVFs 8 .*VF offset 0x80 stride 2, VF device 0x10ca; 2 VFs enabled' \
+        'sriov:   VF0 0000:00:12.0 owner vfguest' 'sriov:   VF1 0000:00:12.2 owner none' \
+        'vtd: unit at 0xfed90000: interrupt remapping enabled' \
+        'vtd: unit at 0xfed90000: DMA remapping enabled' \
+        'vtd:   domain 2: guest vfguest, GPA 0-0xffffff -> host 0x[0-9a-f]+, 4096 pages' \
+        'vtd:     device 0000:00:12.0' \
+        'fault: DMA read of 0x[0-9a-f]+ by 0000:00:12.0 \(guest vfguest\) blocked' \
+        'fault: DMA read of 0x[0-9a-f]+ by 0000:00:12.2 \(no owner\) blocked: context entry not present' \
+        'fault: interrupt from 0000:00:12.0 \(guest vfguest\) through IRT entry [0-9]+ blocked: interrupt source id does not match' \
+        '^PASS: vtdtest/vf0-dma-in-domain' '^PASS: vtdtest/vf0-dma-outside-domain-faults' \
+        '^PASS: vtdtest/vf1-unowned-dma-blocked' '^PASS: vtdtest/vf0-msix-remapped' \
+        '^PASS: vtdtest/irte-wrong-source-id-faults'
+    EXPECT_RESULT=FAIL QEMU_ARGS="$q35_iommu -netdev user,id=n0 -device igb,netdev=n0" \
+        boot_case qemu-sriov-too-many qemu bios 2 "" tests/manifests/qemu-vf-too-many.toml \
+        'sriov: error: nic igb0 at 0000:00:02.0: the manifest asks for 9 VFs but the device has only 8 \(TotalVFs\): refused' \
+        "boot stopped: the manifest's devices cannot be set up as written"
     EXPECT_RESULT=FAIL MKISO_FLAGS=--unchecked boot_case qemu-bad-manifest qemu bios 2 "" tests/manifests/bad/errors.toml \
         "^manifest:8:1: error: unknown key 'memroy' in \\[\\[guest\\]\\] 'first'; did you mean 'memory'\\?" \
         'boot stopped: fix the manifest; no device was configured'

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "drivers/vtd/vtd.h"
 #include "kernel/layout.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
@@ -98,7 +99,14 @@ int guest_prepare_memory(struct guest *g, char *err, size_t errlen)
 {
     uint64_t frames = g->mem_size / PAGE_SIZE;
     if (!g->mem_hpa) {
-        g->mem_hpa = frames_alloc(frames, 2ull << 20);
+        /* A guest that owns devices has its block reserved by VT-d, so its DMA domain and
+         * its EPT map the same host pages. */
+        uint64_t hpa, size;
+        if (g->manifest_index >= 0 && vtd_guest_memory((uint8_t)g->manifest_index, &hpa, &size) &&
+            size >= g->mem_size)
+            g->mem_hpa = hpa;
+        else
+            g->mem_hpa = frames_alloc(frames, 2ull << 20);
         if (g->mem_hpa == FRAME_NONE) {
             g->mem_hpa = 0;
             snprintf(err, errlen, "no %lu MiB block of free memory", g->mem_size >> 20);

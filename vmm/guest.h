@@ -109,6 +109,7 @@ struct guest {
     char fault[200];            /* why it stopped, when it failed */
     int exit_status;            /* from HC_STOP */
     bool expect_fault;          /* test manifests: being stopped is this guest's success */
+    int manifest_index;         /* -1 when not from a manifest */
     uint64_t unclaimed_ports;
     uint32_t checks_passed, checks_failed;  /* HC_TEST_RESULT lines */
     struct eli_state eli;       /* exitless mode only */

@@ -109,6 +109,7 @@ struct guest *guest_mgr_create(const struct guest_config *cfg, const struct boot
     g->max_restarts = cfg->max_restarts;
     g->intr_mode = cfg->intr_mode;
     g->expect_fault = cfg->expect_fault;
+    g->manifest_index = cfg->manifest_index;
     g->nvcpus = cfg->ncpus;
     for (uint32_t i = 0; i < cfg->ncpus; i++) {
         struct vcpu *v = &g->vcpus[i];

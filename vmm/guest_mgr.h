@@ -23,6 +23,7 @@ struct guest_config {
     uint32_t max_restarts;
     enum vmx_intr_mode intr_mode;
     bool expect_fault;          /* test manifests: this guest is meant to be stopped */
+    int manifest_index;         /* index in the manifest's guests (VT-d reservations), -1 */
 };
 
 /* Creates a guest (memory, EPT, bitmaps, image loaded). Returns it or NULL with err. */

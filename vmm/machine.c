@@ -7,9 +7,10 @@
 #include "vmm/machine.h"
 #include "vmm/vmx.h"
 
-static void config_from_manifest(const struct mf_guest *mg, struct guest_config *c)
+static void config_from_manifest(const struct mf_guest *mg, int index, struct guest_config *c)
 {
     *c = (struct guest_config){
+        .manifest_index = index,
         .name = mg->name,
         .image = mg->image.name,
         .initrd = mg->initrd.name[0] ? mg->initrd.name : NULL,
@@ -51,7 +52,7 @@ bool machine_run_guests(const struct mf_manifest *m, const struct boot_info *bi,
 
     for (uint32_t i = 0; i < m->nguests; i++) {
         struct guest_config c;
-        config_from_manifest(&m->guests[i], &c);
+        config_from_manifest(&m->guests[i], (int)i, &c);
         struct guest *g = guest_mgr_create(&c, bi, err, sizeof(err));
         if (!g) {
             log_err("guest", "%s cannot be created: %s; it will not run", c.name, err);

@@ -7,25 +7,7 @@
 #include "kernel/paging.h"
 
 #define MAX_TABLES 64
-static uint64_t tables[MAX_TABLES][512] __attribute__((aligned(4096)));
-static int used;
-static int limit = MAX_TABLES;
-
-/* "Physical" address of table i is (i + 1) * 4 KiB. */
-static uint64_t fake_alloc(void *ctx)
-{
-    (void)ctx;
-    if (used >= limit)
-        return UINT64_MAX;
-    memset(tables[used], 0, 4096);
-    return (uint64_t)(++used) << 12;
-}
-
-static uint64_t *fake_ptr(void *ctx, uint64_t phys)
-{
-    (void)ctx;
-    return tables[(phys >> 12) - 1];
-}
+#include "fake_tables.h"
 
 static struct pt fresh(void)
 {

@@ -34,3 +34,9 @@ unit_vmx_caps_SRCS := tests/unit/test_vmx_caps.c vmm/vmx_caps.c
 
 UNIT_TESTS += stats
 unit_stats_SRCS := tests/unit/test_stats.c vmm/stats.c
+
+UNIT_TESTS += vtd
+unit_vtd_SRCS := tests/unit/test_vtd.c drivers/vtd/vtd_format.c kernel/paging.c
+
+UNIT_TESTS += bar_place
+unit_bar_place_SRCS := tests/unit/test_bar_place.c drivers/pci/bar_place.c
