@@ -110,6 +110,32 @@ bochs)
         'local APIC: xAPIC \(MMIO\) mode' "${bochs_acpi[@]}"
     smp_case bochs-smp4 bochs bios 4 "selftest tsc-ref-hz=$bochs_ips" \
         'local APIC: x2APIC \(MSR\) mode' "${bochs_acpi[@]}"
+    # VMX guests from manifests: three at once, faults contained, multiboot kernels.
+    vmx_case bochs-vmx-three 4 tests/manifests/vmx-three.toml \
+        '^PASS: hello/exit-stats' '^PASS: cpuid-msr/msr-unknown-write-denied' \
+        '^PASS: portio/hc-unknown' 'stats: hello: +[0-9]+ exits' 'stats: portio: +hot rip' \
+        'all guests have stopped: each as expected'
+    vmx_case bochs-vmx-faults 4 tests/manifests/vmx-faults.toml \
+        'guest: error: isolation stopped: EPT violation: write of guest-physical 0x802000 outside its memory' \
+        'guest: error: crash stopped: triple fault' 'guest: warning: crash: restarting \(1 of 1\)' \
+        '^PASS: neighbour/exit-stats' 'neighbour: stopped \(stopped itself' \
+        'all guests have stopped: each as expected'
+    vmx_case bochs-vmx-multiboot 3 tests/manifests/vmx-multiboot.toml \
+        '^PASS: multiboot1/mb1-cmdline' '^PASS: multiboot2/mb2-protected-no-paging' \
+        '^PASS: multiboot1/mb1-module' '^PASS: multiboot2/mb2-module' \
+        'multiboot2: 8 MiB .* entry 0x[0-9a-f]+ \(32-bit protected mode\)'
+    # ELI: the same guest exitless and injected side by side; exit counts checked per path.
+    vmx_case bochs-eli 3 tests/manifests/eli.toml \
+        '^PASS: exitless/timer-no-exits' '^PASS: exitless/ipi-no-exits' \
+        '^PASS: exitless/hv-ipi-through-np' '^PASS: exitless/own-np-reflected' \
+        '^PASS: exitless/new-idt-followed' '^PASS: injected/ipi-injected-exits' \
+        'all guests have stopped: each as expected'
+    # A bad manifest: every error printed, the boot stops before anything is configured.
+    EXPECT_RESULT=FAIL MKISO_FLAGS=--unchecked boot_case bochs-bad-manifest bochs bios 2 "" tests/manifests/bad/errors.toml \
+        "^manifest:5:1: error: \\[\\[guest\\]\\] 'first': missing key 'memory'" \
+        "^manifest:8:1: error: unknown key 'memroy' in \\[\\[guest\\]\\] 'first'; did you mean 'memory'\\?" \
+        "^manifest:13:8: error: guest 'second': CPU 1 is already used by guest 'first' \\(line 7\\)" \
+        'boot stopped: fix the manifest; no device was configured'
     ;;
 qemu)
     QEMU_ARGS=$q35_iommu smp_case qemu-seabios-selftest qemu bios 1 "selftest" \
@@ -153,32 +179,6 @@ qemu)
         "boot stopped: the manifest's devices cannot be set up as written"
     EXPECT_RESULT=FAIL MKISO_FLAGS=--unchecked boot_case qemu-bad-manifest qemu bios 2 "" tests/manifests/bad/errors.toml \
         "^manifest:8:1: error: unknown key 'memroy' in \\[\\[guest\\]\\] 'first'; did you mean 'memory'\\?" \
-        'boot stopped: fix the manifest; no device was configured'
-    # VMX guests from manifests: three at once, faults contained, multiboot kernels.
-    vmx_case bochs-vmx-three 4 tests/manifests/vmx-three.toml \
-        '^PASS: hello/exit-stats' '^PASS: cpuid-msr/msr-unknown-write-denied' \
-        '^PASS: portio/hc-unknown' 'stats: hello: +[0-9]+ exits' 'stats: portio: +hot rip' \
-        'all guests have stopped: each as expected'
-    vmx_case bochs-vmx-faults 4 tests/manifests/vmx-faults.toml \
-        'guest: error: isolation stopped: EPT violation: write of guest-physical 0x802000 outside its memory' \
-        'guest: error: crash stopped: triple fault' 'guest: warning: crash: restarting \(1 of 1\)' \
-        '^PASS: neighbour/exit-stats' 'neighbour: stopped \(stopped itself' \
-        'all guests have stopped: each as expected'
-    vmx_case bochs-vmx-multiboot 3 tests/manifests/vmx-multiboot.toml \
-        '^PASS: multiboot1/mb1-cmdline' '^PASS: multiboot2/mb2-protected-no-paging' \
-        '^PASS: multiboot1/mb1-module' '^PASS: multiboot2/mb2-module' \
-        'multiboot2: 8 MiB .* entry 0x[0-9a-f]+ \(32-bit protected mode\)'
-    # ELI: the same guest exitless and injected side by side; exit counts checked per path.
-    vmx_case bochs-eli 3 tests/manifests/eli.toml \
-        '^PASS: exitless/timer-no-exits' '^PASS: exitless/ipi-no-exits' \
-        '^PASS: exitless/hv-ipi-through-np' '^PASS: exitless/own-np-reflected' \
-        '^PASS: exitless/new-idt-followed' '^PASS: injected/ipi-injected-exits' \
-        'all guests have stopped: each as expected'
-    # A bad manifest: every error printed, the boot stops before anything is configured.
-    EXPECT_RESULT=FAIL MKISO_FLAGS=--unchecked boot_case bochs-bad-manifest bochs bios 2 "" tests/manifests/bad/errors.toml \
-        "^manifest:5:1: error: \\[\\[guest\\]\\] 'first': missing key 'memory'" \
-        "^manifest:8:1: error: unknown key 'memroy' in \\[\\[guest\\]\\] 'first'; did you mean 'memory'\\?" \
-        "^manifest:13:8: error: guest 'second': CPU 1 is already used by guest 'first' \\(line 7\\)" \
         'boot stopped: fix the manifest; no device was configured'
     ;;
 *) echo "integration.sh: unknown tier $tier" >&2; exit 2 ;;
