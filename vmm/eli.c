@@ -47,7 +47,8 @@
 
 bool eli_owned(uint8_t vector)
 {
-    return vector <= VEC_EXCEPTION_LAST || (vector >= VEC_GUEST_FIRST && vector <= VEC_GUEST_LAST);
+    enum vector_owner o = vector_owner(vector);
+    return o == VECTOR_EXCEPTION || o == VECTOR_GUEST;
 }
 
 void eli_set_intr_exiting(struct vcpu *v, bool on)

@@ -54,6 +54,19 @@ void *guest_ram_ptr(struct guest *g, uint64_t gpa, uint64_t len)
     return phys_to_virt(g->mem_hpa + gpa);
 }
 
+void guest_exit_stats(struct guest *g, struct hc_exit_stats *out)
+{
+    const struct exit_stats *src[GUEST_MAX_VCPUS];
+    for (uint32_t i = 0; i < g->nvcpus; i++)
+        src[i] = &g->vcpus[i].stats;
+    stats_summarize(src, (int)g->nvcpus, out);
+    out->unclaimed_port_accesses = g->unclaimed_ports;
+    for (uint32_t i = 0; i < g->nvcpus; i++) {
+        out->hv_interrupts += g->vcpus[i].hv_interrupts;
+        out->denied_apic_writes += g->vcpus[i].denied_apic_writes;
+    }
+}
+
 static void kick_others(struct guest *g)
 {
     for (uint32_t i = 0; i < g->nvcpus; i++)

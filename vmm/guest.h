@@ -122,6 +122,9 @@ int guest_write(struct guest *g, uint64_t gpa, const void *buf, uint64_t len);
 /* Host pointer to guest RAM [gpa, gpa+len) if it is all plain guest RAM, else NULL. */
 void *guest_ram_ptr(struct guest *g, uint64_t gpa, uint64_t len);
 
+/* This guest's exit statistics, all vCPUs summed (hypercall and stop report). */
+void guest_exit_stats(struct guest *g, struct hc_exit_stats *out);
+
 /* Stops the guest because of its own fault; logs the reason with its name. */
 void guest_fault(struct guest *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Marks the guest stopped at its own request (HC_STOP, halting for good). */

@@ -135,12 +135,9 @@ struct guest *guest_mgr_create(const struct guest_config *cfg, const struct boot
 static void report(struct guest *g)
 {
     struct hc_exit_stats s; /* on this guest core's stack: reports run in parallel */
-    const struct exit_stats *src[GUEST_MAX_VCPUS];
-    for (uint32_t i = 0; i < g->nvcpus; i++)
-        src[i] = &g->vcpus[i].stats;
-    stats_summarize(src, (int)g->nvcpus, &s);
+    guest_exit_stats(g, &s);
     log_info("stats", "%s: %lu exits, %lu unclaimed port accesses", g->name, s.total_exits,
-             g->unclaimed_ports);
+             s.unclaimed_port_accesses);
     /* The busiest reasons, most first. */
     bool shown[HC_STATS_REASONS] = { false };
     for (int k = 0; k < REPORT_REASONS; k++) {

@@ -73,19 +73,11 @@ static uint64_t hc_test_result(struct vcpu *v, uint64_t name_gpa, uint64_t passe
 static uint64_t hc_get_exit_stats(struct vcpu *v, uint64_t gpa, uint64_t size)
 {
     struct hc_exit_stats out; /* on this core's stack: guests call this in parallel */
-    const struct exit_stats *src[GUEST_MAX_VCPUS];
     struct guest *g = v->guest;
     if (size < sizeof(out))
         return ERR(HC_EINVAL);
     uint64_t flags = spin_lock_irqsave(&g->lock);
-    for (uint32_t i = 0; i < g->nvcpus; i++)
-        src[i] = &g->vcpus[i].stats;
-    stats_summarize(src, (int)g->nvcpus, &out);
-    out.unclaimed_port_accesses = g->unclaimed_ports;
-    for (uint32_t i = 0; i < g->nvcpus; i++) {
-        out.hv_interrupts += g->vcpus[i].hv_interrupts;
-        out.denied_apic_writes += g->vcpus[i].denied_apic_writes;
-    }
+    guest_exit_stats(g, &out);
     int rc = guest_write(g, gpa, &out, sizeof(out));
     spin_unlock_irqrestore(&g->lock, flags);
     return rc ? ERR(HC_EFAULT) : 0;
@@ -137,7 +129,7 @@ enum exit_action handle_vmcall(struct vcpu *v)
         return EXIT_STOP;
     case HC_PING: ret = 0; break;
     case HC_INJECT_SELF:
-        if (a < VEC_GUEST_FIRST || a > VEC_GUEST_LAST) {
+        if (a > 0xff || vector_owner((uint8_t)a) != VECTOR_GUEST) {
             ret = ERR(HC_EINVAL);
         } else {
             virq_raise(v, (uint8_t)a);

@@ -39,7 +39,6 @@
 #define X2APIC_ID 0x802
 #define X2APIC_VERSION 0x803
 #define X2APIC_TPR 0x808
-#define X2APIC_EOI 0x80b
 #define X2APIC_LDR 0x80d
 #define X2APIC_SVR 0x80f
 #define X2APIC_ISR0 0x810
@@ -71,7 +70,7 @@ static const struct msr_rule apic_rules[] = {
     { X2APIC_TIMER_CUR, 0, MSR_PASS, MSR_DENY, "APIC timer current count" },
     /* EOI: passed through for exitless guests except while a virtual interrupt is in
      * service (vmm/virq.c flips the bitmap bit); reading it faults as on hardware. */
-    { X2APIC_EOI, 0, MSR_DENY, MSR_EMULATE, "APIC EOI" },
+    { MSR_X2APIC_EOI, 0, MSR_DENY, MSR_EMULATE, "APIC EOI" },
     /* Read-only state of this core's APIC. */
     { X2APIC_ID, 0, MSR_PASS, MSR_DENY, "APIC ID" },
     { X2APIC_VERSION, 0, MSR_PASS, MSR_DENY, "APIC version" },
@@ -136,15 +135,29 @@ const struct msr_rule *msr_rule_find(uint32_t msr)
 }
 
 /* Bitmap quarters: read low, read high, write low, write high (1 KiB each). */
-static void bitmap_allow(uint8_t *bm, uint32_t msr, int write)
+static void bitmap_set(uint8_t *bm, uint32_t msr, int write, bool exit)
 {
     uint32_t base = write ? 2048 : 0;
     if (msr >= 0xc0000000u) {
         base += 1024;
         msr -= 0xc0000000u;
     }
-    if (msr < 0x2000)
+    if (msr >= 0x2000)
+        return;
+    if (exit)
+        bm[base + msr / 8] |= (uint8_t)(1u << (msr % 8));
+    else
         bm[base + msr / 8] &= (uint8_t)~(1u << (msr % 8));
+}
+
+static void bitmap_allow(uint8_t *bm, uint32_t msr, int write)
+{
+    bitmap_set(bm, msr, write, false);
+}
+
+void msr_bitmap_trap_write(uint8_t *bm, uint32_t msr, bool trap)
+{
+    bitmap_set(bm, msr, 1, trap);
 }
 
 static void allow_rules(uint8_t *bm, const struct msr_rule *r, size_t n)
@@ -166,13 +179,13 @@ void msr_bitmap_build(uint8_t *bm, bool exitless)
     if (lapic_x2apic_mode()) {
         allow_rules(bm, apic_rules, sizeof(apic_rules) / sizeof(apic_rules[0]));
         if (exitless)
-            bitmap_allow(bm, X2APIC_EOI, 1);
+            bitmap_allow(bm, MSR_X2APIC_EOI, 1);
     }
 }
 
 /* A guest's write to its core's APIC, validated (vmm/guest.h: the guest owns the guest
  * vector range on its own cores and nothing else). */
-static bool guest_vector(uint32_t vec) { return vec >= VEC_GUEST_FIRST && vec <= VEC_GUEST_LAST; }
+static bool guest_vector(uint32_t vec) { return vector_owner((uint8_t)vec) == VECTOR_GUEST; }
 
 static bool own_apic_id(const struct vcpu *v, uint32_t apic_id)
 {
@@ -193,7 +206,7 @@ static int apic_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
     uint32_t lo = (uint32_t)val;
     switch (msr) {
-    case X2APIC_EOI:
+    case MSR_X2APIC_EOI:
         virq_eoi(v);
         return 0;
     case X2APIC_ICR: {

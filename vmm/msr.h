@@ -19,5 +19,9 @@ const struct msr_rule *msr_rule_find(uint32_t msr);
 /* Fills a 4 KiB VMX MSR bitmap (SDM 25.6.9): exit on everything but MSR_PASS accesses;
  * the EOI register passes through only for exitless guests. */
 void msr_bitmap_build(uint8_t *bitmap, bool exitless);
+/* Makes writes of one MSR exit (true) or pass through (false) in a built bitmap. */
+void msr_bitmap_trap_write(uint8_t *bitmap, uint32_t msr, bool trap);
+
+#define MSR_X2APIC_EOI 0x80b
 
 #endif

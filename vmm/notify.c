@@ -26,7 +26,8 @@ int64_t notify_post(struct vcpu *v, uint64_t gpa)
     if (gpa % 8 || guest_read(v->guest, gpa, &r, sizeof(r)))
         return -HC_EFAULT;
     if (r.op == HC_NOTIFY_IPIS &&
-        (r.vector < VEC_GUEST_FIRST || r.vector > VEC_GUEST_LAST || r.count > NOTIFY_MAX_IPIS))
+        (r.vector > 0xff || vector_owner((uint8_t)r.vector) != VECTOR_GUEST ||
+         r.count > NOTIFY_MAX_IPIS))
         return -HC_EINVAL;
     if (r.op != HC_NOTIFY_IPIS && r.op != HC_NOTIFY_HV_IPI)
         return -HC_EINVAL;

@@ -5,6 +5,7 @@
 #include "kernel/layout.h"
 #include "kernel/percpu.h"
 #include "vmm/guest_mgr.h"
+#include "vmm/msr.h"
 #include "vmm/virq.h"
 #include "vmm/vmx_bits.h"
 #include "vmm/vmx_ops.h"
@@ -24,13 +25,7 @@ static void clear_bit(uint64_t bits[4], unsigned v) { bits[v / 64] &= ~(1ull << 
 
 void virq_trap_eoi(struct vcpu *v, bool trap)
 {
-    /* Write-low quarter of the MSR bitmap (SDM 25.6.9): bit set = exit. */
-    uint8_t *bm = phys_to_virt(v->msr_bitmap_phys);
-    uint8_t mask = (uint8_t)(1u << (MSR_X2APIC_EOI % 8));
-    if (trap)
-        bm[2048 + MSR_X2APIC_EOI / 8] |= mask;
-    else
-        bm[2048 + MSR_X2APIC_EOI / 8] &= (uint8_t)~mask;
+    msr_bitmap_trap_write(phys_to_virt(v->msr_bitmap_phys), MSR_X2APIC_EOI, trap);
     v->eoi_trapped = trap;
 }
 

@@ -8,7 +8,6 @@
 
 #include "vmm/exit.h"
 
-#define MSR_X2APIC_EOI 0x80b
 
 /* Requests vector `vec` for vCPU v from any CPU (kicks v's core when it is another). */
 void virq_raise(struct vcpu *v, uint8_t vec);
