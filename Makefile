@@ -52,7 +52,7 @@ kernel-y  := kernel/main.c kernel/log.c kernel/percpu.c kernel/gdt.c kernel/trap
              kernel/cpuinfo.c kernel/selftest.c kernel/vectors.c kernel/acpi_glue.c \
              kernel/intc.c kernel/lapic.c kernel/tsc_calc.c kernel/tsc.c kernel/timer.c \
              kernel/smp.c kernel/xcall.c kernel/smptest.c kernel/manifest_boot.c \
-             kernel/devices.c kernel/devtest.c
+             kernel/devices.c kernel/devtest_words.c
 drivers-y := drivers/uart/uart16550.c $(wildcard drivers/acpi/*.c) drivers/irq/pic8259.c \
              drivers/irq/ioapic.c $(wildcard drivers/pci/*.c) $(wildcard drivers/vtd/*.c)
 vmm-y     := vmm/vmx_caps.c vmm/vmx_ops.c vmm/vmx.c vmm/ept_format.c vmm/ept.c \
@@ -61,10 +61,16 @@ vmm-y     := vmm/vmx_caps.c vmm/vmx_ops.c vmm/vmx.c vmm/ept_format.c vmm/ept.c \
              vmm/loader.c vmm/loader_elf.c vmm/loader_multiboot.c vmm/machine.c \
              vmm/gwalk.c vmm/virq.c vmm/eli.c vmm/notify.c
 
+# The test build adds the device checks (the hypervisor acting as a VF driver); production
+# images never carry them.
+test-y    := kernel/devtest_run.c kernel/devtest.c
+
 ASM_OFFSETS := $(BUILD)/include/generated/asm-offsets.h
 KERNEL_SRCS = $(boot-y) $(kernel-y) $(drivers-y) $(vmm-y) $(MANIFEST_SRCS)
 KERNEL_OBJS = $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
+TEST_OBJS   = $(patsubst %,$(BUILD)/obj/%.o,$(test-y))
 ELF := $(BUILD)/exitless.elf
+TEST_ELF := $(BUILD)/exitless-test.elf
 
 $(BUILD)/obj/%.c.o: %.c $(NEWLIB_LIBC)
 	@mkdir -p $(@D)
@@ -94,12 +100,18 @@ $(BUILD)/git-rev: FORCE
 	@echo '$(GIT_REV)' | cmp -s - $@ || echo '$(GIT_REV)' > $@
 $(BUILD)/obj/kernel/main.c.o: $(BUILD)/git-rev
 
-$(ELF): $(KERNEL_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools/check-no-fpu.sh
+define link_image
 	@echo "  LD      $@"
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(BUILD)/linker.ld -o $@.tmp $(KERNEL_OBJS) $(NEWLIB_LIBC)
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -T $(BUILD)/linker.ld -o $@.tmp $(1) $(NEWLIB_LIBC)
 	$(Q)tools/check-no-fpu.sh $@.tmp
 	$(Q)grub-file --is-x86-multiboot2 $@.tmp || { echo "$@: not a multiboot2 image" >&2; exit 1; }
 	$(Q)mv $@.tmp $@
+endef
+$(ELF): $(KERNEL_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools/check-no-fpu.sh
+	$(call link_image,$(KERNEL_OBJS))
+	$(Q)! nm --defined-only $@ | grep -q ' devtest_run$$' || { echo "$@: device checks leaked into the production image" >&2; rm -f $@; exit 1; }
+$(TEST_ELF): $(KERNEL_OBJS) $(TEST_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools/check-no-fpu.sh
+	$(call link_image,$(KERNEL_OBJS) $(TEST_OBJS))
 
 # ---------------------------------------------------------------- test guests
 # Freestanding ELF64 guests on the runtime in guests/lib (no SSE: the loader leaves it off).
@@ -149,6 +161,7 @@ $(ISO): $(ELF) tools/mkiso.sh $(MANIFEST) $(ISO_CONFIG) $(GUEST_ELFS) $(MANIFEST
 all: $(ELF) $(ISO) $(GUEST_ELFS)
 iso: $(ISO)
 elf: $(ELF)
+test-elf: $(TEST_ELF)
 
 # ---------------------------------------------------------------- host unit tests
 HOST_CC      := gcc
@@ -176,10 +189,10 @@ test-unit: $(UNIT_BINS) $(MANIFEST_TOOL) $(FUZZ_MANIFEST)
 	tests/record.sh $(RESULTS)/unit-fuzz.txt $(MAKE) --no-print-directory test-fuzz-short || rc=1; \
 	exit $$rc
 
-test-bochs: $(ELF) $(GUEST_ELFS) $(MANIFEST_TOOL)
+test-bochs: $(ELF) $(TEST_ELF) $(GUEST_ELFS) $(MANIFEST_TOOL)
 	$(Q)tests/integration.sh bochs $(RESULTS)/bochs.txt
 
-test-qemu: $(ELF) $(GUEST_ELFS) $(MANIFEST_TOOL)
+test-qemu: $(ELF) $(TEST_ELF) $(GUEST_ELFS) $(MANIFEST_TOOL)
 	$(Q)tests/integration.sh qemu $(RESULTS)/qemu.txt
 
 # All three tiers run even when one fails; the summary line adds them up.
@@ -226,4 +239,4 @@ help:
 .PHONY: bench guests all iso elf test test-unit test-bochs test-qemu run deps size clean distclean help FORCE
 FORCE:
 
--include $(KERNEL_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(TEST_OBJS:.o=.d)

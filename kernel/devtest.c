@@ -106,7 +106,7 @@ static void fill_txd(volatile struct txd *d, uint64_t buf)
     d->cmd_type_len = FRAME_LEN | TXD_DTYP_DATA | TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS | TXD_CMD_DEXT;
 }
 
-bool devtest_run(const struct mf_manifest *m)
+bool devtest_vtd(const struct mf_manifest *m)
 {
     bool ok = true;
     struct sriov_vf *vf0 = sriov_vf(0, 0), *vf1 = sriov_vf(0, 1);

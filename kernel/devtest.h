@@ -1,5 +1,7 @@
-/* Device checks on QEMU (command-line word `vtdtest`): a minimal igb VF driver exercising
- * VT-d DMA and interrupt remapping after the manifest's devices are set up. */
+/* Device checks, carried only by the test build (build/exitless-test.elf): after the
+ * manifest's devices are set up, the hypervisor acts as a minimal VF driver. Each check is
+ * named by a command-line word (`vtdtest`: VT-d DMA and interrupt remapping through an igb
+ * VF). Production builds (build/exitless.elf) do not link this code at all. */
 #ifndef EXITLESS_KERNEL_DEVTEST_H
 #define EXITLESS_KERNEL_DEVTEST_H
 
@@ -7,8 +9,16 @@
 
 #include "exitless/manifest.h"
 
-/* Prints one PASS/FAIL line per check; true when all passed. Does nothing to devices unless
- * the command line has `vtdtest` (the caller checks). */
-bool devtest_run(const struct mf_manifest *m);
+enum devtest_outcome { DEVTEST_NONE, DEVTEST_PASS, DEVTEST_FAIL };
+
+/* Runs the device checks the command line names, one PASS/FAIL line per check; DEVTEST_NONE
+ * when it names none. Weak: NULL in production builds. */
+enum devtest_outcome devtest_run(const struct mf_manifest *m, const char *cmdline)
+    __attribute__((weak));
+/* True when the command line names a device check (so a production build can refuse it). */
+bool devtest_requested(const char *cmdline);
+
+/* The checks (test build only). */
+bool devtest_vtd(const struct mf_manifest *m);
 
 #endif

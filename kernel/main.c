@@ -12,7 +12,7 @@
  *   9. devices (manifest mode): PCIe enumeration -> SR-IOV VFs of each [[nic]] -> VT-d
  *      (domains per guest, hypervisor DMA domain, faults to CPU 0, interrupt remapping)
  *  10. SMP: cross-call IPIs, then every AP started and idling
- *  11. the run: self-checks (test mode; `vtdtest` runs the device checks) or the guests
+ *  11. the run: self-checks (test mode; the test build's device checks) or the guests
  */
 #include <stdio.h>
 #include <string.h>
@@ -226,8 +226,14 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
     if (selftest)
         finish(selftest_run(&boot_info), END_HALT);
 
-    if (cmdline_has(boot_info.cmdline, "vtdtest"))
-        finish(devtest_run(manifest), END_HALT);
+    if (devtest_requested(boot_info.cmdline)) {
+        if (!devtest_run) {
+            log_err("boot", "device checks were asked for, but this is a production build: "
+                    "they are only in exitless-test.elf");
+            finish(false, END_HALT);
+        }
+        finish(devtest_run(manifest, boot_info.cmdline) == DEVTEST_PASS, END_HALT);
+    }
 
     guest_mgr_init();
     bool ok = machine_run_guests(manifest, &boot_info, smp_assign_role);

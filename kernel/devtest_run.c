@@ -1,0 +1,15 @@
+/* Test build: dispatches the device checks named on the command line. */
+#include "kernel/cmdline.h"
+#include "kernel/devtest.h"
+
+enum devtest_outcome devtest_run(const struct mf_manifest *m, const char *cmdline)
+{
+    bool any = false, ok = true;
+    if (cmdline_has(cmdline, "vtdtest")) {
+        any = true;
+        ok &= devtest_vtd(m);
+    }
+    if (!any)
+        return DEVTEST_NONE;
+    return ok ? DEVTEST_PASS : DEVTEST_FAIL;
+}

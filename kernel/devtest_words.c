@@ -1,0 +1,14 @@
+/* The command-line words that name device checks: in every build, so a production build
+ * can refuse them by name instead of booting guests the tester did not mean to run. */
+#include "kernel/cmdline.h"
+#include "kernel/devtest.h"
+
+static const char *const devtest_words[] = { "vtdtest" };
+
+bool devtest_requested(const char *cmdline)
+{
+    for (unsigned i = 0; i < sizeof(devtest_words) / sizeof(devtest_words[0]); i++)
+        if (cmdline_has(cmdline, devtest_words[i]))
+            return true;
+    return false;
+}
