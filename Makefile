@@ -59,7 +59,8 @@ vmm-y     := vmm/vmx_caps.c vmm/vmx_ops.c vmm/vmx.c vmm/ept_format.c vmm/ept.c \
              vmm/vmx_entry.S vmm/vcpu.c vmm/exit.c vmm/cpuid.c vmm/msr.c vmm/io.c \
              vmm/hypercall.c vmm/stats.c vmm/vuart.c vmm/guest.c vmm/guest_mgr.c \
              vmm/loader.c vmm/loader_elf.c vmm/loader_multiboot.c vmm/machine.c \
-             vmm/gwalk.c vmm/virq.c vmm/eli.c vmm/notify.c
+             vmm/gwalk.c vmm/virq.c vmm/eli.c vmm/notify.c vmm/step.c \
+             vmm/vpci.c vmm/vpci_cfg.c vmm/vpci_msix.c vmm/vpci_msix_check.c
 
 # The test build adds the device checks (the hypervisor acting as a VF driver); production
 # images never carry them.
@@ -118,7 +119,7 @@ $(TEST_ELF): $(KERNEL_OBJS) $(TEST_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-pic -fno-pie -mno-red-zone \
                 -mgeneral-regs-only -fno-stack-protector -fno-builtin -Iinclude -Iguests/lib
 GUEST_LIB := guests/lib/start.S guests/lib/isr.S guests/lib/runtime.c guests/lib/idt.c
-GUESTS := hello cpuid-msr portio isolation crash bench eli
+GUESTS := hello cpuid-msr portio isolation crash bench eli devirq
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) \
               $(BUILD)/guests/multiboot1.elf $(BUILD)/guests/multiboot2.elf
 

@@ -54,3 +54,46 @@ void intc_init(bool allow_x2apic)
     lapic_init_cpu(bsp->acpi_uid);
     log_vector_map();
 }
+
+uint32_t intc_pci_intx_gsi(uint8_t irq_line, bool *level, bool *active_low)
+{
+    struct acpi_info *ai = acpi_get();
+    *level = true;
+    *active_low = true;
+    for (unsigned i = 0; ai && i < ai->madt.nisos; i++)
+        if (ai->madt.isos[i].bus == 0 && ai->madt.isos[i].source == irq_line)
+            return ai->madt.isos[i].gsi;
+    return irq_line;
+}
+
+static struct acpi_ioapic *ioapic_of(uint32_t gsi, unsigned *pin)
+{
+    struct acpi_info *ai = acpi_get();
+    for (unsigned i = 0; ai && i < ai->madt.nioapics; i++) {
+        struct acpi_ioapic *io = &ai->madt.ioapics[i];
+        if (gsi >= io->gsi_base && gsi < io->gsi_base + io->gsi_count) {
+            *pin = gsi - io->gsi_base;
+            return io;
+        }
+    }
+    return NULL;
+}
+
+int intc_gsi_route(uint32_t gsi, uint8_t vector, uint32_t apic, bool level, bool active_low,
+                   bool masked)
+{
+    unsigned pin;
+    struct acpi_ioapic *io = ioapic_of(gsi, &pin);
+    if (!io || apic > 0xff)
+        return -1;
+    ioapic_route(io, pin, vector, (uint8_t)apic, level, active_low, masked);
+    return 0;
+}
+
+void intc_gsi_mask(uint32_t gsi, bool masked)
+{
+    unsigned pin;
+    struct acpi_ioapic *io = ioapic_of(gsi, &pin);
+    if (io)
+        ioapic_set_masked(io, pin, masked);
+}

@@ -31,7 +31,7 @@ boot_case() {
     local timeout=${CASE_TIMEOUT:-300}
     tests/run-platform.sh --iso "$iso" --platform "$platform" --firmware "$firmware" \
         --cpus "$cpus" --megs "${CASE_MEGS:-256}" --timeout "$timeout" --log "$log" --quiet \
-        ${QEMU_ARGS:+--qemu-args "$QEMU_ARGS"} ${PASS_EXIT:+--pass-exit "$PASS_EXIT"}
+        ${QEMU_ARGS:+--qemu-args "$QEMU_ARGS"} ${BOCHS_ARGS:+--bochs-args "$BOCHS_ARGS"} ${PASS_EXIT:+--pass-exit "$PASS_EXIT"}
     local rc=$?
     local ok=1 why=
     # Every check the system reported.
@@ -96,6 +96,8 @@ smp_case() {
 
 # Bochs's TSC ticks once per emulated instruction: the truth is the bochsrc's ips.
 bochs_ips=$(sed -n 's/.*[ ,]ips=\([0-9]*\).*/\1/p' tests/bochs/bochsrc.in)
+# Bochs's e1000 in PCI slot 1 (00:02.0), no network behind it; its MAC is in its EEPROM.
+bochs_e1000="pci: enabled=1, chipset=i440fx, slot1=e1000; e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=null"
 # The Bochs BIOS numbers its IOAPIC after the CPUs: id = CPU count.
 bochs_acpi=('acpi: MCFG: absent' 'acpi: DMAR: absent' 'IOAPIC id [0-9]+ at 0xfec00000 version 0x11: GSI 0-23')
 # QEMU q35 with an emulated VT-d unit so the DMAR table exists (TCG: no split irqchip needed).
@@ -132,6 +134,19 @@ bochs)
         '^PASS: exitless/timer-no-exits' '^PASS: exitless/ipi-no-exits' \
         '^PASS: exitless/hv-ipi-through-np' '^PASS: exitless/own-np-reflected' \
         '^PASS: exitless/new-idt-followed' '^PASS: injected/ipi-injected-exits' \
+        'all guests have stopped: each as expected'
+    # Device assignment without an IOMMU (Bochs has none): its e1000 in the guest's virtual
+    # PCI, BAR0 through EPT, INTx on the guest's vector; exitless, then injected.
+    BOCHS_ARGS="$bochs_e1000" vmx_case bochs-e1000-exitless 2 tests/manifests/e1000.toml \
+        'vpci: warning: nicguest: UNSAFE: 0000:00:02.0 is assigned without an IOMMU' \
+        'vpci: nicguest: 0000:00:02.0 8086:100e at guest 00:01.0: BAR0 0xc0000000\+0x20000' \
+        'vpci: nicguest: 0000:00:02.0 INTxA: GSI [0-9]+ -> vector 0xd0 on APIC id 1 \(exitless\)' \
+        '^PASS: nicguest/pci-device-found' '^PASS: nicguest/pci-bar0-sized' \
+        '^PASS: nicguest/dev-eeprom-mac' '^PASS: nicguest/dev-interrupts' \
+        '^PASS: nicguest/dev-interrupts-no-exits' 'all guests have stopped: each as expected'
+    BOCHS_ARGS="$bochs_e1000" vmx_case bochs-e1000-injected 2 tests/manifests/e1000-injected.toml \
+        'INTxA: GSI [0-9]+ -> vector 0xd0 on APIC id 1 \(injected, line masked until EOI\)' \
+        '^PASS: nicinjected/dev-interrupts' '^PASS: nicinjected/dev-interrupts-injected-exits' \
         'all guests have stopped: each as expected'
     # A bad manifest: every error printed, the boot stops before anything is configured.
     EXPECT_RESULT=FAIL MKISO_FLAGS=--unchecked boot_case bochs-bad-manifest bochs bios 2 "" tests/manifests/bad/errors.toml \

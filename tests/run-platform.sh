@@ -5,12 +5,13 @@
 #
 # Usage: run-platform.sh --iso ISO [--platform auto|kvm|bochs|qemu] [--firmware bios|uefi]
 #          [--cpus N] [--megs N] [--timeout S] [--log FILE] [--quiet] [--qemu-args "..."]
+#          [--bochs-args "line; line"]  (extra bochsrc lines, e.g. a PCI device)
 #          [--pass-exit CODE]   (the run must end with this emulator status, e.g. 0 after an
 #                                ACPI power-off; being killed after RESULT then does not count)
 # Exit: 0 pass, 1 fail, 2 timeout or the emulator could not run.
 set -uo pipefail
 here=$(dirname "$(realpath "$0")")
-platform=auto firmware=bios cpus=4 megs=512 timeout=600 log= quiet=0 iso= qemu_args= pass_exit=
+platform=auto firmware=bios cpus=4 megs=512 timeout=600 log= quiet=0 iso= qemu_args= bochs_args= pass_exit=
 kvm_nested_vmx() {
     [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qw vmx /proc/cpuinfo
 }
@@ -29,6 +30,7 @@ while [ $# -gt 0 ]; do
     --log) log=$2; shift 2 ;;
     --quiet) quiet=1; shift ;;
     --qemu-args) qemu_args=$2; shift 2 ;;
+    --bochs-args) bochs_args=$2; shift 2 ;;
     --pass-exit) pass_exit=$2; shift 2 ;;
     *) echo "run-platform.sh: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -49,6 +51,7 @@ case "$platform" in
 bochs)
     sed -e "s|@MEGS@|$megs|; s|@CPUS@|$cpus|; s|@ISO@|$(realpath "$iso")|; s|@SERIAL@|$serial|; s|@LOG@|$work/bochs.log|" \
         "$here/bochs/bochsrc.in" > "$work/bochsrc"
+    [ -n "$bochs_args" ] && tr ';' '\n' <<< "$bochs_args" | sed 's/^ *//' >> "$work/bochsrc"
     printf 'c\nq\n' > "$work/bochs.rc"
     cmd=(bochs -q -f "$work/bochsrc" -rc "$work/bochs.rc")
     pass_codes="0" fail_codes="1"

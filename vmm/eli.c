@@ -24,10 +24,10 @@
 #include "kernel/vectors.h"
 #include "vmm/eli.h"
 #include "vmm/gwalk.h"
+#include "vmm/step.h"
 #include "vmm/vmx_bits.h"
 #include "vmm/vmx_ops.h"
 
-#define RFLAGS_TF (1ull << 8)
 #define GATE_P (1u << 7)            /* type/attribute byte of a gate (offset 5) */
 #define GATE_ATTR_OFFSET 5
 #define NP_ERR_EXT (1u << 0)        /* #NP error code (SDM 6.13) */
@@ -61,9 +61,7 @@ void eli_set_intr_exiting(struct vcpu *v, bool on)
 
 static void invept(struct vcpu *v)
 {
-    if (vmx_invept(v->ctl->invept_single ? INVEPT_SINGLE_CONTEXT : INVEPT_ALL_CONTEXT,
-                   v->guest->ept.eptp))
-        guest_fault(v->guest, "INVEPT failed while updating the shadow IDT");
+    vcpu_invept(v);
 }
 
 /* Maps guest page i to its shadow (read + execute) or back to the guest's own RAM. */
@@ -216,51 +214,27 @@ bool eli_ept_write(struct vcpu *v, uint64_t gpa)
             return false;
         invept(v);
         e->stepping_page = (int)i;
-        eli_set_intr_exiting(v, true);
-        if (v->ctl->monitor_trap_flag) {
-            e->step_with_tf = false;
-            vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
-                         vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) | CPU_BASED_MONITOR_TRAP_FLAG);
-        } else {
-            /* No MTF (Bochs 2.7): the trap flag makes the instruction end in a #DB, which
-             * exits through the exception bitmap and is never delivered to the guest. */
-            uint64_t rflags = vmcs_readl(GUEST_RFLAGS);
-            e->step_with_tf = true;
-            e->guest_tf = rflags & RFLAGS_TF;
-            vmcs_writel(GUEST_RFLAGS, rflags | RFLAGS_TF);
-            vmcs_write32(EXCEPTION_BITMAP, vmcs_read32(EXCEPTION_BITMAP) | (1u << VEC_DB));
-        }
+        step_begin(v, STEP_IDT);
         return true;
     }
     return false;
 }
 
-enum exit_action handle_mtf(struct vcpu *v)
+void eli_step_done(struct vcpu *v)
 {
     struct guest *g = v->guest;
     struct eli_state *e = &g->eli;
-    if (e->step_with_tf) {
-        uint64_t rflags = vmcs_readl(GUEST_RFLAGS);
-        vmcs_writel(GUEST_RFLAGS, e->guest_tf ? rflags | RFLAGS_TF : rflags & ~RFLAGS_TF);
-        vmcs_write32(EXCEPTION_BITMAP, vmcs_read32(EXCEPTION_BITMAP) & ~(1u << VEC_DB));
-        e->step_with_tf = false;
-    } else {
-        vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
-                     vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_BASED_MONITOR_TRAP_FLAG);
-    }
     if (e->stepping_page < 0) {
-        guest_fault(g, "monitor trap flag exit with no shadow IDT step in progress");
-        return EXIT_STOP;
+        guest_fault(g, "single-step exit with no shadow IDT step in progress");
+        return;
     }
     rebuild(g);
     if (map_page(g, (uint32_t)e->stepping_page, true)) {
         guest_fault(g, "cannot map the shadow IDT back");
-        return EXIT_STOP;
+        return;
     }
     e->stepping_page = -1;
     invept(v);
-    eli_set_intr_exiting(v, false);
-    return EXIT_RESUME;
 }
 
 enum exit_action eli_handle_np(struct vcpu *v)

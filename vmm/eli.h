@@ -15,8 +15,8 @@ enum exit_action handle_desc_table(struct vcpu *v);
 /* An EPT write violation: true when it was a write to a shadowed IDT page (handled by a
  * single-step of the writing instruction into the real page). */
 bool eli_ept_write(struct vcpu *v, uint64_t gpa);
-/* Monitor-trap-flag exit after that single step. */
-enum exit_action handle_mtf(struct vcpu *v);
+/* After that single step: rebuild the shadow from the real page and map it back. */
+void eli_step_done(struct vcpu *v);
 /* #NP exits: a hypervisor interrupt blocked by the shadow, or the guest's own #NP. */
 enum exit_action eli_handle_np(struct vcpu *v);
 /* External-interrupt exiting on (before the guest has an IDT, during a step) or off. */

@@ -3,8 +3,10 @@
 #include "kernel/log.h"
 #include "kernel/trap.h"
 #include "vmm/eli.h"
+#include "vmm/step.h"
 #include "vmm/exit.h"
 #include "vmm/virq.h"
+#include "vmm/vpci.h"
 #include "vmm/vmx_bits.h"
 #include "vmm/vmx_ops.h"
 #include "vmm/stats.h"
@@ -141,7 +143,8 @@ static enum exit_action handle_xsetbv(struct vcpu *v)
 static enum exit_action handle_ept_violation(struct vcpu *v)
 {
     uint64_t q = vmcs_readl(EXIT_QUALIFICATION);
-    if ((q & EPT_QUAL_WRITE) && eli_ept_write(v, vmcs_read64(GUEST_PHYSICAL_ADDRESS)))
+    uint64_t gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+    if ((q & EPT_QUAL_WRITE) && (eli_ept_write(v, gpa) || vpci_ept_write(v, gpa)))
         return EXIT_RESUME;
     guest_fault(v->guest, "EPT violation: %s of guest-physical %#lx outside its memory "
                           "(%lu MiB) at rip %#lx",
@@ -164,8 +167,8 @@ static enum exit_action handle_exception(struct vcpu *v)
     if ((info & INTR_INFO_VECTOR_MASK) == VEC_NP &&
         (info & INTR_INFO_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION)
         return eli_handle_np(v);
-    if ((info & INTR_INFO_VECTOR_MASK) == VEC_DB && v->guest->eli.step_with_tf)
-        return handle_mtf(v); /* the end of a shadow-IDT write step */
+    if ((info & INTR_INFO_VECTOR_MASK) == VEC_DB && v->step_with_tf)
+        return handle_mtf(v); /* the end of a single-stepped write */
     if ((info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI) {
         /* NMIs belong to the hypervisor (panic stop): handle through our IDT. */
         __asm__ volatile("int $2");

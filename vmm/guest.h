@@ -9,6 +9,7 @@
 #include "vmm/ept.h"
 #include "vmm/stats.h"
 #include "vmm/vmx_caps.h"
+#include "vmm/vpci.h"
 #include "vmm/vuart.h"
 
 #define GUEST_MAX 16
@@ -50,6 +51,10 @@ struct vcpu {
     /* Exitless interrupts: the hypervisor's own interrupts seen through #NP, counted. */
     uint64_t hv_interrupts;
     uint64_t denied_apic_writes;
+    /* One guest instruction under single-step (vmm/step.c): a write to a shadowed page. */
+    enum step_kind { STEP_NONE, STEP_IDT, STEP_MSIX } step;
+    bool step_with_tf;          /* stepping with RFLAGS.TF + #DB (no monitor trap flag) */
+    bool guest_tf;              /* the guest's own TF before the step */
 };
 
 /* The shadow IDT of an exitless guest (vmm/eli.c). The guest's IDT pages are replaced in its
@@ -65,8 +70,6 @@ struct eli_state {
     uint64_t gpa[ELI_MAX_PAGES];        /* guest pages holding the IDT */
     uint64_t shadow_hpa[ELI_MAX_PAGES]; /* hypervisor pages mapped there instead */
     int stepping_page;          /* page being written under single-step, or -1 */
-    bool step_with_tf;          /* stepping with RFLAGS.TF + #DB (no monitor trap flag) */
-    bool guest_tf;              /* the guest's own TF before the step */
     uint64_t rebuilds;
 };
 
@@ -112,7 +115,9 @@ struct guest {
     int manifest_index;         /* -1 when not from a manifest */
     uint64_t unclaimed_ports;
     uint32_t checks_passed, checks_failed;  /* HC_TEST_RESULT lines */
+    uint32_t device_faults;     /* VT-d faults of its devices in this run */
     struct eli_state eli;       /* exitless mode only */
+    struct vpci vpci;           /* assigned PCI functions */
 };
 
 /* Translate and bounds-check guest-physical ranges through the guest's EPT: 0 or -1.

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "drivers/vtd/vtd.h"
 #include "kernel/arch.h"
 #include "kernel/layout.h"
 #include "kernel/log.h"
@@ -39,6 +40,9 @@ static void kick_handler(struct trap_frame *f)
 static void guest_vector_handler(struct trap_frame *f)
 {
     struct vcpu *v = this_cpu()->current_vcpu;
+    /* A level-triggered INTx stays masked at the IOAPIC until the guest's EOI. */
+    if (v)
+        vpci_intx_arrived(v->guest, (uint8_t)f->vector);
     lapic_eoi();
     if (v)
         virq_raise(v, (uint8_t)f->vector);
@@ -46,8 +50,26 @@ static void guest_vector_handler(struct trap_frame *f)
         log_warn("irq", "guest vector %#lx with no guest on this core, dropped", f->vector);
 }
 
+/* VT-d faults from a guest's device (fault interrupt, management CPU): a few are logged and
+ * tolerated (a driver's bug while it starts); a device that keeps faulting stops its guest,
+ * which then restarts or stays stopped per its on_fault policy. */
+static void device_fault_hook(uint8_t manifest_index, uint64_t total)
+{
+    for (uint32_t i = 0; i < nguests; i++) {
+        struct guest *g = &guests[i];
+        if (g->manifest_index != manifest_index || g->state != GUEST_RUNNING)
+            continue;
+        if (++g->device_faults >= GUEST_DEVICE_FAULT_LIMIT)
+            guest_fault(g, "its assigned device keeps faulting: %u VT-d faults in this run "
+                           "(limit %u, %lu since boot)", g->device_faults,
+                        GUEST_DEVICE_FAULT_LIMIT, total);
+        return;
+    }
+}
+
 void guest_mgr_init(void)
 {
+    vtd_set_fault_hook(device_fault_hook);
     irq_register(VEC_IPI_STOP, kick_handler);
     for (unsigned vec = VEC_GUEST_FIRST; vec <= VEC_GUEST_LAST; vec++)
         irq_register((uint8_t)vec, guest_vector_handler);
@@ -121,7 +143,7 @@ struct guest *guest_mgr_create(const struct guest_config *cfg, const struct boot
     }
     vuart_init(&g->uart, g->name);
     boot_info_for_restart = bi;
-    if (load_image(g, bi, err, errlen))
+    if (load_image(g, bi, err, errlen) || vpci_setup(g, cfg->mf, err, (unsigned)errlen))
         return NULL;
     g->state = GUEST_READY;
     nguests++;
@@ -179,22 +201,27 @@ static void vcpu_main(void *arg)
         g->restarts++;
         log_warn("guest", "%s: restarting (%u of %u) after: %s", g->name, g->restarts,
                  g->max_restarts, g->fault);
+        vpci_guest_stop(g);
         if (load_image(g, boot_info_for_restart, err, sizeof(err))) {
             log_err("guest", "%s: restart failed: %s", g->name, err);
             break;
         }
         memset(&v->stats, 0, sizeof(v->stats));
+        vpci_guest_start(g);
         g->state = GUEST_RUNNING;
     }
 out:
-    if (v->index == 0)
+    if (v->index == 0) {
+        vpci_guest_stop(g);
         report(g);
+    }
     __atomic_fetch_sub(&vcpus_running, 1, __ATOMIC_SEQ_CST);
 }
 
 void guest_mgr_start(struct guest *g, cpu_start_fn start_on)
 {
     struct vcpu *inline_vcpu = NULL;
+    vpci_guest_start(g);
     g->state = GUEST_RUNNING;
     for (uint32_t i = 0; i < g->nvcpus; i++) {
         struct vcpu *v = &g->vcpus[i];

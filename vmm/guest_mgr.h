@@ -8,7 +8,11 @@
 #include <stdint.h>
 
 #include "kernel/mb2.h"
+#include "exitless/manifest.h"
 #include "vmm/guest.h"
+
+/* VT-d faults from a guest's devices before its on_fault policy applies. */
+#define GUEST_DEVICE_FAULT_LIMIT 8
 
 /* What a guest is, as the manifest says it. */
 struct guest_config {
@@ -24,6 +28,7 @@ struct guest_config {
     enum vmx_intr_mode intr_mode;
     bool expect_fault;          /* test manifests: this guest is meant to be stopped */
     int manifest_index;         /* index in the manifest's guests (VT-d reservations), -1 */
+    const struct mf_guest *mf;  /* its manifest entry (assigned devices), or NULL */
 };
 
 /* Creates a guest (memory, EPT, bitmaps, image loaded). Returns it or NULL with err. */

@@ -4,6 +4,7 @@
 #include "kernel/log.h"
 #include "vmm/exit.h"
 #include "vmm/io.h"
+#include "vmm/vpci.h"
 #include "vmm/vmx_bits.h"
 #include "vmm/vmx_ops.h"
 
@@ -14,6 +15,8 @@ void io_bitmap_build(uint8_t *bitmaps)
 
 void port_access(struct guest *g, uint16_t port, unsigned size, bool write, uint32_t *value)
 {
+    if (vpci_port(g, port, size, write, value))
+        return;
     if (vuart_claims(port)) {
         if (write)
             vuart_write(&g->uart, port, *value);

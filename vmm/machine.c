@@ -11,6 +11,7 @@ static void config_from_manifest(const struct mf_guest *mg, int index, struct gu
 {
     *c = (struct guest_config){
         .manifest_index = index,
+        .mf = mg,
         .name = mg->name,
         .image = mg->image.name,
         .initrd = mg->initrd.name[0] ? mg->initrd.name : NULL,

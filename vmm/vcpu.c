@@ -312,3 +312,10 @@ void vcpu_run(struct vcpu *v)
         }
     }
 }
+
+void vcpu_invept(struct vcpu *v)
+{
+    if (vmx_invept(v->ctl->invept_single ? INVEPT_SINGLE_CONTEXT : INVEPT_ALL_CONTEXT,
+                   v->guest->ept.eptp))
+        guest_fault(v->guest, "INVEPT failed after a change to its EPT");
+}

@@ -24,6 +24,8 @@ void vcpu_inject_exception(uint8_t vector, bool has_error, uint32_t error);
 /* Logs the guest-state and exit fields of the current VMCS. */
 void vcpu_dump_vmcs(const struct vcpu *v);
 
+/* Invalidates this guest's EPT-derived translations after a mapping changed (on v's CPU). */
+void vcpu_invept(struct vcpu *v);
 /* Guest general register by the SDM's register number (0 = RAX ... 15 = R15). */
 uint64_t *vcpu_gpr(struct vcpu *v, unsigned index);
 

@@ -7,6 +7,7 @@
 #include "vmm/guest_mgr.h"
 #include "vmm/msr.h"
 #include "vmm/virq.h"
+#include "vmm/vpci.h"
 #include "vmm/vmx_bits.h"
 #include "vmm/vmx_ops.h"
 
@@ -91,8 +92,10 @@ void virq_eoi(struct vcpu *v)
     int phys = v->guest->intr_mode == VMX_INTR_EXITLESS ? physical_isr_highest() : -1;
     if (phys > virt)
         wrmsr(MSR_X2APIC_EOI, 0);       /* the guest's own physical interrupt */
-    else if (virt >= 0)
+    else if (virt >= 0) {
         clear_bit(v->visr, (unsigned)virt);
+        vpci_intx_eoi(v->guest, (uint8_t)virt);
+    }
     /* Exitless guests EOI their physical interrupts directly again once no virtual one is in
      * service; injected-mode guests always trap (all their interrupts are virtual). */
     if (highest(v->visr) < 0 && v->guest->intr_mode == VMX_INTR_EXITLESS)

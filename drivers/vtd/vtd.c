@@ -379,12 +379,7 @@ static void report_cb(void *ctx, const char *line)
 
 static bool guest_owns_devices(const struct mf_guest *g)
 {
-    if (g->nvfs)
-        return true;
-    for (unsigned i = 0; i < g->npci; i++)
-        if (!g->pci[i].unsafe_no_iommu)
-            return true;
-    return false;
+    return g->nvfs || g->npci;
 }
 
 static bool build_guest_domains(const struct mf_manifest *m)
@@ -428,9 +423,10 @@ static bool assign_all(const struct mf_manifest *m, const struct acpi_dmar *dmar
             ok &= assign(m, dmar, (uint8_t)g, m->nics[mg->vf[v].nic].pci.segment, vf->bdf);
         }
         for (unsigned p = 0; p < mg->npci; p++) {
+            /* With an IOMMU present every assigned function is behind it, whatever
+             * unsafe_no_iommu says. */
             const struct mf_pci_addr *a = &mg->pci[p].address;
-            if (!mg->pci[p].unsafe_no_iommu)
-                ok &= assign(m, dmar, (uint8_t)g, a->segment, PCI_BDF(a->bus, a->dev, a->fn));
+            ok &= assign(m, dmar, (uint8_t)g, a->segment, PCI_BDF(a->bus, a->dev, a->fn));
         }
     }
     /* The NIC PFs DMA into buffers their driver maps in the hypervisor domain. */

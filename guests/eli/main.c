@@ -189,21 +189,9 @@ static void containment_phase(const struct exitless_boot_info *bi)
     check("stray-eoi-harmless", done == 1, "hypervisor IPI after a stray EOI: %d", done);
 }
 
-static bool has_word(const char *s, const char *w)
-{
-    for (; *s; s++) {
-        const char *a = s, *b = w;
-        while (*b && *a == *b)
-            a++, b++;
-        if (!*b)
-            return true;
-    }
-    return false;
-}
-
 int guest_main(const struct exitless_boot_info *bi)
 {
-    injected = has_word(bi->cmdline, "mode=injected");
+    injected = guest_has_word(bi->cmdline, "mode=injected");
     guest_set_handler(VEC_TIMER, on_timer);
     guest_set_handler(VEC_IPI, on_ipi);
     guest_set_handler(VEC_VIRT, on_virt);

@@ -38,6 +38,9 @@ void gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The same text through the virtual UART's transmit register (one exit per byte). */
 void uart_puts(const char *s);
 
+/* Does `s` contain `w`? (command-line words) */
+bool guest_has_word(const char *s, const char *w);
+
 /* One PASS/FAIL line from the hypervisor: "PASS: <guest>/<name>". Returns ok. */
 bool check(const char *name, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 __attribute__((noreturn)) void guest_stop(int status);

@@ -103,3 +103,15 @@ void guest_stop(int status)
     for (;;)
         __asm__ volatile("cli; hlt");
 }
+
+bool guest_has_word(const char *s, const char *w)
+{
+    for (; *s; s++) {
+        const char *a = s, *b = w;
+        while (*b && *a == *b)
+            a++, b++;
+        if (!*b)
+            return true;
+    }
+    return false;
+}

@@ -26,7 +26,7 @@ static void check_unclaimed(void)
     stats(&a);
     uint8_t b8 = inb(0x2f0);
     uint16_t b16 = inw(0x2f0);
-    uint32_t b32 = inl(0xcf8);
+    uint32_t b32 = inl(0x2f4);
     outb(0x2f0, 1);
     stats(&b);
     check("unclaimed-reads-ones", b8 == 0xff && b16 == 0xffff && b32 == 0xffffffffu,

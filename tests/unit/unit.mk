@@ -40,3 +40,6 @@ unit_vtd_SRCS := tests/unit/test_vtd.c drivers/vtd/vtd_format.c kernel/paging.c
 
 UNIT_TESTS += bar_place
 unit_bar_place_SRCS := tests/unit/test_bar_place.c drivers/pci/bar_place.c
+
+UNIT_TESTS += vpci
+unit_vpci_SRCS := tests/unit/test_vpci.c vmm/vpci_cfg.c vmm/vpci_msix_check.c kernel/vectors.c

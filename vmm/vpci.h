@@ -1,0 +1,126 @@
+/* A guest's virtual PCI: a host bridge at 00:00.0 and the functions assigned to it at
+ * 00:01.0, 00:02.0, ..., reached through configuration mechanism #1 (ports 0xCF8/0xCFC).
+ * The header and capabilities are filtered (vmm/vpci_cfg.c), memory BARs are mapped through
+ * EPT at guest-physical addresses in the MMIO window, the MSI-X table is shadowed and its
+ * writes turned into interrupt-remapping entries (vmm/vpci_msix.c), INTx is routed through
+ * the IOAPIC to the guest's first core. docs/devices.md has the full guest-visible model. */
+#ifndef EXITLESS_VMM_VPCI_H
+#define EXITLESS_VMM_VPCI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VPCI_MAX_FNS      8
+#define VPCI_NUM_BARS     6
+#define VPCI_MAX_CAPS     4
+#define VPCI_MSIX_MAX     32          /* MSI-X entries a function may use in a guest */
+#define VPCI_MMIO_BASE    0xc0000000ull /* guest-physical window for assigned BARs */
+#define VPCI_MMIO_END     0xfec00000ull /* below the IOAPIC and local APIC pages */
+#define VPCI_CFG_ADDR     0xcf8
+#define VPCI_CFG_DATA     0xcfc
+#define VPCI_HOST_BRIDGE_VENDOR 0x8086
+#define VPCI_HOST_BRIDGE_DEVICE 0x29c0
+#define VPCI_INTX_VECTOR_BASE   0xd0  /* INTx of function n arrives on 0xd0 + n */
+
+struct vpci_bar {
+    uint64_t hpa, gpa, size;    /* size 0: not shown (absent, I/O, or too small to map) */
+    bool is64, prefetch;
+};
+
+struct vpci_msix_entry {
+    uint32_t addr_lo, addr_hi, data, ctrl;
+};
+
+struct vpci_fn;
+/* Host configuration access for one function (the real device, or a unit-test array). */
+struct vpci_host_ops {
+    uint32_t (*read32)(const struct vpci_fn *f, uint16_t off);
+    void (*write32)(const struct vpci_fn *f, uint16_t off, uint32_t val);
+};
+
+struct vpci_fn {
+    const struct vpci_host_ops *host;
+    void *host_ctx;             /* struct pci_dev * on the machine */
+    uint16_t seg, bdf;          /* host address */
+    bool is_vf;
+    char label[16];             /* host "SSSS:BB:DD.F" for log lines */
+    /* Guest-visible identity and state. */
+    uint16_t vendor, device;
+    uint16_t command;           /* the guest's command register */
+    struct vpci_bar bar[VPCI_NUM_BARS];
+    uint8_t bar_sizing;         /* bit i: the guest wrote all-ones, BAR i reads its size mask */
+    uint8_t caps[VPCI_MAX_CAPS]; /* host offsets of the capabilities shown, in list order */
+    uint8_t ncaps;
+    uint8_t irq_pin;            /* 0: no INTx shown */
+    uint8_t irq_vector;         /* interrupt line register: the vector INTx arrives on */
+    bool intx_level;
+    uint32_t gsi;
+    /* MSI-X: the guest's table lives in hypervisor pages mapped read-only at its place. */
+    uint8_t msix_cap;
+    uint16_t msix_nvec;         /* entries shown (at most VPCI_MSIX_MAX) */
+    uint16_t msix_ctrl;         /* guest view: enable and function mask bits */
+    uint8_t msix_bir;
+    uint32_t msix_table_off;
+    uint64_t msix_shadow_hpa;   /* one page per table page */
+    uint32_t msix_pages;
+    volatile uint32_t *msix_host;                       /* the device's table */
+    struct vpci_msix_entry msix_applied[VPCI_MSIX_MAX]; /* as last programmed */
+    uint32_t msix_live;         /* bit i: host entry i is unmasked */
+    int msix_irte[VPCI_MSIX_MAX];                       /* -1: no remapping entry */
+    uint64_t msix_remap_addr[VPCI_MSIX_MAX];            /* remappable-format message */
+    uint32_t msix_remap_data[VPCI_MSIX_MAX];
+    uint32_t msix_refused;      /* entries left masked because they were outside policy */
+};
+
+/* Effects of a guest configuration write the caller must carry out on the device. */
+#define VPCI_FX_COMMAND   (1u << 0)
+#define VPCI_FX_MSIX_CTRL (1u << 1)
+#define VPCI_FX_BAR_MOVE  (1u << 2)   /* refused: BARs stay where the hypervisor put them */
+
+/* Configuration space as the guest sees it (pure: host access only through f->host). */
+uint32_t vpci_cfg_read(struct vpci_fn *f, uint16_t off, unsigned size);
+unsigned vpci_cfg_write(struct vpci_fn *f, uint16_t off, unsigned size, uint32_t val);
+/* The host bridge at 00:00.0. */
+uint32_t vpci_bridge_read(uint16_t off, unsigned size);
+/* Chooses which host capabilities the guest sees (PM, PCIe read-only, MSI-X); fills caps
+ * and the MSI-X fields from the host list. Returns the number of capabilities hidden. */
+unsigned vpci_cfg_filter_caps(struct vpci_fn *f);
+
+/* MSI-X policy (pure): may the guest's entry be programmed? On success the vector and the
+ * destination APIC id; else a reason. The guest may target only its own cores (physical
+ * destination mode, fixed or lowest-priority delivery, edge) and vectors in its range. */
+const char *vpci_msix_check(const struct vpci_msix_entry *e, const uint32_t *apic_ids,
+                            unsigned napic, uint8_t *vector, uint32_t *apic);
+
+struct guest;
+struct vcpu;
+struct mf_guest;
+struct vpci {
+    uint32_t cf8;               /* configuration address latch */
+    uint8_t nfns;
+    bool unsafe;                /* a function is assigned without an IOMMU */
+    uint64_t mmio_next;         /* next free guest-physical address in the window */
+    int stepping_fn;            /* MSI-X table write under single-step, or -1 */
+    uint32_t stepping_page;
+    struct vpci_fn fn[VPCI_MAX_FNS];
+};
+
+/* Guest creation: finds the manifest's VFs and PCI functions, builds their views, maps
+ * their BARs, allocates remapping entries, routes INTx. 0, or -1 with err. */
+int vpci_setup(struct guest *g, const struct mf_guest *mg, char *err, unsigned errlen);
+/* Around each run of the guest: FLR, then bus mastering and interrupts (start); interrupts
+ * off, bus mastering off, FLR (stop). */
+void vpci_guest_start(struct guest *g);
+void vpci_guest_stop(struct guest *g);
+/* Port I/O: true when the port is the configuration mechanism's (handled). */
+bool vpci_port(struct guest *g, uint16_t port, unsigned size, bool write, uint32_t *value);
+/* EPT write to a shadowed MSI-X table page: starts the single step; false if not ours. */
+bool vpci_ept_write(struct vcpu *v, uint64_t gpa);
+/* After the single step: reads the guest's new table and reprograms the device. */
+void vpci_step_done(struct vcpu *v);
+/* Injected mode: the INTx vector of an assigned function arrived; masks the line until the
+ * guest's EOI (level-triggered), returns true if the vector is an INTx vector. */
+bool vpci_intx_arrived(struct guest *g, uint8_t vector);
+void vpci_intx_eoi(struct guest *g, uint8_t vector);
+
+#endif
