@@ -221,5 +221,17 @@ bool devtest_vtd(const struct mf_manifest *m)
                       bad, arrivals_bad);
     log_info("vtdtest", "faults: %lu in all; guest %s: %lu", vtd_fault_count(), owner,
              vtd_domain_of(vf0->owner)->faults);
+
+    /* (6) FLR of VF0, as around a guest's run: its queue state and bus mastering are gone. */
+    wr(v0, VF_TXDCTL, VF_TXDCTL_ENABLE);
+    uint32_t before = rd(v0, VF_TXDCTL);
+    int flr = pci_flr(vf0->dev);
+    uint32_t after = rd(v0, VF_TXDCTL);
+    uint16_t cmd = pci_read16(seg, vf0->bdf, PCI_COMMAND);
+    ok &= test_report("vtdtest/vf0-flr", flr == 0 && (before & VF_TXDCTL_ENABLE) &&
+                      !(after & VF_TXDCTL_ENABLE) && !(cmd & PCI_COMMAND_MASTER),
+                      "FLR %s; TXDCTL %#x -> %#x, command %#x", flr ? "not supported" : "done",
+                      before, after, cmd);
+    pci_command_set(vf0->dev, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 0);
     return ok;
 }

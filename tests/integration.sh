@@ -190,7 +190,7 @@ qemu)
         'fault: interrupt from 0000:00:12.0 \(guest vfguest\) through IRT entry [0-9]+ blocked: interrupt source id does not match' \
         '^PASS: vtdtest/vf0-dma-in-domain' '^PASS: vtdtest/vf0-dma-outside-domain-faults' \
         '^PASS: vtdtest/vf1-unowned-dma-blocked' '^PASS: vtdtest/vf0-msix-remapped' \
-        '^PASS: vtdtest/irte-wrong-source-id-faults'
+        '^PASS: vtdtest/irte-wrong-source-id-faults' '^PASS: vtdtest/vf0-flr'
     # The production image refuses the device checks instead of running guests.
     EXPECT_RESULT=FAIL QEMU_ARGS="$q35_iommu -netdev user,id=n0 -device igb,netdev=n0" CASE_MEGS=512 \
         boot_case qemu-vtdtest-production qemu bios 2 "vtdtest" tests/manifests/qemu-vf.toml \
