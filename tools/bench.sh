@@ -19,7 +19,7 @@ for mode in e1000 e1000-injected; do
     tests/run-platform.sh --iso "$BUILD/bench/$mode.iso" --platform bochs --cpus 2 --megs 256 \
         --timeout 600 --log "$BUILD/bench/$mode.log" --quiet --bochs-args "$e1000" ||
         { echo "bench: the $mode run failed, see $BUILD/bench/$mode.log" >&2; exit 1; }
-    grep -a ' BENCH ' "$BUILD/bench/$mode.log" >> "$log"
+    { echo; grep -a ' BENCH ' "$BUILD/bench/$mode.log"; } >> "$log"
 done
 {
     echo "# Exitless benchmarks"
