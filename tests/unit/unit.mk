@@ -40,3 +40,6 @@ unit_vtd_SRCS := tests/unit/test_vtd.c drivers/vtd/vtd_format.c kernel/paging.c
 
 UNIT_TESTS += bar_place
 unit_bar_place_SRCS := tests/unit/test_bar_place.c drivers/pci/bar_place.c
+
+UNIT_TESTS += igb_calc
+unit_igb_calc_SRCS := tests/unit/test_igb_calc.c drivers/nic/igb_calc.c
