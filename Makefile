@@ -64,7 +64,7 @@ vmm-y     := vmm/vmx_caps.c vmm/vmx_ops.c vmm/vmx.c vmm/ept_format.c vmm/ept.c \
 
 # The test build adds the device checks (the hypervisor acting as a VF driver); production
 # images never carry them.
-test-y    := kernel/devtest_run.c kernel/devtest.c
+test-y    := kernel/devtest_run.c kernel/devtest.c kernel/devtest_vf.c kernel/devtest_igb.c
 
 ASM_OFFSETS := $(BUILD)/include/generated/asm-offsets.h
 KERNEL_SRCS = $(boot-y) $(kernel-y) $(drivers-y) $(vmm-y) $(MANIFEST_SRCS)

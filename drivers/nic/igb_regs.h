@@ -43,12 +43,13 @@
 #define IGB_PHY_BMSR       0x01
 #define  IGB_BMSR_AN_DONE    (1u << 5)
 
-/* Interrupts (8.8). */
-#define IGB_ICR            0x01500
+/* Interrupts (8.8): ICR/IMS/IMC at the e1000-compatible offsets, which the 82576 decodes
+ * and drivers use. */
+#define IGB_ICR            0x000c0
 #define  IGB_ICR_LSC         (1u << 2)
 #define  IGB_ICR_VMMB        (1u << 8)   /* VF mailbox or VF reset event */
-#define IGB_IMS            0x01508
-#define IGB_IMC            0x0150c
+#define IGB_IMS            0x000d0
+#define IGB_IMC            0x000d8
 #define IGB_GPIE           0x01514
 #define  IGB_GPIE_NSICR      (1u << 0)
 #define  IGB_GPIE_MSIX       (1u << 4)
