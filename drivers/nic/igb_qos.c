@@ -23,7 +23,7 @@ static void tx_rate(struct igb *g, unsigned v, const struct mf_vf *f)
     igb_wr(n, IGB_RTTDQSEL, v);
     got = igb_rd(n, IGB_RTTBCNRC);
     if (got != want)
-        nic_record(n, v, NIC_S_TX_RATE, NIC_GAP_NOT_KEPT, "%s: RTTBCNRC read back %#x, wrote %#x",
+        nic_record(n, v, NIC_S_TX_RATE, NIC_GAP_NOT_KEPT, "%s: RTTBCNRC read back 0x%x, wrote 0x%x",
                    igb_fmt_rate(f->tx_rate_bps, r, sizeof r), got, want);
     else if (n->emulated)
         nic_record(n, v, NIC_S_TX_RATE, NIC_GAP_IGNORED, "QEMU's 82576 model has no rate scheduler");
@@ -47,7 +47,7 @@ static void priority(struct igb *g, unsigned v, const struct mf_vf *f)
     }
     uint32_t got = igb_rd(n, IGB_VMVIR(v));
     nic_record(n, v, NIC_S_PRIORITY, got == igb_vmvir(f->vlan, f->priority) ? NIC_GAP_NONE : NIC_GAP_NOT_KEPT,
-               "VMVIR read back %#x", got);
+               "VMVIR read back 0x%x", got);
 }
 
 void igb_qos_setup(struct igb *g)
@@ -69,7 +69,7 @@ void igb_qos_setup(struct igb *g)
             continue;
         priority(g, v, f);
         if (!qde_kept)
-            nic_record(n, v, NIC_S_RX_DROP, NIC_GAP_NOT_KEPT, "QDE read back %#x, wrote %#x", got, qde);
+            nic_record(n, v, NIC_S_RX_DROP, NIC_GAP_NOT_KEPT, "QDE read back 0x%x, wrote 0x%x", got, qde);
         else if (n->emulated)
             nic_record(n, v, NIC_S_RX_DROP, NIC_GAP_IGNORED, "QEMU's 82576 model keeps QDE but does not "
                        "consult it");

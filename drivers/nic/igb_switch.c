@@ -106,7 +106,7 @@ static void verify_vf(struct igb *g, unsigned v)
     uint32_t ral = igb_rd(n, IGB_RAL(rar)), rah = igb_rd(n, IGB_RAH(rar));
     bool mac_ok = ral == igb_ral(s->mac) && rah == igb_rah(s->mac, (uint8_t)(1u << v));
     nic_record(n, v, NIC_S_MAC, mac_ok ? NIC_GAP_NONE : NIC_GAP_NOT_KEPT,
-               "RAR%u read back %#x/%#x", rar, ral, rah);
+               "RAR%u read back 0x%x/%#x", rar, ral, rah);
     if (f->vlan || f->nallowed_vlans) {
         bool ok = true;
         for (unsigned i = 0; i < g->plan.n; i++) {
@@ -130,7 +130,7 @@ static void verify_vf(struct igb *g, unsigned v)
                                                                                          : NIC_GAP_NOT_KEPT,
                    "VMOLR %#x VMVIR %#x read back", vmolr, vmvir);
     else if (!pool_ok)
-        nic_record(n, v, NIC_S_MAC, NIC_GAP_NOT_KEPT, "VMOLR read back %#x, wrote %#x", vmolr, igb_vmolr(&rx));
+        nic_record(n, v, NIC_S_MAC, NIC_GAP_NOT_KEPT, "VMOLR read back 0x%x, wrote 0x%x", vmolr, igb_vmolr(&rx));
 }
 
 /* VEB or VEPA and anti-spoofing share DTXSWC (8.12.x). */
@@ -145,7 +145,7 @@ static bool switch_mode(struct igb *g)
     uint32_t want = igb_dtxswc(veb, g->spoof_pools, g->spoof_pools), got;
     bool kept = igb_wr_kept(n, IGB_DTXSWC, want, &got);
     if ((got & IGB_DTXSWC_LOOPBACK_EN) != (want & IGB_DTXSWC_LOOPBACK_EN)) {
-        log_err("igb", "%s: switching %s not kept (DTXSWC read back %#x, wrote %#x)", n->mf->name,
+        log_err("igb", "%s: switching %s not kept (DTXSWC read back 0x%x, wrote 0x%x)", n->mf->name,
                 veb ? "veb" : "vepa", got, want);
         return false;
     }
@@ -156,7 +156,7 @@ static bool switch_mode(struct igb *g)
         if (!((g->spoof_pools >> v) & 1))
             continue;
         if (!kept)
-            nic_record(n, v, NIC_S_SPOOF, NIC_GAP_NOT_KEPT, "DTXSWC read back %#x, wrote %#x", got, want);
+            nic_record(n, v, NIC_S_SPOOF, NIC_GAP_NOT_KEPT, "DTXSWC read back 0x%x, wrote 0x%x", got, want);
         else if (n->emulated)
             nic_record(n, v, NIC_S_SPOOF, NIC_GAP_IGNORED, "QEMU's 82576 model keeps the DTXSWC anti-spoof "
                        "bits but never checks a frame's source MAC or VLAN");
@@ -193,7 +193,7 @@ static void mirroring(struct igb *g)
                     igb_wr_kept(n, IGB_VMRCTL(i), r[i].vmrctl, &c);
         if (!kept && gap == NIC_GAP_NONE) {
             gap = NIC_GAP_NOT_KEPT;
-            snprintf(why, sizeof why, "mirror rule %d: VMRCTL read back %#x, wrote %#x", i, c, r[i].vmrctl);
+            snprintf(why, sizeof why, "mirror rule %d: VMRCTL read back 0x%x, wrote 0x%x", i, c, r[i].vmrctl);
         }
     }
     if (gap == NIC_GAP_NONE && n->emulated) {
