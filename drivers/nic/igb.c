@@ -36,6 +36,17 @@ bool igb_wr_kept(const struct nic *n, unsigned reg, uint32_t v, uint32_t *got)
     return *got == v;
 }
 
+void igb_record_kept(struct igb *g, unsigned vf, enum nic_setting s, const char *reg, uint32_t got,
+                     uint32_t want, const char *model_ignores)
+{
+    if (got != want)
+        nic_record(g->n, vf, s, NIC_GAP_NOT_KEPT, "%s read back 0x%x, wrote 0x%x", reg, got, want);
+    else if (g->n->emulated)
+        nic_record(g->n, vf, s, NIC_GAP_IGNORED, "%s", model_ignores);
+    else
+        nic_record(g->n, vf, s, NIC_GAP_NONE, "%s", "");
+}
+
 static bool wait_bits(const struct nic *n, unsigned reg, uint32_t bits, uint64_t us)
 {
     uint64_t end = rdtsc() + tsc_us_to_cycles(us);

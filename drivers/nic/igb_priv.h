@@ -47,6 +47,11 @@ static inline void igb_wr(const struct nic *n, unsigned reg, uint32_t v)
 /* Writes and reads back; true when the device kept the value. */
 bool igb_wr_kept(const struct nic *n, unsigned reg, uint32_t v, uint32_t *got);
 
+/* Records setting `s` of VF `vf` from a read-back: not kept (got != want), kept but not acted
+ * on by QEMU's model (`model_ignores` says why), or enforced. */
+void igb_record_kept(struct igb *g, unsigned vf, enum nic_setting s, const char *reg, uint32_t got,
+                     uint32_t want, const char *model_ignores);
+
 /* igb_switch.c: filters, VLANs, pool options, anti-spoofing, mirroring, VEB/VEPA. */
 bool igb_switch_setup(struct igb *g);
 void igb_vf_filters(struct igb *g, unsigned vf);     /* RAR, VMOLR, VMVIR of one VF */

@@ -61,20 +61,15 @@ void igb_qos_setup(struct igb *g)
         qde |= 1u << v | 1u << (v + IGB_MAX_POOLS);
     if (g->pf_pool != IGB_NO_POOL)
         qde |= 1u << g->pf_pool;
-    bool qde_kept = igb_wr_kept(n, IGB_QDE, qde, &got);
+    (void)igb_wr_kept(n, IGB_QDE, qde, &got);
     for (unsigned v = 0; v < n->nvfs; v++) {
         const struct mf_vf *f = g->vf[v].mf;
         tx_rate(g, v, f);
         if (!f)
             continue;
         priority(g, v, f);
-        if (!qde_kept)
-            nic_record(n, v, NIC_S_RX_DROP, NIC_GAP_NOT_KEPT, "QDE read back 0x%x, wrote 0x%x", got, qde);
-        else if (n->emulated)
-            nic_record(n, v, NIC_S_RX_DROP, NIC_GAP_IGNORED, "QEMU's 82576 model keeps QDE but does not "
-                       "consult it");
-        else
-            nic_record(n, v, NIC_S_RX_DROP, NIC_GAP_NONE, "%s", "");
+        igb_record_kept(g, v, NIC_S_RX_DROP, "QDE", got, qde, "QEMU's 82576 model keeps QDE but does not "
+                        "consult it");
         if (f->ingress_limit_bps) {
             char r[24];
             nic_record(n, v, NIC_S_INGRESS, NIC_GAP_UNSUPPORTED, "the 82576 has no receive rate limiter: "

@@ -143,7 +143,7 @@ static bool switch_mode(struct igb *g)
         if (g->vf[v].mf && g->vf[v].mf->spoof_check)
             g->spoof_pools |= (uint8_t)(1u << v);
     uint32_t want = igb_dtxswc(veb, g->spoof_pools, g->spoof_pools), got;
-    bool kept = igb_wr_kept(n, IGB_DTXSWC, want, &got);
+    (void)igb_wr_kept(n, IGB_DTXSWC, want, &got);
     if ((got & IGB_DTXSWC_LOOPBACK_EN) != (want & IGB_DTXSWC_LOOPBACK_EN)) {
         log_err("igb", "%s: switching %s not kept (DTXSWC read back 0x%x, wrote 0x%x)", n->mf->name,
                 veb ? "veb" : "vepa", got, want);
@@ -155,13 +155,8 @@ static bool switch_mode(struct igb *g)
     for (unsigned v = 0; v < n->nvfs; v++) {
         if (!((g->spoof_pools >> v) & 1))
             continue;
-        if (!kept)
-            nic_record(n, v, NIC_S_SPOOF, NIC_GAP_NOT_KEPT, "DTXSWC read back 0x%x, wrote 0x%x", got, want);
-        else if (n->emulated)
-            nic_record(n, v, NIC_S_SPOOF, NIC_GAP_IGNORED, "QEMU's 82576 model keeps the DTXSWC anti-spoof "
-                       "bits but never checks a frame's source MAC or VLAN");
-        else
-            nic_record(n, v, NIC_S_SPOOF, NIC_GAP_NONE, "%s", "");
+        igb_record_kept(g, v, NIC_S_SPOOF, "DTXSWC", got, want, "QEMU's 82576 model keeps the DTXSWC "
+                        "anti-spoof bits but never checks a frame's source MAC or VLAN");
     }
     return true;
 }
