@@ -110,9 +110,12 @@ bool nic_init(const struct mf_manifest *m)
             if (drivers[d]->match(sr->pf->vendor, sr->pf->device))
                 ops = drivers[d];
         if (!ops) {
-            log_err("nic", "%s: no PF driver for %04x:%04x: its VFs get no filters or QoS",
-                    sr->mf->name, sr->pf->vendor, sr->pf->device);
-            ok = false;
+            /* Nothing the manifest asks of this NIC's VFs is in force: qos_policy decides. */
+            bool required = m->hv.qos_policy == MF_QOS_REQUIRED;
+            log_printf(required ? LOG_ERR : LOG_WARN, "nic", "%s: no PF driver for %04x:%04x: its VFs get "
+                       "no filters, switching policy or QoS from the manifest%s", sr->mf->name, sr->pf->vendor,
+                       sr->pf->device, required ? " and qos_policy = \"required\"" : "");
+            ok &= !required;
             continue;
         }
         struct nic *n = &nics[nnics++];
