@@ -54,7 +54,8 @@ kernel-y  := kernel/main.c kernel/log.c kernel/percpu.c kernel/gdt.c kernel/trap
              kernel/smp.c kernel/xcall.c kernel/smptest.c kernel/manifest_boot.c \
              kernel/devices.c kernel/devtest_words.c
 drivers-y := drivers/uart/uart16550.c $(wildcard drivers/acpi/*.c) drivers/irq/pic8259.c \
-             drivers/irq/ioapic.c $(wildcard drivers/pci/*.c) $(wildcard drivers/vtd/*.c)
+             drivers/irq/ioapic.c $(wildcard drivers/pci/*.c) $(wildcard drivers/vtd/*.c) \
+             $(wildcard drivers/nic/*.c)
 vmm-y     := vmm/vmx_caps.c vmm/vmx_ops.c vmm/vmx.c vmm/ept_format.c vmm/ept.c \
              vmm/vmx_entry.S vmm/vcpu.c vmm/exit.c vmm/cpuid.c vmm/msr.c vmm/io.c \
              vmm/hypercall.c vmm/stats.c vmm/vuart.c vmm/guest.c vmm/guest_mgr.c \
@@ -64,7 +65,7 @@ vmm-y     := vmm/vmx_caps.c vmm/vmx_ops.c vmm/vmx.c vmm/ept_format.c vmm/ept.c \
 
 # The test build adds the device checks (the hypervisor acting as a VF driver); production
 # images never carry them.
-test-y    := kernel/devtest_run.c kernel/devtest.c
+test-y    := kernel/devtest_run.c kernel/devtest.c kernel/devtest_vf.c kernel/devtest_igb.c
 
 ASM_OFFSETS := $(BUILD)/include/generated/asm-offsets.h
 KERNEL_SRCS = $(boot-y) $(kernel-y) $(drivers-y) $(vmm-y) $(MANIFEST_SRCS)

@@ -1,4 +1,5 @@
-/* Device bring-up: PCIe enumeration, then the NICs' VFs, then VT-d around them. */
+/* Device bring-up: PCIe enumeration, the NICs' VFs, VT-d around them, then the PF drivers. */
+#include "drivers/nic/nic.h"
 #include "drivers/pci/pci.h"
 #include "drivers/pci/sriov.h"
 #include "drivers/vtd/vtd.h"
@@ -10,5 +11,7 @@ bool devices_init(const struct mf_manifest *m)
     pci_init();
     bool ok = sriov_init(m);
     ok &= vtd_init(m);
+    /* The NICs' PF drivers program switching and QoS before any guest runs. */
+    ok &= nic_init(m);
     return ok;
 }

@@ -8,6 +8,7 @@
 #include "drivers/vtd/vtd_hw.h"
 #include "kernel/arch.h"
 #include "kernel/devtest.h"
+#include "kernel/devtest_vf.h"
 #include "kernel/lapic.h"
 #include "kernel/layout.h"
 #include "kernel/log.h"
@@ -23,26 +24,6 @@
 #define  IGB_TCTL_EN      (1u << 1)
 #define IGB_GPIE        0x1514
 #define  IGB_GPIE_MSIX    (1u << 4)
-/* VF registers (82576 datasheet 8.28): queue 0 of the VF, interrupt cause/mask. */
-#define VF_TDBAL        0x3800
-#define VF_TDBAH        0x3804
-#define VF_TDLEN        0x3808
-#define VF_TDH          0x3810
-#define VF_TDT          0x3818
-#define VF_TXDCTL       0x3828
-#define  VF_TXDCTL_ENABLE (1u << 25)
-#define VF_EICS         0x1520
-#define VF_EIMS         0x1524
-#define VF_EIAC         0x152c
-#define VF_EICR         0x1580
-/* Advanced TX data descriptor (82576 datasheet 7.2.2.3). */
-#define TXD_DTYP_DATA   (3u << 20)
-#define TXD_CMD_EOP     (1u << 24)
-#define TXD_CMD_IFCS    (1u << 25)
-#define TXD_CMD_RS      (1u << 27)
-#define TXD_CMD_DEXT    (1u << 29)
-#define TXD_PAYLEN_SHIFT 14
-#define TXD_STAT_DD     (1u << 0)
 
 #define RING_GPA   0x100000ull
 #define BUF_GPA    0x101000ull
@@ -50,21 +31,15 @@
 #define FRAME_LEN  64
 #define TEST_VEC_OK   0x40 /* guest range: as a guest's device vector would be */
 #define TEST_VEC_BAD  0x41
-#define WAIT_US    200000
-
-struct txd {
-    uint64_t addr;
-    uint32_t cmd_type_len;
-    uint32_t olinfo_status;
-};
+#define WAIT_US    VFDRV_WAIT_US
 
 static volatile uint32_t arrivals_ok_cpu = CPU_NONE, arrivals_ok, arrivals_bad;
 
 static void vec_ok(struct trap_frame *f) { (void)f; arrivals_ok_cpu = current_cpu_id(); arrivals_ok++; lapic_eoi(); }
 static void vec_bad(struct trap_frame *f) { (void)f; arrivals_bad++; lapic_eoi(); }
 
-static inline void wr(volatile uint8_t *b, unsigned off, uint32_t v) { *(volatile uint32_t *)(b + off) = v; }
-static inline uint32_t rd(volatile uint8_t *b, unsigned off) { return *(volatile uint32_t *)(b + off); }
+#define wr vf_wr
+#define rd vf_rd
 
 /* Waits until the fault count passes `before` and the last record is from `sid`. */
 static bool wait_fault(uint64_t before, uint16_t sid, struct vtd_fault_record *r)
@@ -77,33 +52,6 @@ static bool wait_fault(uint64_t before, uint16_t sid, struct vtd_fault_record *r
         cpu_relax();
     }
     return false;
-}
-
-static bool wait_dd(volatile struct txd *d)
-{
-    uint64_t end = rdtsc() + tsc_us_to_cycles(WAIT_US);
-    while (rdtsc() < end)
-        if (d->olinfo_status & TXD_STAT_DD)
-            return true;
-    return false;
-}
-
-static void vf_ring(volatile uint8_t *vf, uint64_t ring_dma)
-{
-    wr(vf, VF_TXDCTL, 0);
-    wr(vf, VF_TDBAL, (uint32_t)ring_dma);
-    wr(vf, VF_TDBAH, (uint32_t)(ring_dma >> 32));
-    wr(vf, VF_TDLEN, RING_DESCS * sizeof(struct txd));
-    wr(vf, VF_TDH, 0);
-    wr(vf, VF_TDT, 0);
-    wr(vf, VF_TXDCTL, VF_TXDCTL_ENABLE);
-}
-
-static void fill_txd(volatile struct txd *d, uint64_t buf)
-{
-    d->addr = buf;
-    d->olinfo_status = FRAME_LEN << TXD_PAYLEN_SHIFT;
-    d->cmd_type_len = FRAME_LEN | TXD_DTYP_DATA | TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS | TXD_CMD_DEXT;
 }
 
 bool devtest_vtd(const struct mf_manifest *m)
@@ -133,10 +81,10 @@ bool devtest_vtd(const struct mf_manifest *m)
         ring[i] = (struct txd){ 0, 0, 0 };
     memset(buf, 0xa5, FRAME_LEN);
     uint64_t faults0 = vtd_fault_count();
-    vf_ring(v0, RING_GPA);
-    fill_txd(&ring[0], BUF_GPA);
+    vf_tx_ring(v0, RING_GPA, RING_DESCS);
+    vf_fill_txd(&ring[0], BUF_GPA, FRAME_LEN);
     wr(v0, VF_TDT, 1);
-    bool dd = wait_dd(&ring[0]);
+    bool dd = vf_wait_txd(&ring[0]);
     ok &= test_report("vtdtest/vf0-dma-in-domain", dd && rd(v0, VF_TDH) == 1 && vtd_fault_count() == faults0,
                       "descriptor write-back DD %s, TDH %u, %lu new faults", dd ? "set" : "missing",
                       rd(v0, VF_TDH), vtd_fault_count() - faults0);
@@ -145,7 +93,7 @@ bool devtest_vtd(const struct mf_manifest *m)
     struct vtd_fault_record r;
     uint64_t outside = size + 0x10000;
     faults0 = vtd_fault_count();
-    fill_txd(&ring[1], outside);
+    vf_fill_txd(&ring[1], outside, FRAME_LEN);
     wr(v0, VF_TDT, 2);
     bool f = wait_fault(faults0, vf0->bdf, &r);
     ok &= test_report("vtdtest/vf0-dma-outside-domain-faults",
@@ -158,9 +106,9 @@ bool devtest_vtd(const struct mf_manifest *m)
     /* (3) VF1 has no owner: even its descriptor fetch from hypervisor memory is blocked. */
     uint64_t hv_ring = frames_alloc(1, FRAME_SIZE);
     volatile struct txd *hring = phys_to_virt(hv_ring);
-    fill_txd(&hring[0], hv_ring + 0x800);
+    vf_fill_txd(&hring[0], hv_ring + 0x800, FRAME_LEN);
     faults0 = vtd_fault_count();
-    vf_ring(v1, hv_ring);
+    vf_tx_ring(v1, hv_ring, RING_DESCS);
     wr(v1, VF_TDT, 1);
     f = wait_fault(faults0, vf1->bdf, &r);
     ok &= test_report("vtdtest/vf1-unowned-dma-blocked",

@@ -1,7 +1,7 @@
 /* Device checks, carried only by the test build (build/exitless-test.elf): after the
  * manifest's devices are set up, the hypervisor acts as a minimal VF driver. Each check is
  * named by a command-line word (`vtdtest`: VT-d DMA and interrupt remapping through an igb
- * VF). Production builds (build/exitless.elf) do not link this code at all. */
+ * VF; `igbtest`, `igbtest-vepa`: the igb PF driver's switching, QoS report and mailbox). Production builds (build/exitless.elf) do not link this code at all. */
 #ifndef EXITLESS_KERNEL_DEVTEST_H
 #define EXITLESS_KERNEL_DEVTEST_H
 
@@ -20,5 +20,9 @@ bool devtest_requested(const char *cmdline);
 
 /* The checks (test build only). */
 bool devtest_vtd(const struct mf_manifest *m);
+/* igb PF driver: mailbox policy, VEB switching, VLANs, frames from the wire, honesty. */
+bool devtest_igb(const struct mf_manifest *m);
+/* igb PF driver with switching = "vepa": VF-to-VF unicast leaves through the wire. */
+bool devtest_igb_vepa(const struct mf_manifest *m);
 
 #endif

@@ -9,6 +9,14 @@ enum devtest_outcome devtest_run(const struct mf_manifest *m, const char *cmdlin
         any = true;
         ok &= devtest_vtd(m);
     }
+    if (cmdline_has(cmdline, "igbtest")) {
+        any = true;
+        ok &= devtest_igb(m);
+    }
+    if (cmdline_has(cmdline, "igbtest-vepa")) {
+        any = true;
+        ok &= devtest_igb_vepa(m);
+    }
     if (!any)
         return DEVTEST_NONE;
     return ok ? DEVTEST_PASS : DEVTEST_FAIL;

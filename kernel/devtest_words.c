@@ -3,7 +3,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/devtest.h"
 
-static const char *const devtest_words[] = { "vtdtest" };
+static const char *const devtest_words[] = { "vtdtest", "igbtest", "igbtest-vepa" };
 
 bool devtest_requested(const char *cmdline)
 {

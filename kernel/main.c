@@ -11,6 +11,7 @@
  *   8. time: TSC frequency, then the per-CPU timer (needs the TSC and the LAPIC)
  *   9. devices (manifest mode): PCIe enumeration -> SR-IOV VFs of each [[nic]] -> VT-d
  *      (domains per guest, hypervisor DMA domain, faults to CPU 0, interrupt remapping)
+ *      -> NIC PF drivers (switching, QoS, mailbox from the manifest)
  *  10. SMP: cross-call IPIs, then every AP started and idling
  *  11. the run: self-checks (test mode; the test build's device checks) or the guests
  */

@@ -25,7 +25,7 @@
 
 /* Hypervisor device interrupts. */
 #define VEC_VTD_FAULT       0xe0 /* VT-d fault event (later issue) */
-#define VEC_NIC_MAILBOX     0xe1 /* NIC PF: VF mailbox / PF events (later issue) */
+#define VEC_NIC_MAILBOX     0xe1 /* NIC PF: VF mailbox / VF reset / link events (drivers/nic) */
 
 /* Hypervisor core. */
 #define VEC_IPI_STOP        0xf0 /* reschedule/stop a core (later: leave its guest) */

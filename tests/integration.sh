@@ -105,6 +105,51 @@ q35_iommu="-device intel-iommu,intremap=on"
 q35_acpi=('acpi: MCFG: segment 0 buses 0-255 at 0xb0000000'
           'acpi: DMAR: haw 48, 1 DRHD at 0xfed90000' 'IOAPIC id 0 at 0xfec00000')
 
+
+# igb_case NAME WORD MANIFEST CPUS "WIRE-CHECKS" [EXPECTED-REGEX...]: the test image drives
+# the VFs (`WORD`) while tests/igb_wire.py plays the LAN on a -netdev dgram socket; the wire
+# capture (filter-dump) is then checked for the WIRE-CHECKS (igb_wire.py check options).
+igb_case() {
+    local name=$1 word=$2 manifest=$3 cpus=$4 wire=$5
+    shift 5
+    if [ -n "${ONLY:-}" ] && ! [[ $name =~ $ONLY ]]; then return; fi
+    local port=$((20000 + ($$ * 2) % 20000)) pcap=$logs/$name.pcap
+    rm -f "$pcap"
+    python3 tests/igb_wire.py inject --port $port --qemu-port $((port + 1)) --seconds 240 &
+    local inj=$!
+    local net="-netdev dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$((port + 1)),remote.type=inet,remote.host=127.0.0.1,remote.port=$port"
+    CASE_ELF=$test_elf CASE_MEGS=512 QEMU_ARGS="$q35_iommu $net -device igb,netdev=n0 -object filter-dump,id=f0,netdev=n0,file=$pcap" \
+        boot_case "$name" qemu bios "$cpus" "$word" "$manifest" "$@"
+    kill $inj 2>/dev/null; wait $inj 2>/dev/null
+    local line
+    # shellcheck disable=SC2086
+    while IFS= read -r line; do
+        echo "$line"
+        case "$line" in
+        PASS:*) echo "pass $name/${line#PASS: }" >> "$results" ;;
+        FAIL:*) echo "fail $name/${line#FAIL: }" >> "$results" ;;
+        esac
+    done < <(python3 tests/igb_wire.py check "$pcap" $wire)
+}
+
+# The igb PF driver's boot lines for tests/manifests/qemu-igb.toml on QEMU's model.
+igb_lines=('igb: igb0: 82576 at 0000:00:02.0 reset; device model: QEMU \(subsystem 1af4:1100\)'
+    'igb: igb0: link up at 1Gbit full duplex'
+    'igb: igb0: VMDq \+ SR-IOV: 4 VF pool\(s\), PF pool 4, default pool off'
+    'igb: igb0: switching veb: VF-to-VF frames are switched inside the NIC'
+    'igb: warning: igb0 VF0 \(alpha\): tx-rate: not enforced by this device: 100Mbit: RTTBCNRC read back 0x0, wrote 0x80028000'
+    'igb: warning: igb0 VF0 \(alpha\): spoof-check: not enforced by this device'
+    'igb: warning: igb0 VF0 \(alpha\): mirror: not enforced by this device: mirror rule 0: VMRCTL read back 0x0, wrote 0x301'
+    'igb: warning: igb0 VF3 \(mon\): mirror: not enforced by this device'
+    'igb: warning: igb0 VF0 \(alpha\): rx-drop: not enforced by this device'
+    'igb: warning: igb0 VF0 \(alpha\): ingress-limit: not enforced by this device \(no such mechanism\): the 82576 has no receive rate limiter'
+    'igb: warning: igb0 VF1 \(beta\): priority: not enforced by this device \(no such mechanism\)'
+    'igb:   0   alpha +02:00:00:00:00:10 +untagged +100Mbit +on +source +mac-filter / spoof-check,tx-rate,rx-drop,ingress-limit,mirror'
+    'igb:   2   gamma +02:00:00:00:00:12 +port 10 prio 5 +- +on +- +mac-filter,vlan-filter,port-vlan,priority / spoof-check,rx-drop'
+    'igb:   3   mon +02:00:00:00:00:13 +untagged +- +off +target +mac-filter / rx-drop,mirror'
+    'igb: mailbox interrupt: PF MSI-X 0 -> vector 0xe1|igb: igb0: mailbox interrupt: PF MSI-X 0 -> vector 0xe1'
+    'qos_policy = "best-effort": running without them')
+
 case "$tier" in
 bochs)
     smp_case bochs-selftest bochs bios 1 "selftest tsc-ref-hz=$bochs_ips" \
@@ -198,6 +243,32 @@ qemu)
     EXPECT_RESULT=FAIL QEMU_ARGS="$q35_iommu -netdev user,id=n0 -device igb,netdev=n0" \
         boot_case qemu-sriov-too-many qemu bios 2 "" tests/manifests/qemu-vf-too-many.toml \
         'sriov: error: nic igb0 at 0000:00:02.0: the manifest asks for 9 VFs but the device has only 8 \(TotalVFs\): refused' \
+        "boot stopped: the manifest's devices cannot be set up as written"
+    # The igb PF driver (issue 7): VEB switching, VLANs, port VLAN, frames from the wire,
+    # mailbox policy, and an honest report of what QEMU's model does not enforce.
+    igb_case qemu-igb igbtest tests/manifests/qemu-igb.toml 5 \
+        "--absent EXL-UNI-0-1 --absent EXL-PV-UNI --present EXL-BC-0 --present EXL-PV-BC --tagged EXL-PV-BC:0xa00a" \
+        "${igb_lines[@]}" \
+        'igb: igb0 VF0 \(alpha\): reset handshake: MAC 02:00:00:00:00:10 handed over' \
+        "igb: warning: igb0 VF0 \\(alpha\\): mailbox set-MAC 02:00:00:00:00:99 refused: the manifest does not trust this VF" \
+        "igb: warning: igb0 VF1 \\(beta\\): mailbox set-VLAN add VLAN 30 refused: the VLAN is not in the VF's allowed_vlans" \
+        'igb: igb0 VF3 \(mon\): MAC changed to 02:00:00:00:00:33 \(trusted VF\)' \
+        '^PASS: igb/mbx-reset-returns-manifest-mac' '^PASS: igb/mbx-untrusted-set-mac-refused' \
+        '^PASS: igb/mbx-trusted-set-mac-accepted' '^PASS: igb/mbx-vlan-outside-allowed-refused' \
+        '^PASS: igb/mbx-vlan-inside-allowed-accepted' '^PASS: igb/mbx-multicast-list' \
+        '^PASS: igb/veb-unicast-vf0-to-vf1' '^PASS: igb/veb-broadcast-reaches-vf1' \
+        '^PASS: igb/vlan20-isolated-from-vlan10-vf' '^PASS: igb/port-vlan-stripped-on-receive' \
+        '^PASS: igb/port-vlan-inserted-on-transmit' '^PASS: igb/pool-statistics' \
+        '^PASS: igb/external-frames-land-in-owner-pool' '^PASS: igb/unenforced-settings-reported'
+    igb_case qemu-igb-vepa igbtest-vepa tests/manifests/qemu-igb-vepa.toml 3 \
+        "--present EXL-UNI-0-1" \
+        'igb: igb0: switching vepa: every VF frame goes to the wire' \
+        '^PASS: igb-vepa/mbx-reset-returns-manifest-mac' '^PASS: igb-vepa/unicast-goes-to-the-wire'
+    # qos_policy = "required" on a device that cannot enforce the manifest: the boot stops.
+    EXPECT_RESULT=FAIL QEMU_ARGS="$q35_iommu -netdev user,id=n0 -device igb,netdev=n0" CASE_MEGS=512 \
+        boot_case qemu-igb-required qemu bios 5 "" tests/manifests/qemu-igb-required.toml \
+        'igb: warning: igb0 VF0 \(alpha\): tx-rate: not enforced by this device' \
+        'igb: error: igb0: [0-9]+ setting\(s\) on 4 VF\(s\) are not enforced by this device and qos_policy = "required": refusing to run' \
         "boot stopped: the manifest's devices cannot be set up as written"
     EXPECT_RESULT=FAIL MKISO_FLAGS=--unchecked boot_case qemu-bad-manifest qemu bios 2 "" tests/manifests/bad/errors.toml \
         "^manifest:8:1: error: unknown key 'memroy' in \\[\\[guest\\]\\] 'first'; did you mean 'memory'\\?" \

@@ -43,3 +43,6 @@ unit_bar_place_SRCS := tests/unit/test_bar_place.c drivers/pci/bar_place.c
 
 UNIT_TESTS += vpci
 unit_vpci_SRCS := tests/unit/test_vpci.c vmm/vpci_cfg.c vmm/vpci_msix_check.c kernel/vectors.c
+
+UNIT_TESTS += igb_calc
+unit_igb_calc_SRCS := tests/unit/test_igb_calc.c drivers/nic/igb_calc.c

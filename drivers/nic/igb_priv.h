@@ -1,0 +1,66 @@
+/* igb PF driver: state shared by its files (bring-up, switching, QoS, mailbox). */
+#ifndef EXITLESS_DRIVERS_NIC_IGB_PRIV_H
+#define EXITLESS_DRIVERS_NIC_IGB_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "drivers/nic/igb_calc.h"
+#include "drivers/nic/igb_regs.h"
+#include "drivers/nic/nic.h"
+
+#define IGB_NO_POOL     IGB_MAX_POOLS
+#define IGB_PF_RX_DESCS 16
+#define IGB_MAX_FRAME_LIMIT 9728 /* largest RLPML the 82576 takes (8.10.x VMOLR) */
+
+struct igb_vf_state {
+    const struct mf_vf *mf;      /* the manifest's [[guest.vf]], NULL when unowned */
+    uint8_t mac[6];
+    bool has_mac;
+    bool cts;                    /* reset handshake done: other requests are served */
+    bool mc_promisc;
+    uint16_t max_frame;
+    uint8_t nmc;
+    uint16_t mc[IGB_MSG_MAX_MCAST];
+};
+
+struct igb {
+    struct nic *n;
+    unsigned pf_pool;            /* IGB_NO_POOL when every pool is a VF's */
+    struct igb_vlan_plan plan;   /* VLVF entry i = plan.e[i] */
+    uint8_t spoof_pools;
+    struct igb_vf_state vf[IGB_MAX_POOLS];
+    uint64_t pf_ring;            /* PF receive ring (host physical = DMA address), 0 = none */
+    int irte;                    /* mailbox interrupt's remapping entry, -1 = none */
+    bool in_service;
+    unsigned msgs, nacks, resets;
+};
+
+static inline uint32_t igb_rd(const struct nic *n, unsigned reg)
+{
+    return *(volatile uint32_t *)(n->regs + reg);
+}
+static inline void igb_wr(const struct nic *n, unsigned reg, uint32_t v)
+{
+    *(volatile uint32_t *)(n->regs + reg) = v;
+}
+/* Writes and reads back; true when the device kept the value. */
+bool igb_wr_kept(const struct nic *n, unsigned reg, uint32_t v, uint32_t *got);
+
+/* Records setting `s` of VF `vf` from a read-back: not kept (got != want), kept but not acted
+ * on by QEMU's model (`model_ignores` says why), or enforced. */
+void igb_record_kept(struct igb *g, unsigned vf, enum nic_setting s, const char *reg, uint32_t got,
+                     uint32_t want, const char *model_ignores);
+
+/* igb_switch.c: filters, VLANs, pool options, anti-spoofing, mirroring, VEB/VEPA. */
+bool igb_switch_setup(struct igb *g);
+void igb_vf_filters(struct igb *g, unsigned vf);     /* RAR, VMOLR, VMVIR of one VF */
+void igb_vlans_write(struct igb *g);                 /* VFTA + VLVF from the plan */
+void igb_mta_write(struct igb *g);                   /* MTA from every VF's list */
+/* igb_qos.c: transmit rate, priority, drop-when-full, ingress. */
+void igb_qos_setup(struct igb *g);
+/* igb_mbx.c: PF side of the PF/VF mailbox and its interrupt. */
+void igb_mbx_setup(struct igb *g);
+void igb_mbx_service(struct nic *n);
+
+#endif
