@@ -61,6 +61,8 @@ qemu|kvm)
          -serial "file:$serial" -cdrom "$iso" -device isa-debug-exit,iobase=0x501,iosize=1)
     if [ "$platform" = kvm ]; then
         cmd+=(-accel kvm -cpu host,+vmx -machine kernel-irqchip=split)
+        # The devices the KVM demo assigns: a VT-d unit and an igb with SR-IOV.
+        [ -n "$qemu_args" ] || qemu_args="-device intel-iommu,intremap=on -netdev user,id=n0 -device igb,netdev=n0"
     else
         cmd+=(-accel tcg -cpu max)
     fi
