@@ -83,16 +83,6 @@ static void on_dev(uint8_t v, uint64_t e)
     wrmsr(MSR_EOI, 0);
 }
 
-static bool wait_for(volatile uint64_t *count, uint64_t want)
-{
-    for (uint64_t spins = 0; *count < want; spins++) {
-        if (spins > 20000000ull)
-            return false;
-        __asm__ volatile("sti; pause");
-    }
-    return true;
-}
-
 static int hexval(char c)
 {
     if (c >= '0' && c <= '9') return c - '0';
@@ -211,7 +201,7 @@ static void interrupt_checks(uint8_t vector)
     for (uint64_t i = 1; i <= N && ok; i++) {
         raised_at = rdtsc();
         wr(REG_ICS, ICR_TXDW);
-        ok = wait_for(&dev_irqs, i);
+        ok = guest_wait_count(&dev_irqs, i, 20000000ull);
     }
     stats(&s1);
     wr(REG_IMC, ~0u);
@@ -285,7 +275,7 @@ static void vf_checks(const struct exitless_boot_info *bi)
     for (uint64_t i = 1; i <= N && ok; i++) {
         raised_at = rdtsc();
         wr(VF_EICS, 0x1);
-        ok = wait_for(&dev_irqs, i);
+        ok = guest_wait_count(&dev_irqs, i, 20000000ull);
     }
     stats(&s1);
     check("vf-interrupts", ok && dev_irqs == N, "%lu of %d MSI-X interrupts on vector 0x%x",

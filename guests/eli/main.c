@@ -48,16 +48,6 @@ static void on_ipi(uint8_t v, uint64_t e)
 static void stats(struct hc_exit_stats *s) { hypercall(HC_GET_EXIT_STATS, (unsigned long)s, sizeof(*s), 0); }
 static uint64_t d(unsigned reason) { return s1.exits[reason] - s0.exits[reason]; }
 
-static bool wait_for(volatile uint64_t *count, uint64_t want)
-{
-    for (uint64_t spins = 0; *count < want; spins++) {
-        if (spins > 50000000ull)
-            return false;
-        __asm__ volatile("sti; pause");
-    }
-    return true;
-}
-
 static int notify(uint32_t op, uint32_t vector, uint32_t count)
 {
     req.op = op;
@@ -79,7 +69,7 @@ static void timer_phase(void)
     bool ok = true;
     for (uint64_t i = 1; i <= N && ok; i++) {
         wrmsr(MSR_TSC_DEADLINE, rdtsc() + 3000);
-        ok = wait_for(&timer_count, i);
+        ok = guest_wait_count(&timer_count, i, 50000000ull);
     }
     stats(&s1);
     check("timer-delivered", ok && timer_count == N, "%lu of %d timer interrupts", timer_count, N);
@@ -119,7 +109,7 @@ static void virtual_phase(void)
 {
     stats(&s0);
     hypercall(HC_INJECT_SELF, VEC_VIRT, 0, 0);
-    bool ok = wait_for(&virt_count, 1);
+    bool ok = guest_wait_count(&virt_count, 1, 50000000ull);
     stats(&s1);
     check("virtual-interrupt-injected", ok && d(EXIT_WRMSR) == 1,
           "delivered %d, trapped EOIs %lu (want 1)", ok, d(EXIT_WRMSR));
@@ -128,7 +118,7 @@ static void virtual_phase(void)
     /* Its EOI was trapped; the next physical interrupt's EOI passes through again. */
     stats(&s0);
     wrmsr(MSR_TSC_DEADLINE, rdtsc() + 3000);
-    ok = wait_for(&timer_count, N + 1);
+    ok = guest_wait_count(&timer_count, N + 1, 50000000ull);
     stats(&s1);
     check("eoi-passthrough-restored", ok && d(EXIT_WRMSR) == 0, "EOI exits %lu", d(EXIT_WRMSR));
 }

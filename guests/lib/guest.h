@@ -38,6 +38,8 @@ void gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The same text through the virtual UART's transmit register (one exit per byte). */
 void uart_puts(const char *s);
 
+/* Spins with interrupts enabled until *count reaches `want`; false after `max_spins`. */
+bool guest_wait_count(volatile uint64_t *count, uint64_t want, uint64_t max_spins);
 /* Does `s` contain `w`? (command-line words) */
 bool guest_has_word(const char *s, const char *w);
 

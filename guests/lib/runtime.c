@@ -115,3 +115,13 @@ bool guest_has_word(const char *s, const char *w)
     }
     return false;
 }
+
+bool guest_wait_count(volatile uint64_t *count, uint64_t want, uint64_t max_spins)
+{
+    for (uint64_t spins = 0; *count < want; spins++) {
+        if (spins > max_spins)
+            return false;
+        __asm__ volatile("sti; pause");
+    }
+    return true;
+}
