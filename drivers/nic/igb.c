@@ -24,6 +24,12 @@
 static struct igb igbs[MF_MAX_NICS];
 static unsigned nigbs;
 
+void igb_mac_str(const uint8_t mac[6], char *buf, size_t size)
+{
+    snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+             mac[5]);
+}
+
 static bool igb_match(uint16_t vendor, uint16_t device)
 {
     return vendor == IGB_VENDOR_INTEL && device == IGB_DEVICE_82576;
@@ -236,8 +242,7 @@ static void igb_print_table(const struct nic *n)
             if (mi->src_vfs[k] == v)
                 mirror = "source";
         if (s->has_mac)
-            snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", s->mac[0], s->mac[1], s->mac[2],
-                     s->mac[3], s->mac[4], s->mac[5]);
+            igb_mac_str(s->mac, mac, sizeof mac);
         else
             snprintf(mac, sizeof mac, "-");
         if (f && f->vlan)

@@ -65,11 +65,6 @@ static bool mbx_write(const struct nic *n, unsigned v, const uint32_t *msg, unsi
     return true;
 }
 
-static void mac_str(const uint8_t *m, char *b, size_t size)
-{
-    snprintf(b, size, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-}
-
 /* A function-level reset of the VF (VFLRE) or its reset request: back to the manifest. */
 static void vf_defaults(struct igb *g, unsigned v)
 {
@@ -117,7 +112,7 @@ static uint32_t do_reset(struct igb *g, unsigned v, uint32_t *reply, unsigned *w
         return IGB_MSG_NACK;
     }
     s->cts = true;
-    mac_str(s->mac, m, sizeof m);
+    igb_mac_str(s->mac, m, sizeof m);
     log_info("igb", "%s VF%u (%s): reset handshake: MAC %s handed over", n->mf->name, v, nic_owner_name(n, v), m);
     return IGB_MSG_ACK;
 }
@@ -134,7 +129,7 @@ static uint32_t do_request(struct igb *g, unsigned v, const uint32_t *msg, const
     case IGB_MSG_SET_MAC: {
         uint8_t mac[6];
         memcpy(mac, msg + 1, 6);
-        mac_str(mac, buf, size);
+        igb_mac_str(mac, buf, size);
         if (info) {
             *why = "additional unicast filters are not offered to VFs";
             return IGB_MSG_NACK;

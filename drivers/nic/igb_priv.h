@@ -3,6 +3,7 @@
 #define EXITLESS_DRIVERS_NIC_IGB_PRIV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "drivers/nic/igb_calc.h"
@@ -61,6 +62,8 @@ void igb_mta_write(struct igb *g);                   /* MTA from every VF's list
 void igb_qos_setup(struct igb *g);
 /* igb_mbx.c: PF side of the PF/VF mailbox and its interrupt. */
 void igb_mbx_setup(struct igb *g);
+/* "xx:xx:xx:xx:xx:xx" for log lines. */
+void igb_mac_str(const uint8_t mac[6], char *buf, size_t size);
 void igb_mbx_service(struct nic *n);
 
 #endif
