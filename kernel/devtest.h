@@ -11,6 +11,10 @@
 
 enum devtest_outcome { DEVTEST_NONE, DEVTEST_PASS, DEVTEST_FAIL };
 
+/* The words, in every build (kernel/devtest_words.c); the test build maps each to its check. */
+enum devtest_word { DEVTEST_VTD, DEVTEST_IGB, DEVTEST_IGB_VEPA, DEVTEST_NWORDS };
+extern const char *const devtest_words[DEVTEST_NWORDS];
+
 /* Runs the device checks the command line names, one PASS/FAIL line per check; DEVTEST_NONE
  * when it names none. Weak: NULL in production builds. */
 enum devtest_outcome devtest_run(const struct mf_manifest *m, const char *cmdline)

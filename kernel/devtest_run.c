@@ -2,20 +2,20 @@
 #include "kernel/cmdline.h"
 #include "kernel/devtest.h"
 
+static bool (*const checks[DEVTEST_NWORDS])(const struct mf_manifest *m) = {
+    [DEVTEST_VTD] = devtest_vtd,
+    [DEVTEST_IGB] = devtest_igb,
+    [DEVTEST_IGB_VEPA] = devtest_igb_vepa,
+};
+
 enum devtest_outcome devtest_run(const struct mf_manifest *m, const char *cmdline)
 {
     bool any = false, ok = true;
-    if (cmdline_has(cmdline, "vtdtest")) {
-        any = true;
-        ok &= devtest_vtd(m);
-    }
-    if (cmdline_has(cmdline, "igbtest")) {
-        any = true;
-        ok &= devtest_igb(m);
-    }
-    if (cmdline_has(cmdline, "igbtest-vepa")) {
-        any = true;
-        ok &= devtest_igb_vepa(m);
+    for (unsigned i = 0; i < DEVTEST_NWORDS; i++) {
+        if (cmdline_has(cmdline, devtest_words[i])) {
+            any = true;
+            ok &= checks[i](m);
+        }
     }
     if (!any)
         return DEVTEST_NONE;

@@ -3,11 +3,15 @@
 #include "kernel/cmdline.h"
 #include "kernel/devtest.h"
 
-static const char *const devtest_words[] = { "vtdtest", "igbtest", "igbtest-vepa" };
+const char *const devtest_words[DEVTEST_NWORDS] = {
+    [DEVTEST_VTD] = "vtdtest",
+    [DEVTEST_IGB] = "igbtest",
+    [DEVTEST_IGB_VEPA] = "igbtest-vepa",
+};
 
 bool devtest_requested(const char *cmdline)
 {
-    for (unsigned i = 0; i < sizeof(devtest_words) / sizeof(devtest_words[0]); i++)
+    for (unsigned i = 0; i < DEVTEST_NWORDS; i++)
         if (cmdline_has(cmdline, devtest_words[i]))
             return true;
     return false;
