@@ -59,10 +59,6 @@ void eli_set_intr_exiting(struct vcpu *v, bool on)
     (void)v;
 }
 
-static void invept(struct vcpu *v)
-{
-    vcpu_invept(v);
-}
 
 /* Maps guest page i to its shadow (read + execute) or back to the guest's own RAM. */
 static int map_page(struct guest *g, uint32_t i, bool shadow)
@@ -131,7 +127,7 @@ static int track_idt(struct vcpu *v, uint64_t base, uint32_t limit)
             return -1;
     e->active = true;
     e->stepping_page = -1;
-    invept(v);
+    vcpu_invept(v);
     eli_set_intr_exiting(v, false);
     return 0;
 }
@@ -212,7 +208,7 @@ bool eli_ept_write(struct vcpu *v, uint64_t gpa)
         /* One instruction on the real page, with every interrupt exiting meanwhile. */
         if (map_page(v->guest, i, false))
             return false;
-        invept(v);
+        vcpu_invept(v);
         e->stepping_page = (int)i;
         step_begin(v, STEP_IDT);
         return true;
@@ -234,7 +230,7 @@ void eli_step_done(struct vcpu *v)
         return;
     }
     e->stepping_page = -1;
-    invept(v);
+    vcpu_invept(v);
 }
 
 enum exit_action eli_handle_np(struct vcpu *v)

@@ -28,12 +28,7 @@ static uint32_t host_read32(const struct vpci_fn *f, uint16_t off)
     return pci_read32(f->seg, f->bdf, off);
 }
 
-static void host_write32(const struct vpci_fn *f, uint16_t off, uint32_t val)
-{
-    pci_write32(f->seg, f->bdf, off, val);
-}
-
-static const struct vpci_host_ops host_ops = { host_read32, host_write32 };
+static const struct vpci_host_ops host_ops = { host_read32 };
 
 static const struct pci_dev *dev_of(const struct vpci_fn *f) { return f->host_ctx; }
 
@@ -216,9 +211,8 @@ static void reset_fn(struct guest *g, struct vpci_fn *f, const char *when)
             }
 }
 
-void vpci_apply_command(struct guest *g, struct vpci_fn *f)
+void vpci_apply_command(struct vpci_fn *f)
 {
-    (void)g;
     const struct pci_dev *d = dev_of(f);
     uint16_t set = PCI_COMMAND_MEMORY, clear = PCI_COMMAND_IO;
     set |= f->command & (PCI_COMMAND_MASTER | PCI_COMMAND_INTX_OFF);
@@ -237,9 +231,9 @@ void vpci_guest_start(struct guest *g)
         reset_fn(g, f, "before the guest starts");
         f->command = 0;
         f->bar_sizing = 0;
-        vpci_apply_command(g, f);
+        vpci_apply_command(f);
         if (f->msix_cap)
-            vpci_msix_reset(g, f);
+            vpci_msix_reset(f);
         if (f->irq_pin)
             intc_gsi_mask(f->gsi, false);
     }
@@ -253,7 +247,7 @@ void vpci_guest_stop(struct guest *g)
         if (f->irq_pin)
             intc_gsi_mask(f->gsi, true);
         if (f->msix_cap)
-            vpci_msix_disable(g, f);
+            vpci_msix_disable(f);
         pci_command_set(dev_of(f), 0, PCI_COMMAND_MASTER);
         reset_fn(g, f, "after the guest stopped");
     }
@@ -280,7 +274,7 @@ bool vpci_port(struct guest *g, uint16_t port, unsigned size, bool write, uint32
             struct vpci_fn *f = &vp->fn[slot - 1];
             unsigned fx = vpci_cfg_write(f, off, size, *value);
             if (fx & VPCI_FX_COMMAND)
-                vpci_apply_command(g, f);
+                vpci_apply_command(f);
             if (fx & VPCI_FX_MSIX_CTRL)
                 vpci_msix_sync(g, f);
             if (fx & VPCI_FX_BAR_MOVE)
@@ -298,24 +292,26 @@ bool vpci_port(struct guest *g, uint16_t port, unsigned size, bool write, uint32
     return true;
 }
 
+/* The function whose INTx arrives on `vector`, or NULL. */
+static const struct vpci_fn *intx_of(const struct guest *g, uint8_t vector)
+{
+    for (unsigned i = 0; i < g->vpci.nfns; i++)
+        if (g->vpci.fn[i].irq_pin && g->vpci.fn[i].irq_vector == vector)
+            return &g->vpci.fn[i];
+    return NULL;
+}
+
 bool vpci_intx_arrived(struct guest *g, uint8_t vector)
 {
-    for (unsigned i = 0; i < g->vpci.nfns; i++) {
-        struct vpci_fn *f = &g->vpci.fn[i];
-        if (f->irq_pin && f->irq_vector == vector) {
-            if (f->intx_level)
-                intc_gsi_mask(f->gsi, true);
-            return true;
-        }
-    }
-    return false;
+    const struct vpci_fn *f = intx_of(g, vector);
+    if (f && f->intx_level)
+        intc_gsi_mask(f->gsi, true);
+    return f != NULL;
 }
 
 void vpci_intx_eoi(struct guest *g, uint8_t vector)
 {
-    for (unsigned i = 0; i < g->vpci.nfns; i++) {
-        struct vpci_fn *f = &g->vpci.fn[i];
-        if (f->irq_pin && f->irq_vector == vector && f->intx_level)
-            intc_gsi_mask(f->gsi, false);
-    }
+    const struct vpci_fn *f = intx_of(g, vector);
+    if (f && f->intx_level)
+        intc_gsi_mask(f->gsi, false);
 }

@@ -32,10 +32,10 @@ struct vpci_msix_entry {
 };
 
 struct vpci_fn;
-/* Host configuration access for one function (the real device, or a unit-test array). */
+/* Host configuration reads for one function (the real device, or a unit-test array). The
+ * guest's view never writes the device: its callers carry out the effects it returns. */
 struct vpci_host_ops {
     uint32_t (*read32)(const struct vpci_fn *f, uint16_t off);
-    void (*write32)(const struct vpci_fn *f, uint16_t off, uint32_t val);
 };
 
 struct vpci_fn {

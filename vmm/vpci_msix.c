@@ -94,13 +94,12 @@ int vpci_msix_setup(struct guest *g, struct vpci_fn *f, char *err, unsigned errl
             }
         }
     }
-    vpci_msix_reset(g, f);
+    vpci_msix_reset(f);
     return 0;
 }
 
-void vpci_msix_reset(struct guest *g, struct vpci_fn *f)
+void vpci_msix_reset(struct vpci_fn *f)
 {
-    (void)g;
     f->msix_ctrl = 0;
     f->msix_live = 0;
     for (unsigned i = 0; i < f->msix_nvec; i++) {
@@ -113,9 +112,8 @@ void vpci_msix_reset(struct guest *g, struct vpci_fn *f)
     host_ctrl(f, 0);
 }
 
-void vpci_msix_disable(struct guest *g, struct vpci_fn *f)
+void vpci_msix_disable(struct vpci_fn *f)
 {
-    (void)g;
     for (unsigned i = 0; i < f->msix_nvec; i++)
         host_mask(f, i);
     host_ctrl(f, 0);

@@ -9,7 +9,6 @@
 #include "vmm/vpci.h"
 
 static uint8_t space[256];
-static int host_writes;
 
 static uint32_t fake_read32(const struct vpci_fn *f, uint16_t off)
 {
@@ -19,13 +18,7 @@ static uint32_t fake_read32(const struct vpci_fn *f, uint16_t off)
     return v;
 }
 
-static void fake_write32(const struct vpci_fn *f, uint16_t off, uint32_t val)
-{
-    (void)f; (void)off; (void)val;
-    host_writes++;
-}
-
-static const struct vpci_host_ops fake_ops = { fake_read32, fake_write32 };
+static const struct vpci_host_ops fake_ops = { fake_read32 };
 
 static void put32(uint16_t off, uint32_t v) { memcpy(space + off, &v, 4); }
 
@@ -126,7 +119,6 @@ static void test_bars(void)
     CHECK_EQ_U64(vpci_cfg_read(&f, 0x1c, 4), 0xffffc004u, "BAR3 size mask");
     CHECK_EQ_U64(vpci_cfg_read(&f, 0x10, 4), 0xc0000004u, "BAR0 not in sizing any more");
     CHECK_EQ_U64(vpci_cfg_write(&f, 0x10, 2, 0xffff), 0, "partial BAR writes ignored");
-    CHECK_EQ_U64(host_writes, 0, "nothing reached the device");
 }
 
 static void test_command_and_msix_control(void)
@@ -147,7 +139,6 @@ static void test_command_and_msix_control(void)
     CHECK_EQ_U64(f.msix_ctrl, 0, "cleared");
     CHECK_EQ_U64(vpci_cfg_write(&f, 0xa8, 2, PCI_EXP_DEVCTL_FLR), 0, "PCIe control: ignored");
     CHECK_EQ_U64(vpci_cfg_write(&f, 0x50, 4, 0xffffffffu), 0, "hidden MSI: ignored");
-    CHECK_EQ_U64(host_writes, 0, "nothing reached the device");
 }
 
 static void test_bridge(void)
