@@ -97,7 +97,7 @@ smp_case() {
 # Bochs's TSC ticks once per emulated instruction: the truth is the bochsrc's ips.
 bochs_ips=$(sed -n 's/.*[ ,]ips=\([0-9]*\).*/\1/p' tests/bochs/bochsrc.in)
 # Bochs's e1000 in PCI slot 1 (00:02.0), no network behind it; its MAC is in its EEPROM.
-bochs_e1000="pci: enabled=1, chipset=i440fx, slot1=e1000; e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=null"
+bochs_e1000=$(grep -v '^#' tests/bochs/e1000.args)
 # The Bochs BIOS numbers its IOAPIC after the CPUs: id = CPU count.
 bochs_acpi=('acpi: MCFG: absent' 'acpi: DMAR: absent' 'IOAPIC id [0-9]+ at 0xfec00000 version 0x11: GSI 0-23')
 # QEMU q35 with an emulated VT-d unit so the DMAR table exists (TCG: no split irqchip needed).

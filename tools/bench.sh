@@ -12,7 +12,7 @@ tests/run-platform.sh --iso "$BUILD/bench/bench.iso" --platform bochs --cpus 4 -
     --timeout 600 --log "$log" --quiet || { echo "bench: the run failed, see $log" >&2; exit 1; }
 # Device interrupts: Bochs's single e1000 assigned to one guest, exitless then injected (two
 # boots; the device exists once).
-e1000="pci: enabled=1, chipset=i440fx, slot1=e1000; e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=null"
+e1000=$(grep -v '^#' tests/bochs/e1000.args)  # the same device as the e1000 integration cases
 for mode in e1000 e1000-injected; do
     tools/mkiso.sh --out "$BUILD/bench/$mode.iso" --elf "$BUILD/exitless.elf" \
         --manifest "tests/manifests/$mode.toml" > /dev/null
