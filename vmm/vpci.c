@@ -195,7 +195,8 @@ int vpci_setup(struct guest *g, const struct mf_guest *mg, char *err, unsigned e
 static void reset_fn(struct guest *g, struct vpci_fn *f, const char *when)
 {
     const struct pci_dev *d = dev_of(f);
-    if (pci_flr(d) == 0)
+    f->reset_done = pci_flr(d) == 0;
+    if (f->reset_done)
         log_info("vpci", "%s: %s reset (FLR) %s", g->name, f->label, when);
     else
         log_warn("vpci", "%s: %s has no function-level reset: its state is not cleared %s",
@@ -228,7 +229,10 @@ void vpci_guest_start(struct guest *g)
     g->device_faults = 0;
     for (unsigned i = 0; i < vp->nfns; i++) {
         struct vpci_fn *f = &vp->fn[i];
-        reset_fn(g, f, "before the guest starts");
+        /* A restart follows the stop's FLR: nothing touched the function in between. */
+        if (!f->reset_done)
+            reset_fn(g, f, "before the guest starts");
+        f->reset_done = false;
         f->command = 0;
         f->bar_sizing = 0;
         vpci_apply_command(f);
@@ -301,12 +305,11 @@ static const struct vpci_fn *intx_of(const struct guest *g, uint8_t vector)
     return NULL;
 }
 
-bool vpci_intx_arrived(struct guest *g, uint8_t vector)
+void vpci_intx_arrived(struct guest *g, uint8_t vector)
 {
     const struct vpci_fn *f = intx_of(g, vector);
     if (f && f->intx_level)
         intc_gsi_mask(f->gsi, true);
-    return f != NULL;
 }
 
 void vpci_intx_eoi(struct guest *g, uint8_t vector)

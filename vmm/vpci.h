@@ -55,6 +55,7 @@ struct vpci_fn {
     uint8_t irq_vector;         /* interrupt line register: the vector INTx arrives on */
     bool intx_level;
     uint32_t gsi;
+    bool reset_done;            /* FLR'd after the last run: the next start needs no other */
     /* MSI-X: the guest's table lives in hypervisor pages mapped read-only at its place. */
     uint8_t msix_cap;
     uint16_t msix_nvec;         /* entries shown (at most VPCI_MSIX_MAX) */
@@ -118,9 +119,9 @@ bool vpci_port(struct guest *g, uint16_t port, unsigned size, bool write, uint32
 bool vpci_ept_write(struct vcpu *v, uint64_t gpa);
 /* After the single step: reads the guest's new table and reprograms the device. */
 void vpci_step_done(struct vcpu *v);
-/* Injected mode: the INTx vector of an assigned function arrived; masks the line until the
- * guest's EOI (level-triggered), returns true if the vector is an INTx vector. */
-bool vpci_intx_arrived(struct guest *g, uint8_t vector);
+/* Injected mode: if `vector` is an assigned function's level-triggered INTx, masks the line
+ * until the guest's EOI. */
+void vpci_intx_arrived(struct guest *g, uint8_t vector);
 void vpci_intx_eoi(struct guest *g, uint8_t vector);
 
 #endif
