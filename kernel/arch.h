@@ -79,6 +79,7 @@ DEFINE_CR_ACCESSORS(0)
 DEFINE_CR_ACCESSORS(2)
 DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
+DEFINE_CR_ACCESSORS(8)  /* the task-priority class (SDM 2.5) */
 #undef DEFINE_CR_ACCESSORS
 
 static inline void outb(uint16_t port, uint8_t v)

@@ -89,7 +89,7 @@ isr_stub_table:
     .endm
 
     .text
-    .globl probe_write8, probe_read8, probe_ud, rdmsr_safe, wrmsr_safe
+    .globl probe_write8, probe_read8, probe_ud, rdmsr_safe, wrmsr_safe, xsetbv_safe
 probe_write8:               /* rdi = address, sil = value */
     xor %eax, %eax
 1:  movb %sil, (%rdi)
@@ -127,6 +127,16 @@ wrmsr_safe:                 /* edi = msr, rsi = value */
     mov %rsi, %rdx
     shr $32, %rdx
 1:  wrmsr
+    xor %eax, %eax
+2:  ret
+    EXTABLE 1b, 2b
+
+xsetbv_safe:                /* edi = XCR index, rsi = value */
+    mov %edi, %ecx
+    mov %rsi, %rax
+    mov %rsi, %rdx
+    shr $32, %rdx
+1:  xsetbv
     xor %eax, %eax
 2:  ret
     EXTABLE 1b, 2b

@@ -35,6 +35,9 @@ struct percpu_remote {
     volatile uint64_t pongs_received;
     volatile uint64_t nmis_expected; /* NMIs a self-check announced; the handler counts them */
     volatile uint64_t nmis_seen;
+    /* Set by any CPU before it sends this CPU a kick NMI (vmm/: leave guest mode now);
+     * cleared by this CPU's NMI handler. */
+    volatile uint32_t kick_nmi;
     /* A role for the idle loop (kernel/smp.c): a guest vCPU, later a sidecore. Set by the
      * boot CPU with role_fn written last; cleared by this CPU when it takes the role. */
     void (*volatile role_fn)(void *arg);

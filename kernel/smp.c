@@ -244,5 +244,19 @@ bool smp_handle_nmi(void)
         c->remote.nmis_seen++;
         return true;
     }
+    /* A kick: its only job was to make the core leave guest mode (or wake from HLT); the
+     * code it interrupted looks at the reason. On a core running a vCPU an NMI without a
+     * flag is a second kick whose flag the first one's handler already took. */
+    if (__atomic_exchange_n(&c->remote.kick_nmi, 0, __ATOMIC_ACQ_REL) || c->current_vcpu)
+        return true;
     return false;
+}
+
+void smp_kick_nmi(uint32_t cpu)
+{
+    struct percpu *t = percpu_of(cpu);
+    if (!t || !t->remote.online)
+        return;
+    __atomic_store_n(&t->remote.kick_nmi, 1, __ATOMIC_RELEASE);
+    lapic_send_ipi(t->apic_id, ICR_NMI, 0);
 }

@@ -15,6 +15,9 @@ void smp_stop_others(void);
 /* NMI hook (trap.c): halts during a panic stop, counts NMIs a self-check announced;
  * false for an NMI nobody expected. */
 bool smp_handle_nmi(void);
+/* Sends `cpu` a kick NMI: it leaves guest mode (NMIs always exit) or wakes from HLT, and
+ * looks at why. Safe from any context; the target must not be the caller. */
+void smp_kick_nmi(uint32_t cpu);
 /* Gives an idle CPU its role: fn(arg) runs in that CPU's idle loop (not in interrupt
  * context) until it returns. Returns 0, or -1 when the CPU is offline or already has one. */
 int smp_assign_role(uint32_t cpu, void (*fn)(void *arg), void *arg);

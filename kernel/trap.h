@@ -44,6 +44,8 @@ int probe_read8(const volatile void *addr, uint8_t *val);
 int probe_ud(void);
 int rdmsr_safe(uint32_t msr, uint64_t *val);
 int wrmsr_safe(uint32_t msr, uint64_t val);
+/* XSETBV under a fixup: 0, or the vector of the fault it took (needs CR4.OSXSAVE). */
+int xsetbv_safe(uint32_t index, uint64_t val);
 
 /* Prints registers, CPU, backtrace; used by the panic path and fatal exceptions. */
 void trap_dump(const struct trap_frame *frame);

@@ -7,12 +7,15 @@
 #include "kernel/tsc.h"
 #include "vmm/exit.h"
 #include "vmm/vcpu.h"
+#include "vmm/vmx_ops.h"
 
 #define CPUID1_ECX_MONITOR    (1u << 3)
 #define CPUID1_ECX_VMX        (1u << 5)
 #define CPUID1_ECX_SMX        (1u << 6)
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 #define CPUID1_ECX_X2APIC     (1u << 21)
+#define CPUID1_ECX_OSXSAVE    (1u << 27)
+#define CR4_OSXSAVE           (1ull << 18)
 #define CPUID1_EBX_APIC_ID_SHIFT 24
 #define CPUID1_EBX_LOGICAL_SHIFT 16
 #define CPUID1_EBX_LOGICAL_MASK  (0xffu << CPUID1_EBX_LOGICAL_SHIFT)
@@ -37,6 +40,10 @@ static void cpuid_filter(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpu
         if (!lapic_x2apic_mode())
             r->ecx &= ~CPUID1_ECX_X2APIC;
         r->ecx |= CPUID1_ECX_HYPERVISOR;
+        /* OSXSAVE mirrors the guest's CR4, not the host's (SDM vol. 2, CPUID). */
+        r->ecx &= ~CPUID1_ECX_OSXSAVE;
+        if (vmcs_readl(GUEST_CR4) & CR4_OSXSAVE)
+            r->ecx |= CPUID1_ECX_OSXSAVE;
         r->ebx = (r->ebx & ~(CPUID1_EBX_LOGICAL_MASK | CPUID1_EBX_APIC_ID_MASK)) |
                  (n << CPUID1_EBX_LOGICAL_SHIFT) | (v->apic_id << CPUID1_EBX_APIC_ID_SHIFT);
         break;

@@ -6,15 +6,23 @@
  *  - The shadow pages are never writable by the guest and hold nothing but the guest's own
  *    bytes (minus present bits), so reading them tells it nothing about anyone else.
  *  - A guest write to its IDT page exits (EPT write violation); the real page is mapped for
- *    one instruction under the monitor trap flag with external-interrupt exiting on (so no
- *    interrupt sees the real gates), then the shadow is rebuilt and mapped back.
+ *    one instruction under single-step with external-interrupt exiting on (so no interrupt
+ *    of that vCPU sees the real gates), then the shadow is rebuilt and mapped back, and every
+ *    vCPU of the guest drops the writable translation (vmm/step.c).
  *  - LIDT exits (descriptor-table exiting): the new table is shadowed before it is used;
- *    until a guest has loaded an IDT, external-interrupt exiting stays on.
+ *    until a vCPU has loaded an IDT, external-interrupt exiting stays on for it. Each vCPU's
+ *    IDT is tracked: the shadowed pages are the union of them all, so one vCPU moving its
+ *    IDT never unshadows another's.
+ *  - A vector past the guest's IDT limit raises #GP instead of #NP: #GP exits too, and one
+ *    caused by an external event on a hypervisor vector is the hypervisor's interrupt.
  *  - If a guest repoints its page tables so its IDTR maps an unshadowed page, it can only
  *    receive interrupts it would otherwise exit on; NMIs (always exiting) keep the core the
  *    hypervisor's.
- * Limits: all vCPUs of a guest share one shadowed IDT (EPT is per guest); the IDT may span
- * at most two pages; guests reading their IDT memory see the cleared present bits. */
+ * Limits: an IDT may span at most two pages; guests reading their IDT memory see the cleared
+ * present bits; while one vCPU steps a write, another vCPU of the guest with its interrupts
+ * exitless could take a hypervisor interrupt through the real page (it only loses that
+ * interrupt: the stop and the EPT invalidation use NMIs); the guest's own #GPs exit. All
+ * shadow state is under guest->ept_lock. */
 #include <string.h>
 
 #include "kernel/layout.h"
@@ -60,75 +68,158 @@ void eli_set_intr_exiting(struct vcpu *v, bool on)
 }
 
 
-/* Maps guest page i to its shadow (read + execute) or back to the guest's own RAM. */
-static int map_page(struct guest *g, uint32_t i, bool shadow)
+static struct eli_page *find_page(struct eli_state *e, uint64_t gpa)
 {
-    uint64_t gpa = g->eli.gpa[i];
-    uint64_t hpa = shadow ? g->eli.shadow_hpa[i] : g->mem_hpa + gpa;
-    uint64_t attrs = (shadow ? (EPT_R | EPT_X) : EPT_RWX) | EPT_MT_WB;
-    return pt_remap_4k(&g->ept.pt, gpa, hpa, attrs);
+    for (uint32_t i = 0; i < ELI_MAX_PAGES; i++)
+        if (e->page[i].used && e->page[i].gpa == gpa)
+            return &e->page[i];
+    return NULL;
 }
 
-/* Copies the guest's pages into the shadow and clears the present bit of every gate the
- * guest does not own. */
-static void rebuild(struct guest *g)
+/* Maps a page to its shadow (read + execute) or back to the guest's own RAM. */
+static int map_page(struct guest *g, const struct eli_page *p, bool shadow)
 {
-    struct eli_state *e = &g->eli;
-    uint64_t gate = e->long_mode ? 16 : 8;
-    for (uint32_t i = 0; i < e->npages; i++)
-        memcpy(phys_to_virt(e->shadow_hpa[i]), phys_to_virt(g->mem_hpa + e->gpa[i]), PAGE_SIZE);
-    uint64_t first_page_off = e->idt_base & (PAGE_SIZE - 1);
-    for (uint32_t vec = 0; vec < 256; vec++) {
-        uint64_t off = first_page_off + vec * gate + GATE_ATTR_OFFSET;
-        if (vec * gate + gate - 1 > e->idt_limit || off / PAGE_SIZE >= e->npages)
-            break;
-        if (!eli_owned((uint8_t)vec)) {
-            uint8_t *attr = (uint8_t *)phys_to_virt(e->shadow_hpa[off / PAGE_SIZE]) +
-                            off % PAGE_SIZE;
-            *attr &= (uint8_t)~GATE_P;
+    uint64_t hpa = shadow ? p->shadow_hpa : g->mem_hpa + p->gpa;
+    uint64_t attrs = (shadow ? (EPT_R | EPT_X) : EPT_RWX) | EPT_MT_WB;
+    return pt_remap_4k(&g->ept.pt, p->gpa, hpa, attrs);
+}
+
+/* Copies the guest's page into its shadow and clears the present bit of every gate, of
+ * every vCPU's IDT that lies in this page, that the guest does not own. */
+static void rebuild(struct guest *g, struct eli_page *p)
+{
+    memcpy(phys_to_virt(p->shadow_hpa), phys_to_virt(g->mem_hpa + p->gpa), PAGE_SIZE);
+    uint8_t *shadow = phys_to_virt(p->shadow_hpa);
+    for (uint32_t c = 0; c < g->nvcpus; c++) {
+        const struct vcpu_idt *t = &g->vcpus[c].idt;
+        if (!t->loaded)
+            continue;
+        uint64_t gate = t->long_mode ? 16 : 8, first_off = t->base & (PAGE_SIZE - 1);
+        for (uint32_t vec = 0; vec < 256; vec++) {
+            uint64_t off = first_off + vec * gate + GATE_ATTR_OFFSET;
+            if (vec * gate + gate - 1 > t->limit || off / PAGE_SIZE >= t->npages)
+                break;
+            if (t->gpa[off / PAGE_SIZE] == p->gpa && !eli_owned((uint8_t)vec))
+                shadow[off % PAGE_SIZE] &= (uint8_t)~GATE_P;
         }
     }
-    e->rebuilds++;
+    g->eli.rebuilds++;
 }
 
-/* The guest loaded IDTR (base, limit): shadow the pages it lives in. */
+static bool page_needed(const struct guest *g, uint64_t gpa)
+{
+    for (uint32_t c = 0; c < g->nvcpus; c++)
+        for (uint32_t i = 0; g->vcpus[c].idt.loaded && i < g->vcpus[c].idt.npages; i++)
+            if (g->vcpus[c].idt.gpa[i] == gpa)
+                return true;
+    return false;
+}
+
+/* Shadows exactly the pages of the IDTs the vCPUs have loaded (ept_lock held). Pages under
+ * a step stay writable; their step's end maps them back. */
+static int reshadow_all(struct guest *g)
+{
+    struct eli_state *e = &g->eli;
+    for (uint32_t i = 0; i < ELI_MAX_PAGES; i++) {
+        struct eli_page *p = &e->page[i];
+        if (p->used && !page_needed(g, p->gpa)) {
+            if (!p->steppers && map_page(g, p, false))
+                return -1;
+            p->used = false; /* keeps shadow_hpa for reuse; a stepper's end finds no page */
+        }
+    }
+    for (uint32_t c = 0; c < g->nvcpus; c++) {
+        const struct vcpu_idt *t = &g->vcpus[c].idt;
+        for (uint32_t k = 0; t->loaded && k < t->npages; k++) {
+            if (find_page(e, t->gpa[k]))
+                continue;
+            struct eli_page *p = NULL;
+            for (uint32_t i = 0; i < ELI_MAX_PAGES && !p; i++)
+                if (!e->page[i].used)
+                    p = &e->page[i];
+            if (!p)
+                return -1;
+            if (!p->shadow_hpa && (p->shadow_hpa = frames_alloc(1, PAGE_SIZE)) == FRAME_NONE) {
+                p->shadow_hpa = 0;
+                return -1;
+            }
+            p->gpa = t->gpa[k];
+            p->steppers = 0;
+            p->used = true;
+        }
+    }
+    for (uint32_t i = 0; i < ELI_MAX_PAGES; i++) {
+        struct eli_page *p = &e->page[i];
+        if (!p->used)
+            continue;
+        rebuild(g, p);
+        if (!p->steppers && map_page(g, p, true))
+            return -1;
+    }
+    e->active = true;
+    return 0;
+}
+
+int eli_unshadow(struct guest *g, uint64_t gpa)
+{
+    struct eli_page *p = g->eli.active ? find_page(&g->eli, gpa) : NULL;
+    if (!p)
+        return -1;
+    if (p->steppers++ == 0 && map_page(g, p, false))
+        return -1;
+    return 0;
+}
+
+int eli_reshadow(struct guest *g, uint64_t gpa)
+{
+    struct eli_page *p = find_page(&g->eli, gpa);
+    if (!p) {
+        /* No longer an IDT page (a LIDT moved every IDT away meanwhile): plain RAM again. */
+        return pt_remap_4k(&g->ept.pt, gpa, g->mem_hpa + gpa, EPT_RWX | EPT_MT_WB);
+    }
+    if (p->steppers && --p->steppers)
+        return 0; /* another vCPU's step still writes it */
+    rebuild(g, p);
+    return map_page(g, p, true);
+}
+
+void eli_reset(struct guest *g)
+{
+    for (uint32_t i = 0; i < ELI_MAX_PAGES; i++) {
+        struct eli_page *p = &g->eli.page[i];
+        if (p->used && pt_remap_4k(&g->ept.pt, p->gpa, g->mem_hpa + p->gpa, EPT_RWX | EPT_MT_WB))
+            log_err("eli", "%s: cannot unshadow the IDT page at %#lx", g->name, p->gpa);
+        p->used = false;
+        p->steppers = 0;
+    }
+    for (uint32_t c = 0; c < g->nvcpus; c++)
+        g->vcpus[c].idt.loaded = false;
+    g->eli.active = false;
+}
+
+/* The vCPU loaded IDTR (base, limit): shadow the pages it lives in. */
 static int track_idt(struct vcpu *v, uint64_t base, uint32_t limit)
 {
     struct guest *g = v->guest;
-    struct eli_state *e = &g->eli;
-    uint64_t gpa[ELI_MAX_PAGES];
-    uint32_t n = (uint32_t)(((base & (PAGE_SIZE - 1)) + limit) / PAGE_SIZE) + 1;
-    if (n > ELI_MAX_PAGES)
+    struct vcpu_idt t = { .loaded = true, .base = base, .limit = limit };
+    t.npages = (uint32_t)(((base & (PAGE_SIZE - 1)) + limit) / PAGE_SIZE) + 1;
+    if (t.npages > ELI_IDT_PAGES)
         return -1;
-    for (uint32_t i = 0; i < n; i++) {
-        if (gwalk_translate(v, (base & ~(PAGE_SIZE - 1)) + i * PAGE_SIZE, &gpa[i]) ||
-            gpa[i] + PAGE_SIZE > g->mem_size)
+    for (uint32_t i = 0; i < t.npages; i++) {
+        if (gwalk_translate(v, (base & ~(PAGE_SIZE - 1)) + i * PAGE_SIZE, &t.gpa[i]) ||
+            t.gpa[i] + PAGE_SIZE > g->mem_size)
             return -1;
-        gpa[i] &= ~(PAGE_SIZE - 1);
+        t.gpa[i] &= ~(PAGE_SIZE - 1);
     }
-    /* Give back the old pages, then shadow the new ones. */
-    for (uint32_t i = 0; i < e->npages; i++)
-        if (map_page(g, i, false))
-            return -1;
-    for (uint32_t i = 0; i < n; i++) {
-        if (!e->shadow_hpa[i] && (e->shadow_hpa[i] = frames_alloc(1, PAGE_SIZE)) == FRAME_NONE) {
-            e->shadow_hpa[i] = 0;
-            return -1;
-        }
-        e->gpa[i] = gpa[i];
-    }
-    e->npages = n;
-    e->idt_base = base;
-    e->idt_limit = limit;
-    e->long_mode = vmcs_read64(GUEST_IA32_EFER) & EFER_LMA_BIT;
-    rebuild(g);
-    for (uint32_t i = 0; i < n; i++)
-        if (map_page(g, i, true))
-            return -1;
-    e->active = true;
-    e->stepping_page = -1;
-    vcpu_invept(v);
-    eli_set_intr_exiting(v, false);
+    t.long_mode = vmcs_read64(GUEST_IA32_EFER) & EFER_LMA_BIT;
+    uint64_t flags = spin_lock_irqsave(&g->ept_lock);
+    v->idt = t;
+    int rc = reshadow_all(g);
+    spin_unlock_irqrestore(&g->ept_lock, flags);
+    if (rc)
+        return -1;
+    guest_ept_sync(v);
+    eli_set_intr_exiting(v, v->nstep != 0);
     return 0;
 }
 
@@ -180,6 +271,10 @@ enum exit_action handle_desc_table(struct vcpu *v)
         memcpy(&base, desc + 2, lma ? 8 : 4);
         if (!lma && !(info & DT_OPSIZE32))
             base &= 0xffffff;
+        if (lma && (uint64_t)((int64_t)(base << 16) >> 16) != base) {
+            vcpu_inject_exception(VEC_GP, true, 0); /* non-canonical base (SDM LGDT/LIDT) */
+            return EXIT_RESUME;
+        }
         vmcs_write_checked(base_f, base, __func__);
         vmcs_write_checked(limit_f, limit, __func__);
         if (idt && v->guest->intr_mode == VMX_INTR_EXITLESS && track_idt(v, base, limit)) {
@@ -199,52 +294,22 @@ bad_operand:
 
 bool eli_ept_write(struct vcpu *v, uint64_t gpa)
 {
-    struct eli_state *e = &v->guest->eli;
-    if (!e->active)
-        return false;
-    for (uint32_t i = 0; i < e->npages; i++) {
-        if ((gpa & ~(PAGE_SIZE - 1)) != e->gpa[i])
-            continue;
-        /* One instruction on the real page, with every interrupt exiting meanwhile. */
-        if (map_page(v->guest, i, false))
-            return false;
-        vcpu_invept(v);
-        e->stepping_page = (int)i;
-        step_begin(v, STEP_IDT);
-        return true;
-    }
-    return false;
+    return v->guest->eli.active && step_page_write(v, STEP_IDT, gpa);
 }
 
-void eli_step_done(struct vcpu *v)
-{
-    struct guest *g = v->guest;
-    struct eli_state *e = &g->eli;
-    if (e->stepping_page < 0) {
-        guest_fault(g, "single-step exit with no shadow IDT step in progress");
-        return;
-    }
-    rebuild(g);
-    if (map_page(g, (uint32_t)e->stepping_page, true)) {
-        guest_fault(g, "cannot map the shadow IDT back");
-        return;
-    }
-    e->stepping_page = -1;
-    vcpu_invept(v);
-}
-
-enum exit_action eli_handle_np(struct vcpu *v)
+enum exit_action eli_handle_delivery_fault(struct vcpu *v, uint8_t exception)
 {
     uint32_t err = vmcs_read32(VM_EXIT_INTR_ERROR_CODE);
     uint8_t vec = (uint8_t)(err >> NP_ERR_INDEX_SHIFT);
     if ((err & (NP_ERR_EXT | NP_ERR_IDT)) == (NP_ERR_EXT | NP_ERR_IDT) && !eli_owned(vec)) {
-        /* An interrupt of the hypervisor's: already accepted by the LAPIC (in service);
-         * its handler runs here and sends the EOI. It is not re-injected. */
+        /* An interrupt of the hypervisor's, stopped by the shadow's not-present gate (#NP) or
+         * by the guest's IDT limit (#GP): already accepted by the LAPIC (in service); its
+         * handler runs here and sends the EOI. It is not re-injected. */
         v->hv_interrupts++;
         irq_dispatch_vector(vec);
         return EXIT_RESUME;
     }
-    /* The guest's own #NP (a not-present gate of its own, a segment): as hardware would. */
-    vcpu_inject_exception(VEC_NP, true, err);
+    /* The guest's own fault (a gate of its own, a segment, its own #GP): as hardware would. */
+    vcpu_inject_exception(exception, true, err);
     return EXIT_RESUME;
 }

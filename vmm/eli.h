@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "vmm/exit.h"
+#include "vmm/guest.h"
 
 /* Vectors an exitless guest owns on its cores: exceptions and the guest vector range. */
 bool eli_owned(uint8_t vector);
@@ -15,10 +16,16 @@ enum exit_action handle_desc_table(struct vcpu *v);
 /* An EPT write violation: true when it was a write to a shadowed IDT page (handled by a
  * single-step of the writing instruction into the real page). */
 bool eli_ept_write(struct vcpu *v, uint64_t gpa);
-/* After that single step: rebuild the shadow from the real page and map it back. */
-void eli_step_done(struct vcpu *v);
-/* #NP exits: a hypervisor interrupt blocked by the shadow, or the guest's own #NP. */
-enum exit_action eli_handle_np(struct vcpu *v);
+/* For a step (ept_lock held): maps the shadowed IDT page at `gpa` to the guest's RAM, or
+ * rebuilds its shadow from it and maps that back once no vCPU steps it. 0 or -1 (not an IDT
+ * page, for unshadow). */
+int eli_unshadow(struct guest *g, uint64_t gpa);
+int eli_reshadow(struct guest *g, uint64_t gpa);
+/* Restart: every IDT page back to plain RAM, no vCPU has an IDT. */
+void eli_reset(struct guest *g);
+/* #NP and #GP exits of exitless guests: a hypervisor interrupt blocked by the shadow (#NP)
+ * or by the guest's IDT limit (#GP), or the guest's own fault, reflected. */
+enum exit_action eli_handle_delivery_fault(struct vcpu *v, uint8_t exception);
 /* External-interrupt exiting on (before the guest has an IDT, during a step) or off. */
 void eli_set_intr_exiting(struct vcpu *v, bool on);
 

@@ -7,6 +7,10 @@
 #include "kernel/layout.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
+#include "kernel/smp.h"
+#include "kernel/tsc.h"
+#include "vmm/eli.h"
+#include "vmm/vcpu.h"
 #include "vmm/guest.h"
 #include "vmm/guest_mgr.h"
 #include "vmm/io.h"
@@ -64,6 +68,38 @@ void guest_exit_stats(struct guest *g, struct hc_exit_stats *out)
     for (uint32_t i = 0; i < g->nvcpus; i++) {
         out->hv_interrupts += g->vcpus[i].hv_interrupts;
         out->denied_apic_writes += g->vcpus[i].denied_apic_writes;
+    }
+}
+
+#define EPT_SYNC_TIMEOUT_US 200000u  /* a vCPU gets this long to leave guest mode */
+#define EPT_SYNC_RESEND_US 200u      /* an NMI lost in the entry window is sent again */
+
+void guest_ept_sync(struct vcpu *self)
+{
+    struct guest *g = self->guest;
+    vcpu_invept(self);
+    uint64_t gen = __atomic_add_fetch(&g->ept_gen, 1, __ATOMIC_SEQ_CST);
+    if (self->ept_seen < gen)
+        __atomic_store_n(&self->ept_seen, gen, __ATOMIC_RELEASE);
+    uint64_t deadline = rdtsc() + tsc_us_to_cycles(EPT_SYNC_TIMEOUT_US);
+    for (uint32_t i = 0; i < g->nvcpus; i++) {
+        struct vcpu *o = &g->vcpus[i];
+        uint64_t resend = 0;
+        /* A vCPU outside guest mode invalidates before it enters (vcpu_run). */
+        while (o != self && __atomic_load_n(&o->in_guest, __ATOMIC_SEQ_CST) &&
+               __atomic_load_n(&o->ept_seen, __ATOMIC_ACQUIRE) < gen) {
+            uint64_t now = rdtsc();
+            if (now >= resend) {
+                smp_kick_nmi(o->cpu);
+                resend = now + tsc_us_to_cycles(EPT_SYNC_RESEND_US);
+            }
+            if (now > deadline) {
+                guest_fault(g, "vCPU %u did not leave guest mode for an EPT invalidation in "
+                               "%u ms", o->index, EPT_SYNC_TIMEOUT_US / 1000);
+                return;
+            }
+            cpu_relax();
+        }
     }
 }
 
@@ -146,14 +182,7 @@ int guest_prepare_memory(struct guest *g, char *err, size_t errlen)
     } else {
         memset(phys_to_virt(g->mem_hpa), 0, g->mem_size); /* restart: nothing survives */
         /* The shadow IDT goes with the old image: guest RAM is mapped back as it was. */
-        for (uint32_t i = 0; i < g->eli.npages; i++)
-            if (pt_remap_4k(&g->ept.pt, g->eli.gpa[i], g->mem_hpa + g->eli.gpa[i],
-                            EPT_RWX | EPT_MT_WB)) {
-                snprintf(err, errlen, "cannot unshadow the old IDT");
-                return -1;
-            }
-        g->eli.npages = 0;
-        g->eli.active = false;
+        eli_reset(g);
     }
     for (uint32_t i = 0; i < g->nvcpus; i++) {
         struct vcpu *v = &g->vcpus[i];

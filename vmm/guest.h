@@ -30,6 +30,28 @@ enum guest_boot_mode { BOOT_LONG64, BOOT_PROTECTED32 };
 
 struct guest;
 
+/* Pages one vCPU has unshadowed for the guest instruction it single-steps (vmm/step.c):
+ * an instruction may touch several (an unaligned write across two IDT pages). */
+#define STEP_MAX_PAGES 4
+enum step_kind { STEP_NONE, STEP_IDT, STEP_MSIX };
+struct step_page {
+    enum step_kind kind;
+    uint64_t gpa;               /* page-aligned guest-physical address */
+};
+
+/* The IDT one vCPU loaded (ELI): where it lives, as of its last LIDT. */
+#define ELI_IDT_PAGES 2
+struct vcpu_idt {
+    bool loaded;
+    bool long_mode;             /* 16-byte gates; else 8-byte protected-mode gates */
+    uint64_t base;              /* guest linear address and limit, as the guest loaded them */
+    uint32_t limit;
+    uint32_t npages;
+    uint64_t gpa[ELI_IDT_PAGES];
+};
+
+/* One vCPU. Owner: the CPU it runs on (`cpu`), which alone writes every field not marked
+ * otherwise; other CPUs touch only the fields marked "any CPU". */
 struct vcpu {
     struct guest *guest;
     uint32_t index;             /* within the guest */
@@ -41,35 +63,47 @@ struct vcpu {
     const struct vmx_controls *ctl;
     struct guest_regs regs;
     struct exit_stats stats;
-    /* Set by any CPU to make this vCPU leave guest mode and look at its guest's state. */
+    /* Any CPU sets it (then sends a kick NMI) to make this vCPU leave guest mode and look
+     * at its guest's state. */
     volatile bool kick;
+    /* Read by any CPU: the vCPU's loop is running (vmm/guest_mgr.c), and it is between the
+     * last check before VM entry and the next exit (vmm/vcpu.c). */
+    volatile bool active;
+    volatile bool in_guest;
+    /* The guest's EPT generation this CPU has invalidated up to (guest_ept_sync). */
+    volatile uint64_t ept_seen;
     uint64_t msr_bitmap_phys;   /* per vCPU: EOI pass-through changes with virtual ISR */
     /* Virtual interrupts (vmm/virq.c): requested, and delivered but not yet EOIed. */
     uint64_t virr[4], visr[4];  /* bit v = vector v */
-    volatile uint64_t virr_remote[4]; /* set by other CPUs (atomic), merged before entry */
+    volatile uint64_t virr_remote[4]; /* any CPU sets bits (atomic), merged before entry */
     bool eoi_trapped;           /* EOI MSR exits (a virtual interrupt is in service) */
-    /* Exitless interrupts: the hypervisor's own interrupts seen through #NP, counted. */
+    uint8_t tpr;                /* the guest's TPR as it wrote it (CR8 = tpr >> 4) */
+    /* Exitless interrupts: the hypervisor's own interrupts seen through #NP/#GP, counted. */
     uint64_t hv_interrupts;
     uint64_t denied_apic_writes;
-    /* One guest instruction under single-step (vmm/step.c): a write to a shadowed page. */
-    enum step_kind { STEP_NONE, STEP_IDT, STEP_MSIX } step;
+    uint64_t watchdog_exits;    /* preemption-timer exits: the guest ran a whole period */
+    struct vcpu_idt idt;        /* ELI: what this vCPU loaded; under guest->ept_lock */
+    /* One guest instruction under single-step (vmm/step.c): writes to shadowed pages. */
+    uint32_t nstep;             /* pages in step[]; 0 = no step */
+    struct step_page step[STEP_MAX_PAGES];
     bool step_with_tf;          /* stepping with RFLAGS.TF + #DB (no monitor trap flag) */
     bool guest_tf;              /* the guest's own TF before the step */
 };
 
-/* The shadow IDT of an exitless guest (vmm/eli.c). The guest's IDT pages are replaced in its
- * EPT by read-only hypervisor pages holding a copy in which only the vectors the guest owns
- * are present; writes to them are single-stepped into the real page, then re-shadowed. */
-#define ELI_MAX_PAGES 2
+/* The shadow IDT of an exitless guest (vmm/eli.c). The pages holding the IDTs its vCPUs
+ * loaded are replaced in its EPT by read-only hypervisor pages holding a copy in which only
+ * the vectors the guest owns are present; writes to them are single-stepped into the real
+ * page, then re-shadowed. All of it is under guest->ept_lock. */
+#define ELI_MAX_PAGES (ELI_IDT_PAGES * GUEST_MAX_VCPUS)
+struct eli_page {
+    uint64_t gpa;               /* guest page holding (part of) an IDT */
+    uint64_t shadow_hpa;        /* the hypervisor page mapped there instead */
+    uint32_t steppers;          /* vCPUs stepping a write to it: mapped to RAM meanwhile */
+    bool used;
+};
 struct eli_state {
-    bool active;
-    bool long_mode;             /* 16-byte gates; else 8-byte protected-mode gates */
-    uint64_t idt_base;          /* guest linear address and limit, as the guest loaded them */
-    uint32_t idt_limit;
-    uint32_t npages;
-    uint64_t gpa[ELI_MAX_PAGES];        /* guest pages holding the IDT */
-    uint64_t shadow_hpa[ELI_MAX_PAGES]; /* hypervisor pages mapped there instead */
-    int stepping_page;          /* page being written under single-step, or -1 */
+    bool active;                /* some vCPU has loaded an IDT */
+    struct eli_page page[ELI_MAX_PAGES];
     uint64_t rebuilds;
 };
 
@@ -96,7 +130,9 @@ struct guest {
     enum guest_on_fault on_fault;
     enum vmx_intr_mode intr_mode;
     uint32_t max_restarts;
+    uint64_t time_limit_ms;
     uint32_t restarts;
+    uint64_t run_started_tsc;   /* this run's start (time limit); management CPU */
     const char *image;          /* module names */
     const char *initrd;
     const char *cmdline;
@@ -109,6 +145,11 @@ struct guest {
     uint32_t nvcpus;
     struct vcpu vcpus[GUEST_MAX_VCPUS];
     struct spinlock lock;       /* protects: state, fault text, restarts */
+    /* Serializes, between its vCPUs, changes to the EPT of a running guest (shadow IDT pages,
+     * MSI-X shadows, steps) and the virtual PCI's configuration state; ept_gen counts the
+     * changes for the other vCPUs' INVEPT (guest_ept_sync). */
+    struct spinlock ept_lock;
+    volatile uint64_t ept_gen;
     char fault[200];            /* why it stopped, when it failed */
     int exit_status;            /* from HC_STOP */
     bool expect_fault;          /* test manifests: being stopped is this guest's success */
@@ -129,6 +170,12 @@ void *guest_ram_ptr(struct guest *g, uint64_t gpa, uint64_t len);
 
 /* This guest's exit statistics, all vCPUs summed (hypercall and stop report). */
 void guest_exit_stats(struct guest *g, struct hc_exit_stats *out);
+
+/* After a change to the guest's EPT that takes a permission away: invalidates on this CPU
+ * and makes every other running vCPU of the guest invalidate before it next runs guest code;
+ * returns when none can still use the old translation (kick NMIs, bounded; a vCPU that does
+ * not answer stops the guest). */
+void guest_ept_sync(struct vcpu *self);
 
 /* Stops the guest because of its own fault; logs the reason with its name. */
 void guest_fault(struct guest *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -8,6 +8,8 @@
 #include "kernel/log.h"
 #include "kernel/lapic.h"
 #include "kernel/percpu.h"
+#include "kernel/smp.h"
+#include "kernel/tsc.h"
 #include "kernel/trap.h"
 #include "kernel/vectors.h"
 #include "vmm/guest_mgr.h"
@@ -19,6 +21,7 @@
 #include "vmm/vmx.h"
 
 #define REPORT_REASONS 6
+#define POLICE_PERIOD_US 1000u
 
 static struct guest guests[GUEST_MAX];
 static uint32_t nguests;
@@ -75,14 +78,14 @@ void guest_mgr_init(void)
         irq_register((uint8_t)vec, guest_vector_handler);
 }
 
+/* The kick is an NMI: NMIs always exit (NMI exiting), so nothing the guest does (CLI, its
+ * TPR, its IDT, its page tables) holds it back. */
 void guest_mgr_kick(struct guest *g)
 {
     uint32_t me = current_cpu_id();
-    for (uint32_t i = 0; i < g->nvcpus; i++) {
-        const struct percpu *p = percpu_of(g->vcpus[i].cpu);
-        if (g->vcpus[i].cpu != me && p && p->remote.online)
-            lapic_send_ipi(p->apic_id, ICR_FIXED, VEC_IPI_STOP);
-    }
+    for (uint32_t i = 0; i < g->nvcpus; i++)
+        if (g->vcpus[i].cpu != me && g->vcpus[i].active)
+            smp_kick_nmi(g->vcpus[i].cpu);
 }
 
 static const struct mb2_module *find_module(const struct boot_info *bi, const char *name)
@@ -184,6 +187,7 @@ static void vcpu_main(void *arg)
     struct guest *g = v->guest;
     char err[160];
 
+    __atomic_store_n(&v->active, true, __ATOMIC_SEQ_CST);
     if (vmx_cpu_enable(err, sizeof(err))) {
         guest_fault(g, "cannot enable VMX on CPU %u: %s", v->cpu, err);
         goto out;
@@ -198,6 +202,11 @@ static void vcpu_main(void *arg)
         if (v->index != 0 || g->state != GUEST_FAILED || g->on_fault != ON_FAULT_RESTART ||
             g->restarts >= g->max_restarts)
             break;
+        /* Nothing of the old run may still execute: the other vCPUs leave their loops (the
+         * management CPU keeps kicking them) and the restart runs this one. */
+        for (uint32_t i = 1; i < g->nvcpus; i++)
+            while (__atomic_load_n(&g->vcpus[i].active, __ATOMIC_SEQ_CST))
+                cpu_relax();
         g->restarts++;
         log_warn("guest", "%s: restarting (%u of %u) after: %s", g->name, g->restarts,
                  g->max_restarts, g->fault);
@@ -208,6 +217,7 @@ static void vcpu_main(void *arg)
         }
         memset(&v->stats, 0, sizeof(v->stats));
         vpci_guest_start(g);
+        g->run_started_tsc = rdtsc();
         g->state = GUEST_RUNNING;
     }
 out:
@@ -215,6 +225,7 @@ out:
         vpci_guest_stop(g);
         report(g);
     }
+    __atomic_store_n(&v->active, false, __ATOMIC_SEQ_CST);
     __atomic_fetch_sub(&vcpus_running, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -222,6 +233,7 @@ void guest_mgr_start(struct guest *g, cpu_start_fn start_on)
 {
     struct vcpu *inline_vcpu = NULL;
     vpci_guest_start(g);
+    g->run_started_tsc = rdtsc();
     g->state = GUEST_RUNNING;
     for (uint32_t i = 0; i < g->nvcpus; i++) {
         struct vcpu *v = &g->vcpus[i];
@@ -237,11 +249,35 @@ void guest_mgr_start(struct guest *g, cpu_start_fn start_on)
         vcpu_main(inline_vcpu);
 }
 
+/* Management CPU, about once a millisecond: a guest past its time limit is stopped; a
+ * stopped guest whose vCPUs still run is kicked again (an NMI that lands just before a VM
+ * entry, or just before a HLT, is taken in the host and does not end that entry or HLT). */
+static void police(void)
+{
+    uint64_t now = rdtsc();
+    for (uint32_t i = 0; i < nguests; i++) {
+        struct guest *g = &guests[i];
+        if (g->state == GUEST_RUNNING && g->time_limit_ms &&
+            now - g->run_started_tsc > tsc_us_to_cycles(g->time_limit_ms * 1000))
+            guest_fault(g, "ran past its time limit of %lu ms", g->time_limit_ms);
+        if (g->state == GUEST_RUNNING)
+            continue;
+        for (uint32_t c = 0; c < g->nvcpus; c++)
+            if (__atomic_load_n(&g->vcpus[c].active, __ATOMIC_SEQ_CST))
+                smp_kick_nmi(g->vcpus[c].cpu);
+    }
+}
+
 bool guest_mgr_wait_all(void)
 {
     bool all_ok = true;
+    uint64_t next_police = 0;
     while (__atomic_load_n(&vcpus_running, __ATOMIC_SEQ_CST)) {
         notify_poll();
+        if (rdtsc() >= next_police) {
+            police();
+            next_police = rdtsc() + tsc_us_to_cycles(POLICE_PERIOD_US);
+        }
         cpu_relax();
     }
     for (uint32_t i = 0; i < nguests; i++) {

@@ -10,7 +10,9 @@
 #include "kernel/lapic.h"
 #include "kernel/vectors.h"
 #include "vmm/virq.h"
+#include "vmm/vcpu.h"
 #include "vmm/vmx_ops.h"
+#include "vmm/x2apic_check.h"
 
 #define MSR_TSC 0x10
 #define MSR_PLATFORM_ID 0x17
@@ -35,32 +37,16 @@
 #define EFER_WRITABLE ((1ull << 0) | (1ull << 8) | (1ull << 11)) /* SCE, LME, NXE */
 #define EFER_LMA_BIT (1ull << 10)
 
-/* x2APIC registers (SDM vol. 3, table 11-6). */
+/* x2APIC registers (SDM vol. 3, table 11-6) beyond those of vmm/x2apic_check.h. */
 #define X2APIC_ID 0x802
 #define X2APIC_VERSION 0x803
-#define X2APIC_TPR 0x808
 #define X2APIC_LDR 0x80d
-#define X2APIC_SVR 0x80f
 #define X2APIC_ISR0 0x810
 #define X2APIC_IRR7 0x827
-#define X2APIC_ESR 0x828
-#define X2APIC_LVT_CMCI 0x82f
-#define X2APIC_ICR 0x830
-#define X2APIC_LVT_TIMER 0x832
-#define X2APIC_LVT_ERROR 0x837
 #define X2APIC_TIMER_INIT 0x838
 #define X2APIC_TIMER_CUR 0x839
 #define X2APIC_TIMER_DIV 0x83e
-#define X2APIC_SELF_IPI 0x83f
 #define MSR_TSC_DEADLINE_GUEST 0x6e0
-
-#define LVT_MASKED (1u << 16)
-#define ICR_VECTOR_MASK 0xffu
-#define ICR_MODE_MASK (7u << 8)
-#define ICR_DEST_LOGICAL (1u << 11)
-#define ICR_SHORTHAND_MASK (3u << 18)
-#define ICR_SHORTHAND_SELF (1u << 18)
-#define TPR_MAX_GUEST 0xdfu  /* classes 0xe and 0xf are the hypervisor's */
 
 static const struct msr_rule apic_rules[] = {
     /* The guest's own timer: programmed without exits. */
@@ -70,7 +56,7 @@ static const struct msr_rule apic_rules[] = {
     { X2APIC_TIMER_CUR, 0, MSR_PASS, MSR_DENY, "APIC timer current count" },
     /* EOI: passed through for exitless guests except while a virtual interrupt is in
      * service (vmm/virq.c flips the bitmap bit); reading it faults as on hardware. */
-    { MSR_X2APIC_EOI, 0, MSR_DENY, MSR_EMULATE, "APIC EOI" },
+    { X2APIC_EOI, 0, MSR_DENY, MSR_EMULATE, "APIC EOI" },
     /* Read-only state of this core's APIC. */
     { X2APIC_ID, 0, MSR_PASS, MSR_DENY, "APIC ID" },
     { X2APIC_VERSION, 0, MSR_PASS, MSR_DENY, "APIC version" },
@@ -81,7 +67,8 @@ static const struct msr_rule apic_rules[] = {
     { X2APIC_ICR, 0, MSR_PASS, MSR_EMULATE, "APIC ICR" },
     { X2APIC_SELF_IPI, 0, MSR_DENY, MSR_EMULATE, "APIC self IPI" },
     { X2APIC_LVT_TIMER, 0, MSR_PASS, MSR_EMULATE, "APIC LVT timer" },
-    { X2APIC_TPR, 0, MSR_PASS, MSR_EMULATE, "APIC TPR" },
+    /* The guest's own TPR value; the core's is capped below the hypervisor's classes. */
+    { X2APIC_TPR, 0, MSR_EMULATE, MSR_EMULATE, "APIC TPR" },
     /* The hypervisor keeps these as it set them; guest writes are accepted and dropped. */
     { X2APIC_SVR, 0, MSR_PASS, MSR_EMULATE, "APIC SVR" },
     { X2APIC_LVT_CMCI, 0, MSR_PASS, MSR_EMULATE, "APIC LVT CMCI" },
@@ -179,21 +166,14 @@ void msr_bitmap_build(uint8_t *bm, bool exitless)
     if (lapic_x2apic_mode()) {
         allow_rules(bm, apic_rules, sizeof(apic_rules) / sizeof(apic_rules[0]));
         if (exitless)
-            bitmap_allow(bm, MSR_X2APIC_EOI, 1);
+            bitmap_allow(bm, X2APIC_EOI, 1);
     }
 }
 
-/* A guest's write to its core's APIC, validated (vmm/guest.h: the guest owns the guest
- * vector range on its own cores and nothing else). */
-static bool guest_vector(uint32_t vec) { return vector_owner((uint8_t)vec) == VECTOR_GUEST; }
-
-static bool own_apic_id(const struct vcpu *v, uint32_t apic_id)
-{
-    for (uint32_t i = 0; i < v->guest->nvcpus; i++)
-        if (v->guest->vcpus[i].apic_id == apic_id)
-            return true;
-    return false;
-}
+/* A guest's write to its core's APIC (vmm/guest.h: the guest owns the guest vector range on
+ * its own cores and nothing else), checked against the architecture and that policy first;
+ * what reaches the core's APIC is still written under a fixup. -1: the guest gets #GP. */
+static bool guest_vector(uint8_t vec) { return vector_owner(vec) == VECTOR_GUEST; }
 
 static void apic_denied(struct vcpu *v, const char *what, uint64_t val)
 {
@@ -204,45 +184,37 @@ static void apic_denied(struct vcpu *v, const char *what, uint64_t val)
 
 static int apic_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
-    uint32_t lo = (uint32_t)val;
-    switch (msr) {
-    case MSR_X2APIC_EOI:
+    uint32_t ids[GUEST_MAX_VCPUS];
+    for (uint32_t i = 0; i < v->guest->nvcpus; i++)
+        ids[i] = v->guest->vcpus[i].apic_id;
+    switch (x2apic_check_write(msr, val, ids, v->guest->nvcpus, guest_vector)) {
+    case X2APIC_GP:
+        return -1;
+    case X2APIC_DENY:
+        apic_denied(v, msr == X2APIC_ICR ? "IPI (ICR)" : msr == X2APIC_SELF_IPI ? "self IPI"
+                                                                             : "LVT timer", val);
+        return 0;
+    case X2APIC_KEEP:
+        return 0; /* SVR, LVT LINT/error/thermal/perf/CMCI: the hypervisor's settings stay */
+    case X2APIC_WRITE:
+        break;
+    }
+    if (msr == X2APIC_EOI) {
         virq_eoi(v);
         return 0;
-    case X2APIC_ICR: {
-        uint32_t dest = (uint32_t)(val >> 32), shorthand = lo & ICR_SHORTHAND_MASK;
-        bool ok = (lo & ICR_MODE_MASK) == 0 && !(lo & ICR_DEST_LOGICAL) &&
-                  guest_vector(lo & ICR_VECTOR_MASK) &&
-                  (shorthand == ICR_SHORTHAND_SELF || (shorthand == 0 && own_apic_id(v, dest)));
-        if (!ok)
-            apic_denied(v, "IPI (ICR)", val);
-        else
-            wrmsr(msr, val);
+    }
+    if (msr == X2APIC_TPR) {
+        v->tpr = (uint8_t)val;
+        vcpu_set_tpr(v);
         return 0;
     }
-    case X2APIC_SELF_IPI:
-        if (guest_vector(lo & ICR_VECTOR_MASK))
-            wrmsr(msr, lo & ICR_VECTOR_MASK);
-        else
-            apic_denied(v, "self IPI", val);
-        return 0;
-    case X2APIC_LVT_TIMER:
-        if ((lo & LVT_MASKED) || guest_vector(lo & ICR_VECTOR_MASK))
-            wrmsr(msr, lo);
-        else
-            apic_denied(v, "LVT timer", val);
-        return 0;
-    case X2APIC_TPR:
-        wrmsr(msr, lo > TPR_MAX_GUEST ? TPR_MAX_GUEST : lo);
-        return 0;
-    default:
-        return 0; /* SVR, LVT LINT/error/thermal/perf/CMCI: the hypervisor's settings stay */
-    }
+    return wrmsr_safe(msr, val) ? -1 : 0;
 }
 
-static int emulate_read(uint32_t msr, uint64_t *val)
+static int emulate_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
     switch (msr) {
+    case X2APIC_TPR: *val = v->tpr; return 0;
     case MSR_EFER: *val = vmcs_read64(GUEST_IA32_EFER); return 0;
     case MSR_IA32_FEATURE_CONTROL: *val = FEATURE_CONTROL_LOCKED; return 0; /* VMX off */
     case MSR_IA32_APIC_BASE: return rdmsr_safe(msr, val) ? -1 : 0;
@@ -260,7 +232,10 @@ static int emulate_write(uint32_t msr, uint64_t val)
     if (msr == MSR_EFER) {
         if (val & ~(EFER_WRITABLE | EFER_LMA_BIT))
             return -1;
-        uint64_t lma = vmcs_read64(GUEST_IA32_EFER) & EFER_LMA_BIT;
+        uint64_t old = vmcs_read64(GUEST_IA32_EFER), lma = old & EFER_LMA_BIT;
+        /* LME may not change while paging is on (SDM 2.2.1). */
+        if ((vmcs_readl(CR0_READ_SHADOW) & CR0_PG) && ((val ^ old) & EFER_LME))
+            return -1;
         vmcs_write64(GUEST_IA32_EFER, (val & EFER_WRITABLE) | lma);
         return 0;
     }
@@ -283,7 +258,7 @@ static enum exit_action msr_access(struct vcpu *v, int write)
     if (p == MSR_EMULATE && write && is_apic_msr(msr))
         rc = apic_write(v, msr, val);
     else if (p == MSR_EMULATE)
-        rc = write ? emulate_write(msr, val) : emulate_read(msr, &val);
+        rc = write ? emulate_write(msr, val) : emulate_read(v, msr, &val);
     else if (p == MSR_PASS)
         rc = write ? wrmsr_safe(msr, val) : rdmsr_safe(msr, &val); /* EOI when trapped, ... */
     if (rc) {

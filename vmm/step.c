@@ -1,17 +1,19 @@
 /* Single-stepping one guest instruction (SDM vol. 3, 26.5.2 monitor trap flag; 18.3.1.4
- * single-step on TF). */
+ * single-step on TF). Lock: guest->ept_lock around every change to the guest's EPT. */
+#include "kernel/layout.h"
 #include "kernel/trap.h"
 #include "vmm/eli.h"
 #include "vmm/step.h"
+#include "vmm/vcpu.h"
 #include "vmm/vmx_bits.h"
 #include "vmm/vmx_ops.h"
 #include "vmm/vpci.h"
 
 #define RFLAGS_TF (1ull << 8)
+#define DB_QUAL_BS (1ull << 14)     /* exit qualification of a #DB: single step (SDM 27.2.1) */
 
-void step_begin(struct vcpu *v, enum step_kind kind)
+static void arm(struct vcpu *v)
 {
-    v->step = kind;
     eli_set_intr_exiting(v, true);
     if (v->ctl->monitor_trap_flag) {
         v->step_with_tf = false;
@@ -28,33 +30,101 @@ void step_begin(struct vcpu *v, enum step_kind kind)
     vmcs_write32(EXCEPTION_BITMAP, vmcs_read32(EXCEPTION_BITMAP) | (1u << VEC_DB));
 }
 
-enum exit_action handle_mtf(struct vcpu *v)
+/* ended: the step's own single-step exit (else it was cut short by another exit). */
+static void disarm(struct vcpu *v, bool ended)
 {
     if (v->step_with_tf) {
         uint64_t rflags = vmcs_readl(GUEST_RFLAGS);
         vmcs_writel(GUEST_RFLAGS, v->guest_tf ? rflags | RFLAGS_TF : rflags & ~RFLAGS_TF);
-        vmcs_write32(EXCEPTION_BITMAP, vmcs_read32(EXCEPTION_BITMAP) & ~(1u << VEC_DB));
         v->step_with_tf = false;
+        /* Cut short by an event whose delivery saved RFLAGS with our TF in it: its IRET may
+         * bring TF back, so #DB keeps exiting until that trap has been seen (or forever if
+         * the guest never returns: one exit per #DB, which only the guest's TF causes). */
+        if (ended || v->guest_tf)
+            vmcs_write32(EXCEPTION_BITMAP, vmcs_read32(EXCEPTION_BITMAP) & ~(1u << VEC_DB));
     } else {
         vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
                      vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_BASED_MONITOR_TRAP_FLAG);
     }
-    enum step_kind kind = v->step;
-    v->step = STEP_NONE;
-    switch (kind) {
-    case STEP_IDT:
-        eli_step_done(v);
-        break;
-    case STEP_MSIX:
-        vpci_step_done(v);
-        break;
-    default:
+    /* Exitless guests with an IDT shadowed run with external-interrupt exiting off again. */
+    eli_set_intr_exiting(v, v->guest->intr_mode != VMX_INTR_EXITLESS || !v->idt.loaded);
+}
+
+static int unshadow(struct guest *g, enum step_kind kind, uint64_t gpa)
+{
+    return kind == STEP_IDT ? eli_unshadow(g, gpa) : vpci_msix_unshadow(g, gpa);
+}
+
+static int reshadow(struct guest *g, enum step_kind kind, uint64_t gpa)
+{
+    return kind == STEP_IDT ? eli_reshadow(g, gpa) : vpci_msix_reshadow(g, gpa);
+}
+
+bool step_page_write(struct vcpu *v, enum step_kind kind, uint64_t gpa)
+{
+    struct guest *g = v->guest;
+    gpa &= ~(PAGE_SIZE - 1);
+    for (uint32_t i = 0; i < v->nstep; i++)
+        if (v->step[i].gpa == gpa && v->step[i].kind == kind)
+            return true; /* already writable for us: a stale translation, retried */
+    if (v->nstep == STEP_MAX_PAGES) {
+        guest_fault(g, "one instruction writes more than %d shadowed pages at rip %#lx",
+                    STEP_MAX_PAGES, vmcs_readl(GUEST_RIP));
+        return true;
+    }
+    uint64_t flags = spin_lock_irqsave(&g->ept_lock);
+    int rc = unshadow(g, kind, gpa);
+    spin_unlock_irqrestore(&g->ept_lock, flags);
+    if (rc)
+        return false;
+    vcpu_invept(v); /* more rights: only this CPU needs to see them now */
+    v->step[v->nstep++] = (struct step_page){ .kind = kind, .gpa = gpa };
+    if (v->nstep == 1)
+        arm(v);
+    return true;
+}
+
+static void finish(struct vcpu *v, bool ended)
+{
+    struct guest *g = v->guest;
+    disarm(v, ended);
+    uint64_t flags = spin_lock_irqsave(&g->ept_lock);
+    int failed = 0;
+    for (uint32_t i = 0; i < v->nstep; i++)
+        failed |= reshadow(g, v->step[i].kind, v->step[i].gpa);
+    spin_unlock_irqrestore(&g->ept_lock, flags);
+    v->nstep = 0;
+    guest_ept_sync(v);
+    if (failed)
+        guest_fault(g, "cannot map a shadowed page back after a single step");
+}
+
+void step_before_exit(struct vcpu *v, uint32_t reason)
+{
+    if (!v->nstep || reason == EXIT_REASON_MONITOR_TRAP_FLAG ||
+        reason == EXIT_REASON_EPT_VIOLATION)
+        return;
+    if (reason == EXIT_REASON_EXCEPTION_NMI && v->step_with_tf &&
+        (vmcs_read32(VM_EXIT_INTR_INFO) & INTR_INFO_VECTOR_MASK) == VEC_DB)
+        return;
+    finish(v, false);
+}
+
+enum exit_action handle_mtf(struct vcpu *v)
+{
+    if (!v->nstep) {
         guest_fault(v->guest, "single-step exit with no step in progress");
         return EXIT_STOP;
     }
-    if (v->guest->state != GUEST_RUNNING)
-        return EXIT_STOP;
-    /* Exitless guests with an IDT shadowed run with external-interrupt exiting off again. */
-    eli_set_intr_exiting(v, v->guest->intr_mode != VMX_INTR_EXITLESS || !v->guest->eli.active);
-    return EXIT_RESUME;
+    finish(v, true);
+    return v->guest->state == GUEST_RUNNING ? EXIT_RESUME : EXIT_STOP;
+}
+
+bool step_tf_residue(struct vcpu *v)
+{
+    if (v->guest_tf || !(vmcs_readl(EXIT_QUALIFICATION) & DB_QUAL_BS))
+        return false;
+    vmcs_writel(GUEST_RFLAGS, vmcs_readl(GUEST_RFLAGS) & ~RFLAGS_TF);
+    vmcs_write32(EXCEPTION_BITMAP, vmcs_read32(EXCEPTION_BITMAP) & ~(1u << VEC_DB));
+    return true;
 }

@@ -6,6 +6,7 @@
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
+#include "kernel/tsc.h"
 #include "vmm/exit.h"
 #include "kernel/trap.h"
 #include "vmm/vcpu.h"
@@ -22,6 +23,11 @@
 #define PAT_DEFAULT 0x0007040600070406ull
 #define RFLAGS_RESERVED1 (1ull << 1)
 #define DR7_DEFAULT 0x400
+#define CR8_MAX_GUEST 0xdu          /* TPR classes 0xe and 0xf are the hypervisor's */
+/* The watchdog: a guest core leaves guest mode at least this often, whatever the guest
+ * does, so a stop or an EPT invalidation never waits on the guest (NMIs come first; this
+ * bounds the case where one was lost). */
+#define WATCHDOG_US 100000u
 
 /* Access rights (SDM 25.4.1): type | S | P | L/DB | G. */
 #define AR_CODE64 (0xbu | VMX_AR_S | VMX_AR_P | VMX_AR_L | VMX_AR_G)
@@ -157,13 +163,14 @@ static void setup_controls(struct vcpu *v)
     /* Exitless guests run with external-interrupt exiting off once their IDT is shadowed;
      * until the guest loads an IDT every interrupt exits as in injected mode. */
     vmcs_write32(PIN_BASED_VM_EXEC_CONTROL,
-                 c->pin | (exitless && !v->guest->eli.active ? PIN_BASED_EXT_INTR_MASK : 0));
+                 c->pin | (exitless && !v->idt.loaded ? PIN_BASED_EXT_INTR_MASK : 0));
     vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, c->proc);
     vmcs_write32(SECONDARY_VM_EXEC_CONTROL, c->proc2);
     vmcs_write32(VM_EXIT_CONTROLS, c->exit);
     vmcs_write32(VM_ENTRY_CONTROLS, c->entry | (long_mode ? VM_ENTRY_IA32E_MODE : 0));
-    /* ELI: a vector the shadow IDT hides raises #NP, which exits. */
-    vmcs_write32(EXCEPTION_BITMAP, exitless ? 1u << VEC_NP : 0);
+    /* ELI: a vector the shadow IDT hides raises #NP, one past the guest's IDT limit #GP;
+     * both exit. */
+    vmcs_write32(EXCEPTION_BITMAP, exitless ? (1u << VEC_NP) | (1u << VEC_GP) : 0);
     vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
     vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
     vmcs_write32(CR3_TARGET_COUNT, 0);
@@ -178,6 +185,16 @@ static void setup_controls(struct vcpu *v)
     vmcs_write64(TSC_OFFSET, 0);
     if (c->vpid)
         vmcs_write16(VIRTUAL_PROCESSOR_ID, v->vpid);
+    if (c->preemption_timer) {
+        uint64_t ticks = tsc_us_to_cycles(WATCHDOG_US) >> c->preemption_timer_shift;
+        vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, ticks > UINT32_MAX ? UINT32_MAX : (uint32_t)ticks);
+    }
+}
+
+void vcpu_set_tpr(struct vcpu *v)
+{
+    uint64_t class = v->tpr >> 4;
+    write_cr8(class > CR8_MAX_GUEST ? CR8_MAX_GUEST : class);
 }
 
 int vcpu_setup(struct vcpu *v)
@@ -204,6 +221,12 @@ int vcpu_setup(struct vcpu *v)
     if (vmx_clear(v->vmcs_phys) || vmx_ptrld(v->vmcs_phys))
         return -1;
     v->launched = false;
+    v->nstep = 0;
+    v->step_with_tf = false;
+    v->tpr = 0;
+    vcpu_set_tpr(v);
+    if (vc->xsave && xsetbv_safe(0, 1)) /* XCR0: x87 only, as after reset */
+        log_warn("vcpu", "%s: cannot reset XCR0 on CPU %u", v->guest->name, current_cpu_id());
     setup_controls(v);
     setup_host_state();
     setup_guest_state(v, &vc->caps, v->index == 0);
@@ -287,7 +310,21 @@ void vcpu_run(struct vcpu *v)
         virq_before_entry(v);
         if (read_cr2() != v->regs.cr2)
             write_cr2(v->regs.cr2);
+        /* From here on another CPU that changed the guest's EPT waits for this one (which it
+         * kicks with NMIs) until it has seen the change: in_guest first, then the check. */
+        __atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
+        uint64_t gen = __atomic_load_n(&g->ept_gen, __ATOMIC_SEQ_CST);
+        if (v->ept_seen != gen) {
+            vcpu_invept(v);
+            __atomic_store_n(&v->ept_seen, gen, __ATOMIC_RELEASE);
+        }
+        if (v->kick || g->state != GUEST_RUNNING) {
+            __atomic_store_n(&v->in_guest, false, __ATOMIC_SEQ_CST);
+            irq_enable();
+            continue;
+        }
         int rc = vmx_enter(&v->regs, v->launched);
+        __atomic_store_n(&v->in_guest, false, __ATOMIC_SEQ_CST);
         uint64_t t0 = rdtsc();
         v->regs.cr2 = read_cr2();
         if (rc) {

@@ -26,6 +26,8 @@ void vcpu_dump_vmcs(const struct vcpu *v);
 
 /* Invalidates this guest's EPT-derived translations after a mapping changed (on v's CPU). */
 void vcpu_invept(struct vcpu *v);
+/* The core's TPR from the guest's (v->tpr), capped below the hypervisor's priority classes. */
+void vcpu_set_tpr(struct vcpu *v);
 /* Guest general register by the SDM's register number (0 = RAX ... 15 = R15). */
 uint64_t *vcpu_gpr(struct vcpu *v, unsigned index);
 

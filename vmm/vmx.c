@@ -28,6 +28,8 @@
 #define FEATURE_CONTROL_LOCKED          (1ull << 0)
 #define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ull << 2)
 #define CPUID1_ECX_VMX                  (1u << 5)
+#define CPUID1_ECX_XSAVE                (1u << 26)
+#define CR4_OSXSAVE                     (1ull << 18)
 
 static struct vmx_cpu vmx_cpus[MAX_CPUS];
 
@@ -103,6 +105,12 @@ int vmx_cpu_enable(char *err, size_t errlen)
 
     write_cr0(vmx_fixed_cr0(&v->caps, read_cr0(), false));
     write_cr4(vmx_fixed_cr4(&v->caps, read_cr4() | CR4_VMXE));
+    /* XSETBV on a guest's behalf needs CR4.OSXSAVE in the host; the hypervisor itself never
+     * touches extended state (built without SSE), so the guest's XCR0 is the core's. */
+    if (cpuid(1, 0).ecx & CPUID1_ECX_XSAVE) {
+        write_cr4(read_cr4() | CR4_OSXSAVE);
+        v->xsave = true;
+    }
 
     v->vmxon_phys = frames_alloc(1, PAGE_SIZE);
     if (v->vmxon_phys == FRAME_NONE) {
@@ -115,6 +123,12 @@ int vmx_cpu_enable(char *err, size_t errlen)
         return -1;
     }
     v->on = true;
+    if (!v->ctl[VMX_INTR_EXITING].wbinvd_exiting)
+        log_warn("vmx", "cpu%u: no WBINVD exiting: a guest's WBINVD flushes the shared cache",
+                 current_cpu_id());
+    if (!v->ctl[VMX_INTR_EXITING].preemption_timer)
+        log_warn("vmx", "cpu%u: no VMX-preemption timer: no watchdog bounds the time between "
+                        "exits (the stop relies on NMIs alone)", current_cpu_id());
     log_debug("vmx", "caps basic %#lx pin %#lx proc %#lx proc2 %#lx exit %#lx entry %#lx",
               v->caps.basic, v->caps.pinbased, v->caps.procbased, v->caps.procbased2,
               v->caps.exit, v->caps.entry);

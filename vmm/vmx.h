@@ -15,6 +15,7 @@ struct vmx_cpu {
     bool mode_ok[2];
     char mode_err[2][160];
     uint64_t vmxon_phys;
+    bool xsave;                   /* CR4.OSXSAVE is on: XSETBV works on the guest's behalf */
 };
 
 /* Reads the capability MSRs of this CPU (unit-testable values; MSRs a platform lacks

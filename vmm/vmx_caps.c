@@ -48,6 +48,9 @@ int vmx_negotiate(const struct vmx_caps *caps, enum vmx_intr_mode mode, struct v
         /* NMIs are the hypervisor's (panic stop, watchdog): they always exit. */
         { PIN_BASED_NMI_EXITING, true, "NMI exiting", "keeping NMIs from guests" },
         { PIN_BASED_VIRTUAL_NMIS, false, "virtual NMIs", "" },
+        /* The watchdog: a guest core leaves guest mode at least once per period, whatever
+         * the guest does (vmm/vcpu.c). */
+        { PIN_BASED_VMX_PREEMPTION_TIMER, false, "VMX-preemption timer", "" },
     };
     const struct control_bit proc[] = {
         /* HLT gives the core back to the hypervisor until the guest's next interrupt. */
@@ -59,6 +62,11 @@ int vmx_negotiate(const struct vmx_caps *caps, enum vmx_intr_mode mode, struct v
         { CPU_BASED_MWAIT_EXITING, true, "MWAIT exiting", "idle guests" },
         { CPU_BASED_MONITOR_EXITING, true, "MONITOR exiting", "idle guests" },
         { CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, true, "secondary controls", "EPT" },
+        /* Without a TPR shadow MOV to CR8 writes the physical TPR: a guest raising it to 15
+         * would mask the hypervisor's own vectors (vmm/exit.c emulates CR8). */
+        { CPU_BASED_CR8_LOAD_EXITING, true, "CR8-load exiting", "keeping the TPR below the "
+          "hypervisor's vectors" },
+        { CPU_BASED_CR8_STORE_EXITING, true, "CR8-store exiting", "the guest's view of its TPR" },
     };
     const struct control_bit proc2[] = {
         /* EPT is the isolation between guests. */
@@ -71,6 +79,8 @@ int vmx_negotiate(const struct vmx_caps *caps, enum vmx_intr_mode mode, struct v
         { SECONDARY_EXEC_ENABLE_RDTSCP, false, "RDTSCP", "" },
         { SECONDARY_EXEC_ENABLE_INVPCID, false, "INVPCID", "" },
         { SECONDARY_EXEC_XSAVES, false, "XSAVES", "" },
+        /* A guest's WBINVD would flush the cache every other guest shares (vmm/exit.c). */
+        { SECONDARY_EXEC_WBINVD_EXITING, false, "WBINVD exiting", "" },
         /* ELI tracks the guest's IDT through LIDT/SIDT exits. */
         { SECONDARY_EXEC_DESC, !exiting, "descriptor-table exiting", "exitless interrupts" },
     };
@@ -123,6 +133,9 @@ int vmx_negotiate(const struct vmx_caps *caps, enum vmx_intr_mode mode, struct v
     c->xsaves = c->proc2 & SECONDARY_EXEC_XSAVES;
     c->descriptor_exiting = c->proc2 & SECONDARY_EXEC_DESC;
     c->monitor_trap_flag = (caps->procbased >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
+    c->preemption_timer = c->pin & PIN_BASED_VMX_PREEMPTION_TIMER;
+    c->preemption_timer_shift = (unsigned)(caps->misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK);
+    c->wbinvd_exiting = c->proc2 & SECONDARY_EXEC_WBINVD_EXITING;
     if (exiting)
         c->proc2 &= ~SECONDARY_EXEC_DESC; /* only exitless mode tracks the IDT */
     return 0;

@@ -29,6 +29,9 @@ struct vmx_controls {
     bool rdtscp, invpcid, xsaves;
     bool descriptor_exiting; /* LGDT/LIDT/SGDT/SIDT exits (ELI keeps the guest's IDT view) */
     bool monitor_trap_flag;  /* single-step exits (else ELI steps with RFLAGS.TF and #DB) */
+    bool preemption_timer;   /* the watchdog that bounds the time between exits */
+    unsigned preemption_timer_shift; /* the timer counts TSC >> this (IA32_VMX_MISC[4:0]) */
+    bool wbinvd_exiting;     /* else WBINVD runs in the guest (CPUs without the control) */
 };
 
 /* Computes the controls for `mode`. Returns 0, or -1 with err naming the first missing

@@ -146,7 +146,6 @@ int vpci_setup(struct guest *g, const struct mf_guest *mg, char *err, unsigned e
     struct vpci *vp = &g->vpci;
     memset(vp, 0, sizeof(*vp));
     vp->mmio_next = VPCI_MMIO_BASE;
-    vp->stepping_fn = -1;
     if (!mg || (!mg->nvfs && !mg->npci))
         return 0;
     if (g->mem_size > VPCI_MMIO_BASE) {
@@ -225,7 +224,6 @@ void vpci_guest_start(struct guest *g)
 {
     struct vpci *vp = &g->vpci;
     vp->cf8 = 0;
-    vp->stepping_fn = -1;
     g->device_faults = 0;
     for (unsigned i = 0; i < vp->nfns; i++) {
         struct vpci_fn *f = &vp->fn[i];
@@ -257,7 +255,8 @@ void vpci_guest_stop(struct guest *g)
     }
 }
 
-bool vpci_port(struct guest *g, uint16_t port, unsigned size, bool write, uint32_t *value)
+static bool port_locked(struct guest *g, uint16_t port, unsigned size, bool write,
+                        uint32_t *value)
 {
     struct vpci *vp = &g->vpci;
     if (port == VPCI_CFG_ADDR && size == 4) {
@@ -294,6 +293,18 @@ bool vpci_port(struct guest *g, uint16_t port, unsigned size, bool write, uint32
     else
         *value = vpci_cfg_read(&vp->fn[slot - 1], off, size);
     return true;
+}
+
+/* The guest's vCPUs share the address latch, the functions' views and their MSI-X tables:
+ * one access at a time, under the lock that also orders MSI-X steps (guest->ept_lock). */
+bool vpci_port(struct guest *g, uint16_t port, unsigned size, bool write, uint32_t *value)
+{
+    if (port != VPCI_CFG_ADDR && (port < VPCI_CFG_DATA || port > VPCI_CFG_DATA + 3))
+        return false;
+    uint64_t flags = spin_lock_irqsave(&g->ept_lock);
+    bool claimed = port_locked(g, port, size, write, value);
+    spin_unlock_irqrestore(&g->ept_lock, flags);
+    return claimed;
 }
 
 /* The function whose INTx arrives on `vector`, or NULL. */

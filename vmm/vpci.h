@@ -14,6 +14,7 @@
 #define VPCI_NUM_BARS     6
 #define VPCI_MAX_CAPS     4
 #define VPCI_MSIX_MAX     32          /* MSI-X entries a function may use in a guest */
+#define VPCI_MSIX_MAX_PAGES 2         /* pages 32 entries of 16 bytes may span */
 #define VPCI_MMIO_BASE    0xc0000000ull /* guest-physical window for assigned BARs */
 #define VPCI_MMIO_END     0xfec00000ull /* below the IOAPIC and local APIC pages */
 #define VPCI_CFG_ADDR     0xcf8
@@ -64,6 +65,7 @@ struct vpci_fn {
     uint32_t msix_table_off;
     uint64_t msix_shadow_hpa;   /* one page per table page */
     uint32_t msix_pages;
+    uint8_t msix_steppers[VPCI_MSIX_MAX_PAGES]; /* vCPUs stepping a write to each page */
     volatile uint32_t *msix_host;                       /* the device's table */
     struct vpci_msix_entry msix_applied[VPCI_MSIX_MAX]; /* as last programmed */
     uint32_t msix_live;         /* bit i: host entry i is unmasked */
@@ -101,8 +103,6 @@ struct vpci {
     uint8_t nfns;
     bool unsafe;                /* a function is assigned without an IOMMU */
     uint64_t mmio_next;         /* next free guest-physical address in the window */
-    int stepping_fn;            /* MSI-X table write under single-step, or -1 */
-    uint32_t stepping_page;
     struct vpci_fn fn[VPCI_MAX_FNS];
 };
 
@@ -117,8 +117,10 @@ void vpci_guest_stop(struct guest *g);
 bool vpci_port(struct guest *g, uint16_t port, unsigned size, bool write, uint32_t *value);
 /* EPT write to a shadowed MSI-X table page: starts the single step; false if not ours. */
 bool vpci_ept_write(struct vcpu *v, uint64_t gpa);
-/* After the single step: reads the guest's new table and reprograms the device. */
-void vpci_step_done(struct vcpu *v);
+/* For a step (guest->ept_lock held): the table page at `gpa` writable, then read-only again
+ * with the entries the guest changed reprogrammed. 0, or -1 when it is no table page. */
+int vpci_msix_unshadow(struct guest *g, uint64_t gpa);
+int vpci_msix_reshadow(struct guest *g, uint64_t gpa);
 /* Injected mode: if `vector` is an assigned function's level-triggered INTx, masks the line
  * until the guest's EOI. */
 void vpci_intx_arrived(struct guest *g, uint8_t vector);

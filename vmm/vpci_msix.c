@@ -192,35 +192,37 @@ static int map_shadow(struct guest *g, const struct vpci_fn *f, uint32_t page, b
 
 bool vpci_ept_write(struct vcpu *v, uint64_t gpa)
 {
-    struct guest *g = v->guest;
+    return step_page_write(v, STEP_MSIX, gpa);
+}
+
+/* The shadowed table page at `gpa` of a running guest (ept_lock held): writable for a step,
+ * then read-only again and the entries the step changed reprogrammed. Function pages carry
+ * their steppers so two vCPUs stepping the same page leave it writable until both end. */
+int vpci_msix_unshadow(struct guest *g, uint64_t gpa)
+{
     uint32_t page;
     int n = find_page(g, gpa, &page);
     if (n < 0)
-        return false;
-    /* The one instruction writes the shadow (only the guest's own entries live there). */
-    if (map_shadow(g, &g->vpci.fn[n], page, true))
-        return false;
-    vcpu_invept(v);
-    g->vpci.stepping_fn = n;
-    g->vpci.stepping_page = page;
-    step_begin(v, STEP_MSIX);
-    return true;
+        return -1;
+    struct vpci_fn *f = &g->vpci.fn[n];
+    if (f->msix_steppers[page]++ == 0 && map_shadow(g, f, page, true))
+        return -1;
+    return 0;
 }
 
-void vpci_step_done(struct vcpu *v)
+int vpci_msix_reshadow(struct guest *g, uint64_t gpa)
 {
-    struct guest *g = v->guest;
-    int n = g->vpci.stepping_fn;
-    if (n < 0) {
-        guest_fault(g, "single-step exit with no MSI-X table write in progress");
-        return;
-    }
+    uint32_t page;
+    int n = find_page(g, gpa, &page);
+    if (n < 0)
+        return -1;
     struct vpci_fn *f = &g->vpci.fn[n];
-    g->vpci.stepping_fn = -1;
-    if (map_shadow(g, f, g->vpci.stepping_page, false)) {
-        guest_fault(g, "cannot map the MSI-X shadow of %s back", f->label);
-        return;
+    if (f->msix_steppers[page] && --f->msix_steppers[page])
+        return 0;
+    if (map_shadow(g, f, page, false)) {
+        log_err("vpci", "%s: cannot map the MSI-X shadow of %s back", g->name, f->label);
+        return -1;
     }
-    vcpu_invept(v);
     vpci_msix_sync(g, f);
+    return 0;
 }

@@ -41,8 +41,18 @@ static void test_bochs(void)
     CHECK((c.exit & VM_EXIT_HOST_ADDR_SPACE_SIZE) && (c.exit & VM_EXIT_LOAD_IA32_EFER), "exit %#x",
           c.exit);
 
+    /* A guest's TPR never masks the hypervisor; the watchdog and WBINVD exits are there. */
+    CHECK((c.proc & (CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING)) ==
+              (CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING), "CR8 exits: %#x", c.proc);
+    CHECK(c.preemption_timer && (c.pin & PIN_BASED_VMX_PREEMPTION_TIMER), "watchdog: %#x", c.pin);
+    CHECK(c.preemption_timer_shift == 0, "Bochs's timer runs at the TSC rate: %u",
+          c.preemption_timer_shift);
+    CHECK(c.wbinvd_exiting && (c.proc2 & SECONDARY_EXEC_WBINVD_EXITING), "WBINVD exits: %#x",
+          c.proc2);
+
     CHECK(vmx_negotiate(&bochs, VMX_INTR_EXITLESS, &c, err, sizeof(err)) == 0, "%s", err);
     CHECK(!(c.pin & PIN_BASED_EXT_INTR_MASK), "exitless: no external-interrupt exiting %#x", c.pin);
+    CHECK(c.proc & CPU_BASED_CR8_LOAD_EXITING, "exitless: CR8 loads exit too: %#x", c.proc);
     CHECK(c.proc2 & SECONDARY_EXEC_DESC, "exitless: descriptor-table exiting");
 }
 
@@ -78,6 +88,22 @@ static void test_missing(void)
     c.ept_vpid &= ~VMX_EPT_MEMTYPE_WB;
     expect_fail(c, VMX_INTR_EXITING, "VMX: this CPU's EPT lacks write-back tables, required for "
                                      "guest memory");
+    c = bochs;
+    c.procbased &= ~((uint64_t)CPU_BASED_CR8_LOAD_EXITING << 32);
+    expect_fail(c, VMX_INTR_EXITLESS, "VMX: this CPU lacks CR8-load exiting (processor-based "
+                                      "control bit 19), required for keeping the TPR below the "
+                                      "hypervisor's vectors");
+    c = bochs;
+    c.pinbased &= ~((uint64_t)PIN_BASED_VMX_PREEMPTION_TIMER << 32);
+    c.procbased2 &= ~((uint64_t)SECONDARY_EXEC_WBINVD_EXITING << 32);
+    {
+        struct vmx_controls opt;
+        char e2[200];
+        CHECK(vmx_negotiate(&c, VMX_INTR_EXITING, &opt, e2, sizeof(e2)) == 0 &&
+                  !opt.preemption_timer && !opt.wbinvd_exiting &&
+                  !(opt.pin & PIN_BASED_VMX_PREEMPTION_TIMER),
+              "watchdog and WBINVD exiting are optional");
+    }
     c = bochs;
     c.ept_vpid &= ~VMX_VPID_INVVPID;
     struct vmx_controls ctl;
