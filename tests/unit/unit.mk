@@ -46,3 +46,7 @@ unit_vpci_SRCS := tests/unit/test_vpci.c vmm/vpci_cfg.c vmm/vpci_msix_check.c ke
 
 UNIT_TESTS += igb_calc
 unit_igb_calc_SRCS := tests/unit/test_igb_calc.c drivers/nic/igb_calc.c
+
+UNIT_TESTS += loader
+unit_loader_SRCS := tests/unit/test_loader.c vmm/loader_fail.c vmm/loader_elf_check.c \
+                    vmm/loader_mb_check.c
