@@ -130,7 +130,7 @@ struct guest {
     enum guest_on_fault on_fault;
     enum vmx_intr_mode intr_mode;
     uint32_t max_restarts;
-    uint64_t time_limit_ms;
+    uint64_t time_limit_ms;     /* wall-clock limit of each run, 0 = none */
     uint32_t restarts;
     uint64_t run_started_tsc;   /* this run's start (time limit); management CPU */
     const char *image;          /* module names */

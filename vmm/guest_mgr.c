@@ -132,6 +132,7 @@ struct guest *guest_mgr_create(const struct guest_config *cfg, const struct boot
     g->mem_size = cfg->mem_size;
     g->on_fault = cfg->on_fault;
     g->max_restarts = cfg->max_restarts;
+    g->time_limit_ms = cfg->time_limit_ms;
     g->intr_mode = cfg->intr_mode;
     g->expect_fault = cfg->expect_fault;
     g->manifest_index = cfg->manifest_index;

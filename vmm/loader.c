@@ -6,18 +6,10 @@
 #include "vmm/loader.h"
 #include "vmm/loader_priv.h"
 
-int loader_fail(char *err, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 int loader_copy(struct guest *g, uint64_t gpa, const void *src, uint64_t len, uint64_t zero_len)
 {
-    if (gpa + len + zero_len < gpa || gpa + len + zero_len > g->mem_size)
+    /* Each term against what is left, so no sum can wrap. */
+    if (len > g->mem_size || zero_len > g->mem_size - len || gpa > g->mem_size - len - zero_len)
         return -1;
     uint8_t *dst = guest_ram_ptr(g, gpa, len + zero_len);
     if (!dst)
@@ -114,7 +106,7 @@ int guest_load(struct guest *g, const uint8_t *image, size_t size, const uint8_t
     if (g->mem_size < 2 * EXITLESS_GPA_IMAGE_MIN)
         return loader_fail(err, errlen, "guest memory %lu KiB is below the 2 MiB minimum",
                            g->mem_size >> 10);
-    if (size >= 4 && memcmp(image, "\177ELF", 4) == 0 && size > 4 && image[4] == ELF_CLASS64 &&
+    if (size > 4 && memcmp(image, "\177ELF", 4) == 0 && image[4] == ELF_CLASS64 &&
         !multiboot_present(image, size))
         return load_elf64(g, image, size, err, errlen);
     if (multiboot_present(image, size))

@@ -5,77 +5,31 @@
 #include "exitless/bootinfo.h"
 #include "vmm/loader_priv.h"
 
-#define MB1_HEADER_MAGIC 0x1badb002u
 #define MB1_LOADER_MAGIC 0x2badb002u
-#define MB1_SEARCH 8192
-#define MB1_FLAG_PAGE_ALIGN (1u << 0)
-#define MB1_FLAG_MEMINFO (1u << 1)
-#define MB1_FLAG_VIDEO (1u << 2)
-#define MB1_FLAG_ADDRESS (1u << 16)
-#define MB1_SUPPORTED (MB1_FLAG_PAGE_ALIGN | MB1_FLAG_MEMINFO | MB1_FLAG_VIDEO | MB1_FLAG_ADDRESS)
 #define MB1_INFO_MEM (1u << 0)
 #define MB1_INFO_CMDLINE (1u << 2)
 #define MB1_INFO_MODS (1u << 3)
 #define MB1_INFO_MMAP (1u << 6)
 #define MB1_INFO_LOADER (1u << 9)
 
-#define MB2_HEADER_MAGIC 0xe85250d6u
 #define MB2_LOADER_MAGIC 0x36d76289u
-#define MB2_SEARCH 32768
-#define MB2_TAG_OPTIONAL 1u
 
 #define LOW_RAM_END 0x9f000ull
 #define INFO_MAX 0x8000ull          /* EXITLESS_GPA_BOOT_INFO .. +32 KiB */
 #define LOADER_NAME "Exitless"
 
-static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-
-static const uint8_t *find_mb1(const uint8_t *img, size_t size)
+/* Copies the kernel where the header's address fields say (a.out kludge); mb_load_range
+ * checked the range against the image and guest RAM. */
+static int load_by_address(struct guest *g, const uint8_t *img, size_t size,
+                           const struct mb_header *h, char *err, size_t len)
 {
-    for (size_t off = 0; off + 12 <= size && off < MB1_SEARCH; off += 4) {
-        uint32_t m = rd32(img + off), f = rd32(img + off + 4), c = rd32(img + off + 8);
-        if (m == MB1_HEADER_MAGIC && m + f + c == 0)
-            return img + off;
-    }
-    return NULL;
-}
-
-static const uint8_t *find_mb2(const uint8_t *img, size_t size)
-{
-    for (size_t off = 0; off + 16 <= size && off < MB2_SEARCH; off += 8) {
-        uint32_t m = rd32(img + off), a = rd32(img + off + 4), l = rd32(img + off + 8);
-        uint32_t c = rd32(img + off + 12);
-        if (m == MB2_HEADER_MAGIC && a == 0 && m + a + l + c == 0 && l >= 16 &&
-            l <= size - off)
-            return img + off;
-    }
-    return NULL;
-}
-
-bool multiboot_present(const uint8_t *img, size_t size)
-{
-    return find_mb2(img, size) || find_mb1(img, size);
-}
-
-/* Loads by the header's address fields (a.out kludge) when given, else by ELF32 headers.
- * hdr_off: the header's offset in the image; header_addr/load_addr/... as in both specs. */
-static int load_by_address(struct guest *g, const uint8_t *img, size_t size, uint64_t hdr_off,
-                           uint32_t header_addr, uint32_t load_addr, uint32_t load_end,
-                           uint32_t bss_end, char *err, size_t len)
-{
-    if (load_addr > header_addr || header_addr - load_addr > hdr_off)
-        return loader_fail(err, len, "multiboot: load address %#x is after the header", load_addr);
-    uint64_t file_off = hdr_off - (header_addr - load_addr);
-    uint64_t file_len = load_end ? (uint64_t)load_end - load_addr : size - file_off;
-    uint64_t mem_end = bss_end ? bss_end : load_addr + file_len;
-    if (load_end && load_end < load_addr)
-        return loader_fail(err, len, "multiboot: load end before load address");
-    if (file_off + file_len > size || mem_end < load_addr + file_len)
-        return loader_fail(err, len, "multiboot: load range outside the image");
-    if (load_addr < EXITLESS_GPA_IMAGE_MIN ||
-        loader_copy(g, load_addr, img + file_off, file_len, mem_end - load_addr - file_len))
-        return loader_fail(err, len, "multiboot: kernel at %#x-%#lx is outside guest RAM",
-                           load_addr, mem_end);
+    struct mb_range r;
+    if (mb_load_range(h, size, g->mem_size, &r, err, len))
+        return -1;
+    if (loader_copy(g, r.load_addr, img + r.file_off, r.file_len,
+                    r.mem_end - r.load_addr - r.file_len))
+        return loader_fail(err, len, "multiboot: kernel at %#lx-%#lx could not be copied",
+                           r.load_addr, r.mem_end);
     return 0;
 }
 
@@ -93,19 +47,14 @@ static int memory_map(const struct guest *g, struct mmap_range r[3])
     return 3;
 }
 
-static int mb1_load(struct guest *g, const uint8_t *img, size_t size, const uint8_t *h,
-                    char *err, size_t len)
+static int mb1_load(struct guest *g, const uint8_t *img, size_t size,
+                    const struct mb_header *h, char *err, size_t len)
 {
-    uint32_t flags = rd32(h + 4);
     uint64_t entry;
-    if (flags & 0xffffu & ~MB1_SUPPORTED)
-        return loader_fail(err, len, "multiboot: required feature flags %#x not supported",
-                           flags & 0xffffu & ~MB1_SUPPORTED);
-    if (flags & MB1_FLAG_ADDRESS) {
-        if (load_by_address(g, img, size, (uint64_t)(h - img), rd32(h + 12), rd32(h + 16),
-                            rd32(h + 20), rd32(h + 24), err, len))
+    if (h->have_address) {
+        if (load_by_address(g, img, size, h, err, len))
             return -1;
-        entry = rd32(h + 28);
+        entry = h->entry;
     } else if (elf_load(g, img, size, ELF_CLASS32, &entry, err, len)) {
         return -1;
     }
@@ -176,57 +125,24 @@ static uint32_t mb2_tag(uint8_t *info, uint32_t off, uint32_t type, const void *
     return off + ((size + 7) & ~7u);
 }
 
-static int mb2_load(struct guest *g, const uint8_t *img, size_t size, const uint8_t *h,
-                    char *err, size_t len)
+static int mb2_load(struct guest *g, const uint8_t *img, size_t size,
+                    const struct mb_header *h, char *err, size_t len)
 {
-    uint32_t hlen = rd32(h + 8);
-    const uint8_t *addr_tag = NULL;
-    uint64_t entry = 0;
-    bool have_entry = false;
-    /* Walk the header tags (multiboot2 spec 3.1.3 - 3.1.13). */
-    for (uint32_t off = 16; off + 8 <= hlen;) {
-        uint16_t type, flags;
-        uint32_t tsize = rd32(h + off + 4);
-        memcpy(&type, h + off, 2);
-        memcpy(&flags, h + off + 2, 2);
-        if (tsize < 8 || tsize > hlen - off)
-            return loader_fail(err, len, "multiboot2 header tag at %u has a bad size", off);
-        if (type == 0)
-            break;
-        switch (type) {
-        case 1: /* information request */
-            for (uint32_t i = 8; i + 4 <= tsize; i += 4) {
-                uint32_t want = rd32(h + off + i);
-                bool have = want == 1 || want == 2 || want == 4 || want == 6;
-                if (!have && !(flags & MB2_TAG_OPTIONAL))
-                    return loader_fail(err, len, "multiboot2: required information type %u "
-                                                 "is not provided", want);
-            }
-            break;
-        case 2: addr_tag = h + off; break;
-        case 3: entry = rd32(h + off + 8); have_entry = true; break;
-        case 4: case 6: break; /* console flags, module alignment: nothing to do */
-        default:
-            if (!(flags & MB2_TAG_OPTIONAL))
-                return loader_fail(err, len, "multiboot2: required header tag %u is not "
-                                             "supported", type);
-        }
-        off += (tsize + 7) & ~7u;
-    }
-    if (addr_tag) {
-        if (load_by_address(g, img, size, (uint64_t)(h - img), rd32(addr_tag + 8),
-                            rd32(addr_tag + 12), rd32(addr_tag + 16), rd32(addr_tag + 20), err,
-                            len))
+    uint64_t entry = h->entry;
+    if (h->have_address) {
+        if (load_by_address(g, img, size, h, err, len))
             return -1;
-        if (!have_entry)
-            return loader_fail(err, len, "multiboot2: address tag without an entry tag");
     } else {
         uint64_t elf_entry;
         int cls = size > 4 && img[4] == ELF_CLASS64 ? ELF_CLASS64 : ELF_CLASS32;
         if (elf_load(g, img, size, cls, &elf_entry, err, len))
             return -1;
-        if (!have_entry)
+        if (!h->have_entry)
             entry = elf_entry;
+        else if (entry < EXITLESS_GPA_IMAGE_MIN || entry >= g->entry.image_end)
+            return loader_fail(err, len, "multiboot2: entry %#lx is outside the loaded kernel "
+                                         "%#llx-%#lx", entry, EXITLESS_GPA_IMAGE_MIN,
+                               g->entry.image_end);
     }
     if (loader_place_module(g, err, len))
         return -1;
@@ -273,10 +189,11 @@ static int mb2_load(struct guest *g, const uint8_t *img, size_t size, const uint
 
 int multiboot_load(struct guest *g, const uint8_t *img, size_t size, char *err, size_t len)
 {
-    const uint8_t *h2 = find_mb2(img, size), *h1 = find_mb1(img, size);
-    int rc = h2 ? mb2_load(g, img, size, h2, err, len) : mb1_load(g, img, size, h1, err, len);
-    if (rc)
-        return rc;
+    struct mb_header h;
+    if (mb_header_check(img, size, &h, err, len))
+        return -1;
+    if ((h.version == 2 ? mb2_load : mb1_load)(g, img, size, &h, err, len))
+        return -1;
     loader_build_gdt(g);
     g->entry.mode = BOOT_PROTECTED32;
     g->entry.rbx = EXITLESS_GPA_BOOT_INFO;

@@ -19,6 +19,7 @@ static void config_from_manifest(const struct mf_guest *mg, int index, struct gu
         .mem_size = mg->memory,
         .on_fault = mg->on_fault == MF_FAULT_RESTART ? ON_FAULT_RESTART : ON_FAULT_STOP,
         .max_restarts = mg->max_restarts,
+        .time_limit_ms = mg->time_limit_ms,
         .expect_fault = mg->expect == MF_EXPECT_FAULT,
         .intr_mode = mg->interrupts == MF_IRQ_EXITLESS ? VMX_INTR_EXITLESS : VMX_INTR_EXITING,
     };

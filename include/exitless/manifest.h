@@ -24,6 +24,7 @@
 #define MF_NAME_MAX         32    /* names incl. NUL: 31 characters */
 #define MF_CMDLINE_MAX      256
 #define MF_PATH_MAX         160
+#define MF_TIME_LIMIT_MAX_MS (24ull * 60 * 60 * 1000)  /* [[guest]] time_limit: 1 day */
 
 /* Parser workspace limits (see struct mf_workspace). */
 #define MF_MAX_INPUT        (256u * 1024u)  /* bytes of manifest text */
@@ -190,6 +191,7 @@ struct mf_guest {
     int on_fault;                /* enum mf_on_fault, default stop */
     int interrupts;              /* enum mf_interrupts, default exitless */
     uint32_t max_restarts;       /* with on_fault = restart; default 3 */
+    uint64_t time_limit_ms;      /* 0 = none; wall-clock limit of each run */
     int expect;                  /* enum mf_expect, default success (test manifests) */
     uint8_t nvfs, nvnets, nvblks, npci;
     struct mf_vf vf[MF_MAX_GUEST_VFS];

@@ -70,6 +70,10 @@ static void summary_guest(const struct mf_manifest *m, const struct mf_guest *g,
     snprintf(line, sizeof(line), "  guest %s: cpus %s, memory %s, image %s%s%s, %s interrupts, on fault %s",
              g->name, cpus, mem, g->image.name, g->initrd.name[0] ? ", initrd " : "", g->initrd.name,
              mf_interrupts_name(g->interrupts), mf_on_fault_name(g->on_fault));
+    if (g->time_limit_ms) {
+        mf_format_duration(g->time_limit_ms, rate, sizeof(rate));
+        append(line, sizeof(line), ", time limit %s", rate);
+    }
     emit(ctx, line);
     for (uint32_t k = 0; k < g->nvfs; k++) {
         const struct mf_vf *vf = &g->vf[k];

@@ -68,6 +68,7 @@ const char *mf_node_describe(struct mf_workspace *ws, uint32_t n, char *buf, siz
 /* units.c: value syntaxes. On failure they return false and leave *out untouched. */
 bool mf_parse_size(const char *s, uint64_t *out);
 bool mf_parse_rate(const char *s, uint64_t *out);
+bool mf_parse_duration(const char *s, uint64_t *ms);
 bool mf_parse_mac(const char *s, struct mf_mac *out);
 bool mf_parse_pci(const char *s, struct mf_pci_addr *out);
 bool mf_parse_cpu_range(const char *s, struct mf_cpuset *set, uint32_t *bad_cpu);
@@ -76,6 +77,7 @@ void mf_format_mac(const struct mf_mac *m, char *buf, size_t size);
 void mf_format_pci(const struct mf_pci_addr *a, char *buf, size_t size);
 void mf_format_size(uint64_t bytes, char *buf, size_t size);
 void mf_format_rate(uint64_t bps, char *buf, size_t size);
+void mf_format_duration(uint64_t ms, char *buf, size_t size);
 void mf_format_cpuset(const struct mf_cpuset *s, char *buf, size_t size);
 bool mf_mac_equal(const struct mf_mac *a, const struct mf_mac *b);
 bool mf_pci_equal(const struct mf_pci_addr *a, const struct mf_pci_addr *b);
@@ -90,7 +92,7 @@ extern const char *const mf_expect_names[];
 
 /* schema.c: the key tables and the generic walker both model files use. */
 enum mf_ktype {
-    K_STR, K_NAME, K_U8, K_U16, K_U32, K_BOOL, K_ENUM, K_SIZE, K_RATE, K_MAC, K_PCI,
+    K_STR, K_NAME, K_U8, K_U16, K_U32, K_BOOL, K_ENUM, K_SIZE, K_RATE, K_DURATION, K_MAC, K_PCI,
     K_VLAN, K_CPUS, K_MODREF, K_SUB
 };
 
@@ -102,7 +104,7 @@ struct mf_key {
     uint16_t size;               /* K_STR/K_NAME: buffer size */
     uint16_t pos_off;            /* offsetof + 1 of a struct mf_pos to fill, 0 = none */
     uint16_t set_off;            /* offsetof + 1 of a bool "was set", 0 = none */
-    int64_t min, max;            /* integer range; K_ENUM: unused */
+    int64_t min, max;            /* integer range; K_DURATION: max in ms; K_ENUM: unused */
     const char *const *enums;    /* K_ENUM: names, NULL-terminated; value = index */
     bool required;
     void (*sub)(struct mf_walk *w, uint32_t node);  /* K_SUB: handles the value node */

@@ -196,27 +196,49 @@ static bool set_int(struct mf_workspace *ws, const struct mf_key *k, uint32_t n,
     return true;
 }
 
-/* A size or rate: a string with a unit, or a plain integer (bytes, bits/s). */
+/* A quantity's string syntax and what its messages expect. */
+struct quantity {
+    bool (*parse)(const char *s, uint64_t *out);
+    const char *fraction, *syntax, *zero, *too_big;
+};
+
+static const struct quantity quantities[] = {
+    [K_SIZE] = { mf_parse_size, "a whole number with a unit such as \"1536M\" (no fractions)",
+                 "a size such as \"512M\" or \"2G\"", "a size above zero", NULL },
+    [K_RATE] = { mf_parse_rate, "a whole number with a unit such as \"1500Mbit\" (no fractions)",
+                 "a rate such as \"100Mbit\" or \"1Gbit\"",
+                 "a rate above zero (leave the key out for no limit)", NULL },
+    [K_DURATION] = { mf_parse_duration,
+                     "a whole number with a unit such as \"1500ms\" (no fractions)",
+                     "a duration such as \"500ms\", \"3s\" or \"2min\", or integer milliseconds",
+                     "a duration above zero (leave the key out for no limit)",
+                     "a duration of at most 1 day (\"1440min\")" },
+};
+
+_Static_assert(MF_TIME_LIMIT_MAX_MS == 1440ull * 60 * 1000, "the duration limit text says 1440min");
+
+/* A size, rate or duration: a string with a unit, or a plain integer (bytes, bits/s, ms). */
 static bool set_quantity(struct mf_workspace *ws, const struct mf_key *k, uint32_t n, uint64_t *out)
 {
     const struct mf_node *v = mf_node(ws, n);
-    bool size = k->type == K_SIZE;
+    const struct quantity *qt = &quantities[k->type];
     uint64_t q = 0;
     bool ok = (v->kind == N_INT && v->ival >= 0 && (q = (uint64_t)v->ival, true)) ||
-              (v->kind == N_STRING &&
-               (size ? mf_parse_size(mf_str(ws, v->sval), &q) : mf_parse_rate(mf_str(ws, v->sval), &q)));
+              (v->kind == N_STRING && qt->parse(mf_str(ws, v->sval), &q));
     if (!ok && v->kind == N_STRING && strchr(mf_str(ws, v->sval), '.')) {
-        mf_value_error(ws, k->name, n, size ? "a whole number with a unit such as \"1536M\" (no fractions)"
-                                            : "a whole number with a unit such as \"1500Mbit\" (no fractions)");
+        mf_value_error(ws, k->name, n, qt->fraction);
         return false;
     }
     if (!ok) {
-        mf_value_error(ws, k->name, n, size ? "a size such as \"512M\" or \"2G\""
-                                            : "a rate such as \"100Mbit\" or \"1Gbit\"");
+        mf_value_error(ws, k->name, n, qt->syntax);
         return false;
     }
     if (q == 0) {
-        mf_value_error(ws, k->name, n, size ? "a size above zero" : "a rate above zero (leave the key out for no limit)");
+        mf_value_error(ws, k->name, n, qt->zero);
+        return false;
+    }
+    if (qt->too_big && q > (uint64_t)k->max) {
+        mf_value_error(ws, k->name, n, qt->too_big);
         return false;
     }
     *out = q;
@@ -290,6 +312,7 @@ static bool apply_key(struct mf_walk *w, const struct mf_key *k, uint32_t n)
         return set_enum(ws, k, n, (int *)(void *)field);
     case K_SIZE:
     case K_RATE:
+    case K_DURATION:
         return set_quantity(ws, k, n, (uint64_t *)(void *)field);
     case K_CPUS: {
         struct mf_cpuset set;

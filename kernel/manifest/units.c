@@ -1,4 +1,4 @@
-/* Value syntaxes of the manifest: sizes, rates, MAC and PCI addresses, CPU lists, names. */
+/* Value syntaxes of the manifest: sizes, rates, durations, MAC and PCI addresses, CPU lists, names. */
 #include <stdio.h>
 #include <string.h>
 
@@ -83,6 +83,28 @@ bool mf_parse_rate(const char *s, uint64_t *out)
         return false;
     *out = v;
     return true;
+}
+
+/* "500ms", "3s", "2min" (an optional blank before the unit): milliseconds. */
+bool mf_parse_duration(const char *s, uint64_t *ms)
+{
+    static const struct { const char *unit; uint64_t ms; } units[] = {
+        { "ms", 1 }, { "s", 1000 }, { "min", 60 * 1000 },
+    };
+    uint64_t v;
+    if (!parse_decimal(&s, &v))
+        return false;
+    if (*s == ' ')
+        s++;
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (!strieq(s, units[i].unit))
+            continue;
+        if (v > UINT64_MAX / units[i].ms)
+            return false;
+        *ms = v * units[i].ms;
+        return true;
+    }
+    return false;
 }
 
 static int hexdig(char c)
@@ -240,6 +262,16 @@ void mf_format_rate(uint64_t bps, char *buf, size_t size)
         u++;
     }
     snprintf(buf, size, "%llu%s", (unsigned long long)bps, units[u]);
+}
+
+void mf_format_duration(uint64_t ms, char *buf, size_t size)
+{
+    if (ms && ms % 60000 == 0)
+        snprintf(buf, size, "%llumin", (unsigned long long)(ms / 60000));
+    else if (ms && ms % 1000 == 0)
+        snprintf(buf, size, "%llus", (unsigned long long)(ms / 1000));
+    else
+        snprintf(buf, size, "%llums", (unsigned long long)ms);
 }
 
 void mf_format_cpuset(const struct mf_cpuset *s, char *buf, size_t size)

@@ -48,6 +48,7 @@ static const char full_manifest[] =
     "cmdline = \"console=ttyS0 quiet\"\n"
     "on_fault = \"restart\"\n"
     "interrupts = \"injected\"\n"
+    "time_limit = \"2min\"\n"
     "[[guest.vf]]\n"
     "nic = \"uplink\"\n"
     "index = 5\n"
@@ -123,6 +124,7 @@ static void check_full_guests(const struct mf_manifest *m)
     CHECK_STREQ(g->cmdline, "console=ttyS0 quiet", "cmdline");
     CHECK_EQ_U64(g->on_fault, MF_FAULT_RESTART, "on_fault");
     CHECK_EQ_U64(g->interrupts, MF_IRQ_INJECTED, "interrupts");
+    CHECK_EQ_U64(g->time_limit_ms, 120000, "time_limit");
     const struct mf_vf *vf = &g->vf[0];
     CHECK_EQ_U64(g->nvfs, 1, "nvfs");
     CHECK(vf->nic == 0 && vf->index == 5 && vf->index_set, "vf nic/index");
@@ -151,6 +153,7 @@ static void check_full_guests(const struct mf_manifest *m)
     CHECK_STREQ(mac, "02:45:56:00:00:01", "derived virtio mac");
     CHECK_EQ_U64(mon->on_fault, MF_FAULT_STOP, "on_fault default");
     CHECK_EQ_U64(mon->interrupts, MF_IRQ_EXITLESS, "interrupts default");
+    CHECK_EQ_U64(mon->time_limit_ms, 0, "time_limit default: none");
 }
 
 static void summary_line(void *ctx, const char *line)
@@ -158,6 +161,18 @@ static void summary_line(void *ctx, const char *line)
     int *lines = ctx;
     (*lines)++;
     CHECK(strlen(line) > 0, "summary line");
+}
+
+/* Counts the summary lines that contain `want`. */
+struct summary_grep {
+    const char *want;
+    int found;
+};
+
+static void summary_find(void *ctx, const char *line)
+{
+    struct summary_grep *g = ctx;
+    g->found += strstr(line, g->want) != NULL;
 }
 
 void run_good_cases(void)
@@ -170,6 +185,24 @@ void run_good_cases(void)
     int lines = 0;
     mf_print_summary(&test_ws.model, summary_line, &lines);
     CHECK_EQ_U64(lines, 11, "summary lines");
+    struct summary_grep limit = { ", time limit 2min", 0 };
+    mf_print_summary(&test_ws.model, summary_find, &limit);
+    CHECK_EQ_U64(limit.found, 1, "summary names the time limit of one guest");
+
+    /* Time limits: integer milliseconds, or a whole number with ms, s or min. */
+    static const struct { const char *value; uint64_t ms; } limits[] = {
+        { "500", 500 }, { "\"500ms\"", 500 }, { "\"3s\"", 3000 }, { "\"2min\"", 120000 },
+        { "\"1 s\"", 1000 }, { "\"1_500ms\"", 1500 }, { "\"10MS\"", 10 }, { "1", 1 },
+        { "\"1440min\"", 86400000 }, { "86400000", 86400000 },
+    };
+    for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+        char text[160];
+        snprintf(text, sizeof(text), "[[guest]]\nname = \"a\"\ncpus = 1\nmemory = \"4K\"\n"
+                                     "image = \"x\"\ntime_limit = %s\n", limits[i].value);
+        rc = parse_errors(text, NULL, got, sizeof(got));
+        CHECK(rc == 0, "time_limit = %s: %s", limits[i].value, got);
+        CHECK_EQ_U64(test_ws.model.guests[0].time_limit_ms, limits[i].ms, limits[i].value);
+    }
 
     /* Defaults of a minimal manifest. */
     rc = parse_errors("[[guest]]\nname = \"a\"\ncpus = 1\nmemory = \"4K\"\nimage = \"x\"\n", NULL, got,
@@ -245,11 +278,23 @@ void run_unit_cases(void)
     CHECK(mf_parse_rate("1 Gbps", &v) && v == 1000000000, "1 Gbps");
     CHECK(mf_parse_rate("64000bit", &v) && v == 64000, "bit");
     CHECK(!mf_parse_rate("100M", &v) && !mf_parse_rate("1GB", &v), "bad rates");
+    CHECK(mf_parse_duration("250ms", &v) && v == 250, "250ms");
+    CHECK(mf_parse_duration("3s", &v) && v == 3000, "3s");
+    CHECK(mf_parse_duration("2 min", &v) && v == 120000, "2 min");
+    CHECK(!mf_parse_duration("3", &v) && !mf_parse_duration("s", &v) && !mf_parse_duration("", &v) &&
+          !mf_parse_duration("3m", &v) && !mf_parse_duration("3  s", &v), "bad durations");
+    CHECK(!mf_parse_duration("18446744073709552s", &v), "duration overflow");
     char buf[32];
     mf_format_size(3ull << 30, buf, sizeof(buf));
     CHECK_STREQ(buf, "3G", "format size");
     mf_format_rate(2500000, buf, sizeof(buf));
     CHECK_STREQ(buf, "2500Kbit", "format rate");
+    mf_format_duration(180000, buf, sizeof(buf));
+    CHECK_STREQ(buf, "3min", "format duration min");
+    mf_format_duration(1500, buf, sizeof(buf));
+    CHECK_STREQ(buf, "1500ms", "format duration ms");
+    mf_format_duration(90000, buf, sizeof(buf));
+    CHECK_STREQ(buf, "90s", "format duration s");
     struct mf_mac mac;
     CHECK(mf_parse_mac("02-00-0A-0b-0c-0d", &mac) && mac.b[3] == 0x0b, "mac with dashes");
     CHECK(!mf_parse_mac("02:00-0a:0b:0c:0d", &mac) && !mf_parse_mac("02:00:0a:0b:0c:0d:0e", &mac) &&

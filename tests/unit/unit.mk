@@ -49,3 +49,7 @@ unit_igb_calc_SRCS := tests/unit/test_igb_calc.c drivers/nic/igb_calc.c
 
 UNIT_TESTS += x2apic_check
 unit_x2apic_check_SRCS := tests/unit/test_x2apic_check.c vmm/x2apic_check.c
+
+UNIT_TESTS += loader
+unit_loader_SRCS := tests/unit/test_loader.c vmm/loader_fail.c vmm/loader_elf_check.c \
+                    vmm/loader_mb_check.c
