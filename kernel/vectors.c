@@ -6,7 +6,6 @@
 const struct vector_use hv_vectors[] = {
     { VEC_VTD_FAULT, "VT-d fault" },
     { VEC_NIC_MAILBOX, "NIC mailbox" },
-    { VEC_IPI_STOP, "IPI stop" },
     { VEC_IPI_PING, "IPI ping" },
     { VEC_IPI_PONG, "IPI pong" },
     { VEC_IPI_XCALL, "IPI cross-call" },

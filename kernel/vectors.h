@@ -28,7 +28,8 @@
 #define VEC_NIC_MAILBOX     0xe1 /* NIC PF: VF mailbox / VF reset / link events (drivers/nic) */
 
 /* Hypervisor core. */
-#define VEC_IPI_STOP        0xf0 /* reschedule/stop a core (later: leave its guest) */
+/* 0xf0 is free: a guest core is made to leave guest mode with an NMI (kernel/smp.c), which
+ * nothing the guest does can hold back. */
 #define VEC_IPI_PING        0xf1 /* ping: the target answers with VEC_IPI_PONG */
 #define VEC_IPI_PONG        0xf2 /* answer to a ping */
 #define VEC_IPI_XCALL       0xf3 /* cross-call: run the function posted to this CPU */

@@ -30,14 +30,6 @@ static uint16_t next_vpid = 1;
 
 uint32_t guest_mgr_count(void) { return nguests; }
 struct guest *guest_mgr_get(uint32_t i) { return i < nguests ? &guests[i] : NULL; }
-/* The kick only has to make the core leave guest mode (or wake from HLT): the run loop
- * then sees the guest's state. */
-static void kick_handler(struct trap_frame *f)
-{
-    (void)f;
-    lapic_eoi();
-}
-
 /* Injected mode: a guest's physical interrupt exits and lands here on its core; it becomes
  * a virtual interrupt for the vCPU running there. */
 static void guest_vector_handler(struct trap_frame *f)
@@ -73,7 +65,6 @@ static void device_fault_hook(uint8_t manifest_index, uint64_t total)
 void guest_mgr_init(void)
 {
     vtd_set_fault_hook(device_fault_hook);
-    irq_register(VEC_IPI_STOP, kick_handler);
     for (unsigned vec = VEC_GUEST_FIRST; vec <= VEC_GUEST_LAST; vec++)
         irq_register((uint8_t)vec, guest_vector_handler);
 }

@@ -29,7 +29,7 @@ int main(void)
     CHECK_EQ_U64(VEC_PIC_SLAVE, VEC_PIC_FIRST + 8, "slave PIC follows the master's 8");
     CHECK_EQ_U64(VEC_SPURIOUS & 0xf, 0xf, "spurious vector low nibble 1111 (SDM 11.9)");
     /* The IPIs must outrank every guest vector's priority class (vector >> 4). */
-    CHECK((VEC_IPI_STOP >> 4) > (VEC_GUEST_LAST >> 4), "IPIs above the guests' classes");
+    CHECK((VEC_IPI_PING >> 4) > (VEC_GUEST_LAST >> 4), "IPIs above the guests' classes");
     CHECK((VEC_TIMER >> 4) > (VEC_GUEST_LAST >> 4), "timer above the guests' classes");
     CHECK(VEC_GUEST_LAST - VEC_GUEST_FIRST + 1 == 176, "176 vectors for guests");
     return check_summary("vectors");
