@@ -46,3 +46,6 @@ unit_vpci_SRCS := tests/unit/test_vpci.c vmm/vpci_cfg.c vmm/vpci_msix_check.c ke
 
 UNIT_TESTS += igb_calc
 unit_igb_calc_SRCS := tests/unit/test_igb_calc.c drivers/nic/igb_calc.c
+
+UNIT_TESTS += console_budget
+unit_console_budget_SRCS := tests/unit/test_console_budget.c vmm/console_budget.c
