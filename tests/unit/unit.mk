@@ -49,3 +49,6 @@ unit_igb_calc_SRCS := tests/unit/test_igb_calc.c drivers/nic/igb_calc.c
 
 UNIT_TESTS += console_budget
 unit_console_budget_SRCS := tests/unit/test_console_budget.c vmm/console_budget.c
+
+UNIT_TESTS += notify_slot
+unit_notify_slot_SRCS := tests/unit/test_notify_slot.c vmm/notify_slot.c kernel/vectors.c
