@@ -110,11 +110,24 @@ static void finish(struct guest *g, struct notify_slot *s, int32_t done)
         guest_write(g, gpa + offsetof(struct hc_notify_req, done), &done, 4);
 }
 
+/* Management CPU: a step (a cross-call that timed out) or a gap between polls longer than
+ * one IPI's wait is time no other request could be served in; their deadlines move by it. */
+static void defer_others(uint32_t n, uint32_t except, uint64_t cycles)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (i != except && __atomic_load_n(&slots[i].state, __ATOMIC_ACQUIRE) == NOTIFY_BUSY)
+            notify_slot_defer(&slots[i], cycles);
+}
+
 void notify_poll(void)
 {
+    static uint64_t last_poll;  /* management CPU only: when the previous poll ended */
     uint32_t n = guest_mgr_count();
     if (!n)
         return;
+    uint64_t stall = tsc_us_to_cycles(NOTIFY_IPI_WAIT_US), start = rdtsc();
+    if (last_poll && start - last_poll > stall)
+        defer_others(n, n, start - last_poll);
     uint32_t first = poll_first++ % n;
     for (uint32_t k = 0; k < n; k++) {
         uint32_t i = (first + k) % n;
@@ -122,8 +135,13 @@ void notify_poll(void)
         if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != NOTIFY_BUSY)
             continue;
         struct guest *g = guest_mgr_get(i);
+        uint64_t t = rdtsc();
         int rc = serve_step(g, s);
         if (rc)
             finish(g, s, rc);
+        uint64_t took = rdtsc() - t;
+        if (took > stall)
+            defer_others(n, i, took);
     }
+    last_poll = rdtsc();
 }

@@ -32,6 +32,12 @@ void notify_slot_fill(struct notify_slot *s, uint64_t gpa, const struct notify_r
     s->deadline = now + total_cycles;
 }
 
+void notify_slot_defer(struct notify_slot *s, uint64_t cycles)
+{
+    s->deadline += cycles;
+    s->ipi_deadline += cycles;
+}
+
 int notify_step(struct notify_slot *s, const struct notify_env *env, uint64_t now,
                 uint64_t ipi_wait_cycles)
 {

@@ -68,6 +68,9 @@ int notify_check(const struct hc_notify_req *in, struct notify_req *out);
  * now + total_cycles. */
 void notify_slot_fill(struct notify_slot *s, uint64_t gpa, const struct notify_req *req,
                       uint64_t now, uint64_t total_cycles);
+/* The management CPU, slot BUSY: moves its deadlines `cycles` later (time the management
+ * CPU spent on another guest's step, which is not this request's to pay for). */
+void notify_slot_defer(struct notify_slot *s, uint64_t cycles);
 /* The management CPU, slot BUSY: one bounded step (at most one IPI or one cross-call).
  * Returns 0 while in progress, 1 when finished, -1 when it gave up. */
 int notify_step(struct notify_slot *s, const struct notify_env *env, uint64_t now,

@@ -214,6 +214,28 @@ static void hypervisor_ipi(void)
     CHECK_EQ_U64(f.ipis, 0, "never a fixed IPI");
 }
 
+static void deferred(void)
+{
+    struct fake f = { .ack = false };
+    struct notify_slot s;
+    uint64_t now = 5000;
+    post(&s, &f, HC_NOTIFY_IPIS, 0x41, 3, now);
+    struct notify_env env = env_of(&f);
+    CHECK_EQ_U64(notify_step(&s, &env, now, WAIT), 0, "first IPI sent");
+    notify_slot_defer(&s, 5 * TOTAL);     /* another guest held the management CPU */
+    CHECK_EQ_U64(notify_step(&s, &env, now + 4 * TOTAL, WAIT), 0,
+                 "the stall is not charged to this request");
+    f.mem.counter = 1;
+    CHECK_EQ_U64(notify_step(&s, &env, now + 4 * TOTAL, WAIT), 0, "served on");
+    CHECK_EQ_U64(f.ipis, 2, "the second IPI");
+    CHECK_EQ_U64(notify_step(&s, &env, now + 4 * TOTAL + WAIT + 1, WAIT), -1,
+                 "its own waits still count");
+    post(&s, &f, HC_NOTIFY_IPIS, 0x41, 3, now);
+    notify_slot_defer(&s, 5 * TOTAL);
+    CHECK_EQ_U64(notify_step(&s, &env, now + 6 * TOTAL + 1, WAIT), -1,
+                 "and the total, moved by the stall only");
+}
+
 int main(void)
 {
     checks();
@@ -223,5 +245,6 @@ int main(void)
     counter_ahead();
     memory_gone();
     hypervisor_ipi();
+    deferred();
     return check_summary("notify_slot");
 }
