@@ -58,10 +58,10 @@ drivers-y := drivers/uart/uart16550.c $(wildcard drivers/acpi/*.c) drivers/irq/p
              $(wildcard drivers/nic/*.c)
 vmm-y     := vmm/vmx_caps.c vmm/vmx_ops.c vmm/vmx.c vmm/ept_format.c vmm/ept.c \
              vmm/vmx_entry.S vmm/vcpu.c vmm/exit.c vmm/cpuid.c vmm/msr.c vmm/io.c \
-             vmm/hypercall.c vmm/stats.c vmm/vuart.c vmm/guest.c vmm/guest_mgr.c \
-             vmm/loader.c vmm/loader_fail.c vmm/loader_elf_check.c vmm/loader_elf.c \
-             vmm/loader_mb_check.c vmm/loader_multiboot.c vmm/machine.c \
-             vmm/gwalk.c vmm/virq.c vmm/eli.c vmm/notify.c vmm/step.c \
+             vmm/hypercall.c vmm/stats.c vmm/vuart.c vmm/console_budget.c vmm/guest.c \
+             vmm/guest_mgr.c vmm/loader.c vmm/loader_fail.c vmm/loader_elf_check.c \
+             vmm/loader_elf.c vmm/loader_mb_check.c vmm/loader_multiboot.c vmm/machine.c \
+             vmm/gwalk.c vmm/virq.c vmm/eli.c vmm/notify.c vmm/notify_slot.c vmm/step.c \
              vmm/vpci.c vmm/vpci_cfg.c vmm/vpci_msix.c vmm/vpci_msix_check.c \
              vmm/x2apic_check.c
 

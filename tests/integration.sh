@@ -164,7 +164,8 @@ bochs)
     vmx_case bochs-vmx-three 4 tests/manifests/vmx-three.toml \
         '^PASS: hello/exit-stats' '^PASS: cpuid-msr/msr-unknown-write-denied' \
         '^PASS: portio/hc-unknown' 'stats: hello: +[0-9]+ exits' 'stats: portio: +hot rip' \
-        'all guests have stopped: each as expected'
+        '^\[hello\] console: [0-9]+ bytes in [0-9]+ lines dropped \(rate limit 512 bytes/s\)' \
+        '^PASS: hello/console-flood-result-printed' 'all guests have stopped: each as expected'
     vmx_case bochs-vmx-faults 4 tests/manifests/vmx-faults.toml \
         'guest: error: isolation stopped: EPT violation: write of guest-physical 0x802000 outside its memory' \
         'guest: error: crash stopped: triple fault' 'guest: warning: crash: restarting \(1 of 1\)' \
@@ -179,6 +180,7 @@ bochs)
         '^PASS: exitless/timer-no-exits' '^PASS: exitless/ipi-no-exits' \
         '^PASS: exitless/hv-ipi-through-np' '^PASS: exitless/own-np-reflected' \
         '^PASS: exitless/new-idt-followed' '^PASS: injected/ipi-injected-exits' \
+        '^PASS: exitless/notify-rewrite-ignored' '^PASS: injected/notify-hv-vector-refused' \
         'all guests have stopped: each as expected'
     # Device assignment without an IOMMU (Bochs has none): its e1000 in the guest's virtual
     # PCI, BAR0 through EPT, INTx on the guest's vector; exitless, then injected.

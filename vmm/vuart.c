@@ -1,8 +1,12 @@
 /* Virtual 16550: transmit goes to the hypervisor console one whole line at a time,
- * prefixed with the guest's name; receive is always empty. */
+ * prefixed with the guest's name, within the guest's console budget; receive is always
+ * empty. */
+#include <stdarg.h>
 #include <stdio.h>
 
+#include "kernel/arch.h"
 #include "kernel/log.h"
+#include "kernel/tsc.h"
 #include "vmm/vuart.h"
 
 enum { THR = 0, IER = 1, IIR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
@@ -13,9 +17,37 @@ enum { THR = 0, IER = 1, IIR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
 #define IIR_FIFO_ENABLED 0xc0
 #define MSR_DCD_DSR_CTS 0xb0
 
+/* Text made under the lock, printed after it: a drop notice, a guest line, a forced line. */
+#define VUART_OUT_MAX 768
+struct vuart_out {
+    char text[VUART_OUT_MAX];
+    uint32_t len;
+};
+
+static void out_append(struct vuart_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void out_append(struct vuart_out *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(o->text + o->len, sizeof(o->text) - o->len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        o->len += (uint32_t)n < sizeof(o->text) - o->len ? (uint32_t)n
+                                                          : (uint32_t)(sizeof(o->text) - 1 - o->len);
+}
+
+static void out_print(const struct vuart_out *o)
+{
+    if (o->len)
+        console_write(o->text, o->len);
+}
+
 void vuart_init(struct vuart *u, const char *owner)
 {
-    *u = (struct vuart){ .owner = owner, .dll = 1 };
+    *u = (struct vuart){ .owner = owner, .lock = SPINLOCK_INIT, .dll = 1 };
+    console_budget_init(&u->budget);
 }
 
 bool vuart_claims(uint16_t port)
@@ -23,66 +55,127 @@ bool vuart_claims(uint16_t port)
     return port >= VUART_BASE && port < VUART_BASE + VUART_PORTS;
 }
 
-void vuart_flush(struct vuart *u)
+/* Lock held. Reports what the rate limit dropped since the last report, if anything. */
+static void notice_locked(struct vuart *u, struct vuart_out *o)
+{
+    struct console_budget *b = &u->budget;
+    if (!b->dropped_lines)
+        return;
+    out_append(o, "[%s] console: %lu bytes in %lu lines dropped (rate limit %u bytes/s)\n",
+               u->owner, b->dropped_bytes, b->dropped_lines, CONSOLE_RATE);
+    b->dropped_bytes = b->dropped_lines = 0;
+}
+
+/* Lock held. Moves the pending line into `o` if the budget allows, else counts it dropped. */
+static void take_line_locked(struct vuart *u, struct vuart_out *o)
 {
     if (!u->len)
         return;
-    char out[VUART_LINE_MAX + 48];
-    int n = snprintf(out, sizeof(out), "[%s] %.*s\n", u->owner, (int)u->len, u->line);
-    console_write(out, (unsigned long)(n < (int)sizeof(out) ? n : (int)sizeof(out) - 1));
+    struct vuart_out line = { .len = 0 };
+    out_append(&line, "[%s] %.*s\n", u->owner, (int)u->len, u->line);
     u->len = 0;
+    if (!console_budget_take(&u->budget, rdtsc(), tsc_hz(), line.len, false))
+        return;
+    notice_locked(u, o);
+    out_append(o, "%.*s", (int)line.len, line.text);
 }
 
-static void tx(struct vuart *u, char c)
+/* Lock held. Returns true when a line was completed (and taken into `o` or dropped). */
+static bool tx_locked(struct vuart *u, char c, struct vuart_out *o)
 {
     if (c == '\n') {
-        if (!u->len) {
+        if (!u->len)
             u->line[u->len++] = ' ';
-        }
-        vuart_flush(u);
-        return;
+        take_line_locked(u, o);
+        return true;
     }
     if (c == '\r')
-        return;
+        return false;
     if ((unsigned char)c < 0x20 && c != '\t')
         c = '.';
     u->line[u->len++] = c;
-    if (u->len == VUART_LINE_MAX)
-        vuart_flush(u);
+    if (u->len >= VUART_LINE_MAX) {
+        take_line_locked(u, o);
+        return true;
+    }
+    return false;
+}
+
+void vuart_flush(struct vuart *u)
+{
+    struct vuart_out o = { .len = 0 };
+    uint64_t flags = spin_lock_irqsave(&u->lock);
+    take_line_locked(u, &o);
+    notice_locked(u, &o);
+    spin_unlock_irqrestore(&u->lock, flags);
+    out_print(&o);
 }
 
 void vuart_puts(struct vuart *u, const char *s, uint32_t len)
 {
-    for (uint32_t i = 0; i < len; i++)
-        tx(u, s[i]);
+    for (uint32_t i = 0; i < len;) {
+        struct vuart_out o = { .len = 0 };
+        uint64_t flags = spin_lock_irqsave(&u->lock);
+        while (i < len && !tx_locked(u, s[i++], &o))
+            ;
+        spin_unlock_irqrestore(&u->lock, flags);
+        out_print(&o);
+    }
+}
+
+uint64_t vuart_debt_cycles(struct vuart *u)
+{
+    uint64_t flags = spin_lock_irqsave(&u->lock);
+    uint64_t cycles = console_budget_debt_cycles(&u->budget, rdtsc(), tsc_hz());
+    spin_unlock_irqrestore(&u->lock, flags);
+    return cycles;
+}
+
+void vuart_print_forced(struct vuart *u, const char *text, uint32_t len)
+{
+    struct vuart_out o = { .len = 0 };
+    uint64_t flags = spin_lock_irqsave(&u->lock);
+    take_line_locked(u, &o);
+    console_budget_take(&u->budget, rdtsc(), tsc_hz(), len, true);
+    notice_locked(u, &o);
+    out_append(&o, "%.*s", (int)len, text);
+    spin_unlock_irqrestore(&u->lock, flags);
+    out_print(&o);
 }
 
 uint32_t vuart_read(struct vuart *u, uint16_t port)
 {
+    uint64_t flags = spin_lock_irqsave(&u->lock);
     bool dlab = u->lcr & LCR_DLAB;
+    uint32_t value = 0xff;
     switch (port - VUART_BASE) {
-    case THR: return dlab ? u->dll : 0;       /* nothing ever received */
-    case IER: return dlab ? u->dlm : u->ier;
-    case IIR: return IIR_NO_INT | IIR_FIFO_ENABLED;
-    case LCR: return u->lcr;
-    case MCR: return u->mcr;
-    case LSR: return LSR_THRE | LSR_TEMT;     /* transmitter always ready */
-    case MSR: return MSR_DCD_DSR_CTS;
-    case SCR: return u->scr;
+    case THR: value = dlab ? u->dll : 0; break;       /* nothing ever received */
+    case IER: value = dlab ? u->dlm : u->ier; break;
+    case IIR: value = IIR_NO_INT | IIR_FIFO_ENABLED; break;
+    case LCR: value = u->lcr; break;
+    case MCR: value = u->mcr; break;
+    case LSR: value = LSR_THRE | LSR_TEMT; break;     /* transmitter always ready */
+    case MSR: value = MSR_DCD_DSR_CTS; break;
+    case SCR: value = u->scr; break;
     }
-    return 0xff;
+    spin_unlock_irqrestore(&u->lock, flags);
+    return value;
 }
 
 void vuart_write(struct vuart *u, uint16_t port, uint32_t value)
 {
-    bool dlab = u->lcr & LCR_DLAB;
+    struct vuart_out o = { .len = 0 };
     uint8_t v = (uint8_t)value;
+    uint64_t flags = spin_lock_irqsave(&u->lock);
+    bool dlab = u->lcr & LCR_DLAB;
     switch (port - VUART_BASE) {
-    case THR: if (dlab) u->dll = v; else tx(u, (char)v); break;
+    case THR: if (dlab) u->dll = v; else tx_locked(u, (char)v, &o); break;
     case IER: if (dlab) u->dlm = v; else u->ier = v & 0x0f; break;
     case LCR: u->lcr = v; break;
     case MCR: u->mcr = v; break;
     case SCR: u->scr = v; break;
     default: break; /* FCR, LSR, MSR writes have no effect here */
     }
+    spin_unlock_irqrestore(&u->lock, flags);
+    out_print(&o);
 }

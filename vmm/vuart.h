@@ -5,15 +5,24 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/spinlock.h"
+#include "vmm/console_budget.h"
+
 #define VUART_BASE 0x3f8
 #define VUART_PORTS 8
 #define VUART_LINE_MAX 160
 
+/* Every vCPU of the guest reaches it (port I/O, HC_CONSOLE_WRITE, HC_TEST_RESULT), and so
+ * does whichever CPU stops the guest (vuart_flush from guest_fault/guest_finish). */
 struct vuart {
-    const char *owner;          /* guest name for the "[name] " prefix */
+    const char *owner;          /* guest name for the "[name] " prefix; fixed at init */
+    struct spinlock lock;       /* protects: the registers, line, len and budget below.
+                                 * Never held while taking the console lock: lines are
+                                 * copied out under it and printed after it is dropped. */
     uint8_t ier, lcr, mcr, scr, dll, dlm;
     char line[VUART_LINE_MAX];
-    uint32_t len;
+    uint32_t len;               /* < VUART_LINE_MAX whenever the lock is free */
+    struct console_budget budget; /* this guest's share of the console */
 };
 
 void vuart_init(struct vuart *u, const char *owner);
@@ -22,7 +31,13 @@ uint32_t vuart_read(struct vuart *u, uint16_t port);
 void vuart_write(struct vuart *u, uint16_t port, uint32_t value);
 /* Appends text as if written to the transmit register (hypercall console). */
 void vuart_puts(struct vuart *u, const char *s, uint32_t len);
-/* Prints a partial line, if any (guest stopping). */
+/* Prints a partial line, if any, and how much the rate limit dropped, if anything (guest
+ * stopping). */
 void vuart_flush(struct vuart *u);
+/* TSC cycles until this guest's console is out of debt (0: a forced line prints at once). */
+uint64_t vuart_debt_cycles(struct vuart *u);
+/* Prints a partial line if any, then `text` (a whole line of hypervisor-made text, no
+ * prefix added): never dropped, always charged to the guest's budget (test results). */
+void vuart_print_forced(struct vuart *u, const char *text, uint32_t len);
 
 #endif

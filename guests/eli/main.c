@@ -179,6 +179,30 @@ static void containment_phase(const struct exitless_boot_info *bi)
     check("stray-eoi-harmless", done == 1, "hypervisor IPI after a stray EOI: %d", done);
 }
 
+/* A request rewritten after its post: the management CPU serves the copy it took then. With
+ * the rewritten values it would send a hypervisor IPI, or 2^32-1 IPIs on VEC_IPI_STOP. */
+static void rewrite_phase(void)
+{
+    uint64_t before = ipi_count;
+    req.op = HC_NOTIFY_IPIS;
+    req.vector = VEC_IPI;
+    req.count = 3;
+    req.done = 0;
+    req.counter = 0;
+    long rc = hypercall(HC_NOTIFY, (unsigned long)&req, 0, 0);
+    req.op = HC_NOTIFY_HV_IPI;
+    req.vector = 0xf0;
+    req.count = 0xffffffffu;
+    while (!rc && !__atomic_load_n(&req.done, __ATOMIC_ACQUIRE))
+        __asm__ volatile("sti; pause");
+    check("notify-rewrite-ignored", rc == 0 && req.done == 1 && ipi_count - before == 3,
+          "rc %ld done %d, %lu IPIs (posted 3)", rc, req.done, ipi_count - before);
+    req.op = HC_NOTIFY_IPIS;    /* vector 0xf0 and count 2^32-1 posted as they are */
+    req.done = 0;
+    rc = hypercall(HC_NOTIFY, (unsigned long)&req, 0, 0);
+    check("notify-hv-vector-refused", rc == -HC_EINVAL, "rc %ld", rc);
+}
+
 int guest_main(const struct exitless_boot_info *bi)
 {
     injected = guest_has_word(bi->cmdline, "mode=injected");
@@ -192,5 +216,6 @@ int guest_main(const struct exitless_boot_info *bi)
     hypervisor_ipi_phase();
     idt_phase();
     containment_phase(bi);
+    rewrite_phase();
     return 0;
 }

@@ -51,11 +51,14 @@ struct hc_port_io {
 _Static_assert(sizeof(struct hc_port_io) == 8, "hc_port_io layout is ABI");
 
 /* HC_NOTIFY requests. The management CPU works on one request per guest at a time and
- * writes `done` (1 = finished, -1 = gave up) into the request when it has finished. */
+ * writes `done` (1 = finished, -1 = gave up) into the request when it has finished. It
+ * copies op, vector and count once, when the request is posted: rewriting them later has
+ * no effect. A request gives up when an IPI is not acknowledged within 50 ms or the whole
+ * request is not done 1 s after its post (vmm/notify_slot.h). */
 enum hc_notify_op {
-    HC_NOTIFY_IPIS = 1,     /* send `count` IPIs on `vector` (a guest vector) to vCPU 0's core,
-                             * one at a time: write the TSC to `stamp`, send, wait until the
-                             * guest's `counter` reaches the IPI's number */
+    HC_NOTIFY_IPIS = 1,     /* send `count` (1..10000) IPIs on `vector` (a guest vector) to
+                             * vCPU 0's core, one at a time: write the TSC to `stamp`, send,
+                             * wait until the guest's `counter` reaches the IPI's number */
     HC_NOTIFY_HV_IPI = 2,   /* run a hypervisor cross-call on vCPU 0's core (exits under ELI) */
 };
 

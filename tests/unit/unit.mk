@@ -53,3 +53,9 @@ unit_x2apic_check_SRCS := tests/unit/test_x2apic_check.c vmm/x2apic_check.c
 UNIT_TESTS += loader
 unit_loader_SRCS := tests/unit/test_loader.c vmm/loader_fail.c vmm/loader_elf_check.c \
                     vmm/loader_mb_check.c
+
+UNIT_TESTS += console_budget
+unit_console_budget_SRCS := tests/unit/test_console_budget.c vmm/console_budget.c
+
+UNIT_TESTS += notify_slot
+unit_notify_slot_SRCS := tests/unit/test_notify_slot.c vmm/notify_slot.c kernel/vectors.c
