@@ -6,6 +6,7 @@
  *   xsetbv   CPUID.OSXSAVE, XSETBV and XGETBV against CR4.OSXSAVE
  *   idt      (exitless) a two-page IDT: a write straddling its pages, LIDT back and forth
  *            under a vCPU taking interrupts, an interrupt whose stack is the IDT page
+ *            (idt-straddle, idt-lidt, idt-step: only those)
  *   neighbour rounds=N   no attack: N rounds of HC_PING, then PASS heartbeat
  * Blockers (one line, then never give the core back; the manifest's time_limit must stop
  * them): block-cli, block-cr8, block-idt-limit=0x30|0xe0, block-step. */
@@ -489,15 +490,24 @@ static void idt_phase(void)
         gprintf("idt: skipped: the shadowed IDT is the exitless mode's\n");
         return;
     }
+    /* "idt" runs every attack; "idt-straddle", "idt-lidt", "idt-step" pick some. */
+    const char *c = bi->cmdline;
+    bool all = !guest_has_word(c, "idt-");
     guest_catch_debug = true;
     idt_setup();
     shadow_checks("setup");
-    idt_straddle();
-    shadow_checks("straddle");
-    idt_lidt_race();
-    shadow_checks("lidt-race");
-    idt_step();
-    shadow_checks("step");
+    if (all || guest_has_word(c, "idt-straddle")) {
+        idt_straddle();
+        shadow_checks("straddle");
+    }
+    if (all || guest_has_word(c, "idt-lidt")) {
+        idt_lidt_race();
+        shadow_checks("lidt-race");
+    }
+    if (all || guest_has_word(c, "idt-step")) {
+        idt_step();
+        shadow_checks("step");
+    }
 }
 
 /* ---------------------------------------------------------------- vCPU 1 */
