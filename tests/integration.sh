@@ -182,7 +182,7 @@ bochs)
         'all guests have stopped: each as expected'
     # A hostile two-vCPU guest (tests/manifests/hostile*.toml): each attack ends in checks of
     # what the hypervisor did; the neighbour's heartbeat runs through it; nothing panics.
-    vmx_case bochs-hostile 4 tests/manifests/hostile.toml \
+    CASE_TIMEOUT=180 vmx_case bochs-hostile 4 tests/manifests/hostile.toml \
         '^PASS: hostile/smp-vcpu1-started' '^PASS: hostile/console-race-hc-lengths' \
         '^PASS: hostile/console-race-stats-sane' '^PASS: hostile/console-after-race' \
         '^\[hostile\] console-after-race: the virtual UART still prints whole lines' \
@@ -208,7 +208,7 @@ bochs)
                      "^PASS: hostile/hv-ipi-through-hypervisor-after-$after"
                      "^PASS: hostile/rewritten-gate-used-after-$after")
     done
-    vmx_case bochs-hostile-eli 4 tests/manifests/hostile-eli.toml \
+    CASE_TIMEOUT=180 vmx_case bochs-hostile-eli 4 tests/manifests/hostile-eli.toml \
         '^PASS: hostile/smp-vcpu1-started' "${idt_checks[@]}" \
         '^PASS: hostile/idt-straddle-survived' '^PASS: hostile/idt-lidt-race-self-ipis' \
         '^PASS: hostile/idt-never-ending-step-returned' \
@@ -217,13 +217,13 @@ bochs)
         '^PASS: hostile/hypervisor-still-answers' '^PASS: neighbour/heartbeat' \
         'all guests have stopped: each as expected'
     # Guests that never give their core back are stopped by their manifest time_limit.
-    vmx_case bochs-blockers 4 tests/manifests/blockers.toml \
+    CASE_TIMEOUT=180 vmx_case bochs-blockers 4 tests/manifests/blockers.toml \
         '^\[cli\] block-cli: interrupts off' '^\[cr8\] block-cr8: CR8 = 15' \
         'guest: error: cli stopped: ran past its time limit of 1000 ms' \
         'guest: error: cr8 stopped: ran past its time limit of 1000 ms' \
         '^PASS: neighbour/heartbeat' 'all guests have stopped: each as expected'
-    vmx_case bochs-blockers-idt 4 tests/manifests/blockers-idt.toml \
-        '^\[idtlimit\] block-idt-limit: IDT limit 0x2ff' '^\[step\] block-step: inside the interrupt' \
+    CASE_TIMEOUT=180 vmx_case bochs-blockers-idt 4 tests/manifests/blockers-idt.toml \
+        '^\[idtlimit\] block-idt-limit: IDT limit 0xdff' '^\[step\] block-step: inside the interrupt' \
         'guest: error: idtlimit stopped: ran past its time limit of 1000 ms' \
         'guest: error: step stopped: ran past its time limit of 1000 ms' \
         '^PASS: neighbour/heartbeat' 'all guests have stopped: each as expected'
