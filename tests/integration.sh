@@ -182,6 +182,53 @@ bochs)
         '^PASS: exitless/new-idt-followed' '^PASS: injected/ipi-injected-exits' \
         '^PASS: exitless/notify-rewrite-ignored' '^PASS: injected/notify-hv-vector-refused' \
         'all guests have stopped: each as expected'
+    # A hostile two-vCPU guest (tests/manifests/hostile*.toml): each attack ends in checks of
+    # what the hypervisor did; the neighbour's heartbeat runs through it; nothing panics.
+    CASE_TIMEOUT=180 vmx_case bochs-hostile 4 tests/manifests/hostile.toml \
+        '^PASS: hostile/smp-vcpu1-started' '^PASS: hostile/console-race-hc-lengths' \
+        '^PASS: hostile/console-race-stats-sane' '^PASS: hostile/console-after-race' \
+        '^\[hostile\] console-after-race: the virtual UART still prints whole lines' \
+        '^PASS: hostile/notify-rewrite-bounded' '^PASS: hostile/notify-rewrite-at-most-count' \
+        '^PASS: hostile/notify-rewrite-no-other-vector' '^PASS: hostile/notify-clean-after-rewrite' \
+        '^PASS: hostile/x2apic-reserved-ICR' '^PASS: hostile/x2apic-reserved-SELF_IPI' \
+        '^PASS: hostile/x2apic-reserved-TPR' '^PASS: hostile/x2apic-reserved-EOI' \
+        '^PASS: hostile/x2apic-reserved-LVT_TIMER' '^PASS: hostile/x2apic-reserved-LVT_CMCI' \
+        '^PASS: hostile/x2apic-reserved-LVT_THERMAL' '^PASS: hostile/x2apic-reserved-LVT_PERF' \
+        '^PASS: hostile/x2apic-reserved-LVT_LINT0' '^PASS: hostile/x2apic-reserved-LVT_LINT1' \
+        '^PASS: hostile/x2apic-reserved-LVT_ERROR' '^PASS: hostile/x2apic-reserved-SVR' \
+        '^PASS: hostile/x2apic-reserved-TIMER_INIT' '^PASS: hostile/x2apic-reserved-TIMER_DIV' \
+        '^PASS: hostile/x2apic-reserved-ESR' '^PASS: hostile/x2apic-reserved-TSC_DEADLINE' \
+        '^PASS: hostile/x2apic-ICR-foreign-destinations-denied' '^PASS: hostile/x2apic-self-ipis-arrive' \
+        '^PASS: hostile/xsetbv-without-osxsave-ud|xsetbv: skipped' \
+        '^PASS: hostile/cpuid-osxsave-follows-cr4|xsetbv: skipped' \
+        '^PASS: hostile/xsetbv-valid|xsetbv: skipped' '^PASS: hostile/xsetbv-invalid-gp|xsetbv: skipped' \
+        '^PASS: hostile/hypervisor-still-answers' '^PASS: neighbour/heartbeat' \
+        'all guests have stopped: each as expected'
+    idt_checks=()
+    for after in setup straddle lidt-race step; do
+        idt_checks+=("^PASS: hostile/idt-write-exits-after-$after"
+                     "^PASS: hostile/hv-ipi-through-hypervisor-after-$after"
+                     "^PASS: hostile/rewritten-gate-used-after-$after")
+    done
+    CASE_TIMEOUT=180 vmx_case bochs-hostile-eli 4 tests/manifests/hostile-eli.toml \
+        '^PASS: hostile/smp-vcpu1-started' "${idt_checks[@]}" \
+        '^PASS: hostile/idt-straddle-survived' '^PASS: hostile/idt-lidt-race-self-ipis' \
+        '^PASS: hostile/idt-never-ending-step-returned' \
+        '^PASS: hostile/notify-rewrite-bounded' '^PASS: hostile/notify-rewrite-at-most-count' \
+        '^PASS: hostile/notify-rewrite-no-other-vector' '^PASS: hostile/notify-clean-after-rewrite' \
+        '^PASS: hostile/hypervisor-still-answers' '^PASS: neighbour/heartbeat' \
+        'all guests have stopped: each as expected'
+    # Guests that never give their core back are stopped by their manifest time_limit.
+    CASE_TIMEOUT=180 vmx_case bochs-blockers 4 tests/manifests/blockers.toml \
+        '^\[cli\] block-cli: interrupts off' '^\[cr8\] block-cr8: CR8 = 15' \
+        'guest: error: cli stopped: ran past its time limit of 1000 ms' \
+        'guest: error: cr8 stopped: ran past its time limit of 1000 ms' \
+        '^PASS: neighbour/heartbeat' 'all guests have stopped: each as expected'
+    CASE_TIMEOUT=180 vmx_case bochs-blockers-idt 4 tests/manifests/blockers-idt.toml \
+        '^\[idtlimit\] block-idt-limit: IDT limit 0xdff' '^\[step\] block-step: inside the interrupt' \
+        'guest: error: idtlimit stopped: ran past its time limit of 1000 ms' \
+        'guest: error: step stopped: ran past its time limit of 1000 ms' \
+        '^PASS: neighbour/heartbeat' 'all guests have stopped: each as expected'
     # Device assignment without an IOMMU (Bochs has none): its e1000 in the guest's virtual
     # PCI, BAR0 through EPT, INTx on the guest's vector; exitless, then injected.
     BOCHS_ARGS="$bochs_e1000" vmx_case bochs-e1000-exitless 2 tests/manifests/e1000.toml \

@@ -55,6 +55,7 @@ int probe_read8(uint64_t addr, uint8_t *val);
 int probe_write8(uint64_t addr, uint8_t val);
 int probe_vmxon(const uint64_t *vmxon_ptr);
 int probe_set_cr4(uint64_t cr4);
+int probe_xsetbv(uint32_t xcr, uint64_t val);
 
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
@@ -69,11 +70,18 @@ static inline uint64_t rdmsr(uint32_t msr)
 /* Error code of the last exception a probe recovered from. */
 extern volatile uint64_t guest_last_fault_error;
 int probe_int50(void);
+/* When set, a #DB (the guest never sets TF itself) is counted and TF cleared in the
+ * interrupted RFLAGS instead of stopping the guest: a single-step left over by the
+ * hypervisor shows up as a count. */
+extern volatile bool guest_catch_debug;
+extern volatile uint64_t guest_debug_traps;
 /* The IDT the runtime loaded (256 16-byte gates) and a gate writer for tests. */
 void *guest_idt(void);
 void guest_set_gate(void *idt, uint8_t vector, uint64_t handler, bool present);
 uint64_t guest_isr_stub(uint8_t vector);
 void guest_load_idt(void *idt);
+void guest_load_idt_limit(void *idt, uint16_t limit);
+void guest_idt_load_shared(void);
 
 static inline uint64_t read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
 
@@ -85,5 +93,34 @@ typedef void (*guest_irq_fn)(uint8_t vector, uint64_t error);
 void guest_set_handler(uint8_t vector, guest_irq_fn fn);
 
 int guest_main(const struct exitless_boot_info *bi);
+
+/* SMP. Every vCPU enters the runtime; vCPU 0 runs guest_main, vCPU N > 0 runs
+ * guest_vcpu_main(N) once the IDT is built (weak default: returns, and the vCPU then idles
+ * in `sti; hlt`). A vCPU must never halt with interrupts off: that stops the whole guest. */
+#define GUEST_MAX_VCPUS 8
+void guest_vcpu_main(unsigned index);
+
+/* This vCPU's index and the guest's id, from the hypervisor's CPUID leaf. */
+static inline unsigned guest_vcpu_index(void) { return cpuid(HC_CPUID_LEAF_BASE + 1, 0).c; }
+static inline unsigned guest_id(void) { return cpuid(HC_CPUID_LEAF_BASE + 1, 0).b; }
+
+static inline uint64_t atomic_inc(volatile uint64_t *p) { return __atomic_add_fetch(p, 1, __ATOMIC_SEQ_CST); }
+static inline uint64_t atomic_add(volatile uint64_t *p, uint64_t n) { return __atomic_add_fetch(p, n, __ATOMIC_SEQ_CST); }
+static inline uint64_t atomic_load(const volatile uint64_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline void atomic_store(volatile uint64_t *p, uint64_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+
+/* A shared flag: set by one vCPU, awaited by others (spinning with interrupts as they were;
+ * false after `max_spins`). */
+static inline void guest_flag_set(volatile uint64_t *f) { atomic_store(f, 1); }
+static inline void guest_flag_clear(volatile uint64_t *f) { atomic_store(f, 0); }
+bool guest_flag_wait(const volatile uint64_t *f, uint64_t max_spins);
+
+/* A reusable spin barrier for `n` vCPUs; false if the others did not all arrive within
+ * `max_spins` (the barrier is then broken for good). */
+struct guest_barrier {
+    volatile uint64_t arrived;
+    volatile uint64_t generation;
+};
+bool guest_barrier_wait(struct guest_barrier *b, unsigned n, uint64_t max_spins);
 
 #endif

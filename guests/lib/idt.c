@@ -22,6 +22,11 @@ static guest_irq_fn handlers[256];
 void guest_trap(struct guest_frame *f);
 
 volatile uint64_t guest_last_fault_error;
+volatile bool guest_catch_debug;
+volatile uint64_t guest_debug_traps;
+
+#define VEC_DB 1
+#define RFLAGS_TF (1ull << 8)
 
 void guest_set_handler(uint8_t vector, guest_irq_fn fn) { handlers[vector] = fn; }
 void *guest_idt(void) { return idt; }
@@ -34,14 +39,19 @@ void guest_set_gate(void *table, uint8_t vector, uint64_t a, bool present)
                                (uint32_t)(a >> 32), 0 };
 }
 
-void guest_load_idt(void *table)
+void guest_load_idt_limit(void *table, uint16_t limit)
 {
     struct {
         uint16_t limit;
         uint64_t base;
-    } __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)table };
+    } __attribute__((packed)) idtr = { limit, (uint64_t)table };
     __asm__ volatile("lidt %0" ::"m"(idtr));
 }
+
+void guest_load_idt(void *table) { guest_load_idt_limit(table, sizeof(idt) - 1); }
+
+/* The other vCPUs load the table vCPU 0 built (IDTR is per vCPU). */
+void guest_idt_load_shared(void) { guest_load_idt(idt); }
 
 void guest_idt_init(void)
 {
@@ -59,6 +69,11 @@ void guest_trap(struct guest_frame *f)
             f->rax = f->vector;
             return;
         }
+    }
+    if (f->vector == VEC_DB && guest_catch_debug) {
+        guest_debug_traps++;
+        f->rflags &= ~RFLAGS_TF;
+        return;
     }
     if (handlers[f->vector]) {
         handlers[f->vector]((uint8_t)f->vector, f->error);

@@ -117,3 +117,14 @@ probe_int50:                    /* INT 0x50: #NP when the guest's own gate is no
 1:  int $0x50
 2:  ret
     EXTABLE 1b, 2b
+
+    .globl probe_xsetbv
+probe_xsetbv:                   /* edi = XCR index, rsi = value */
+    mov %edi, %ecx
+    mov %rsi, %rax
+    mov %rsi, %rdx
+    shr $32, %rdx
+1:  xsetbv
+    xor %eax, %eax
+2:  ret
+    EXTABLE 1b, 2b

@@ -125,3 +125,29 @@ bool guest_wait_count(volatile uint64_t *count, uint64_t want, uint64_t max_spin
     }
     return true;
 }
+
+bool guest_flag_wait(const volatile uint64_t *f, uint64_t max_spins)
+{
+    for (uint64_t spins = 0; !atomic_load(f); spins++) {
+        if (spins > max_spins)
+            return false;
+        __asm__ volatile("pause");
+    }
+    return true;
+}
+
+bool guest_barrier_wait(struct guest_barrier *b, unsigned n, uint64_t max_spins)
+{
+    uint64_t gen = atomic_load(&b->generation);
+    if (atomic_inc(&b->arrived) == n) {
+        atomic_store(&b->arrived, 0);
+        atomic_inc(&b->generation);
+        return true;
+    }
+    for (uint64_t spins = 0; atomic_load(&b->generation) == gen; spins++) {
+        if (spins > max_spins)
+            return false;
+        __asm__ volatile("pause");
+    }
+    return true;
+}
