@@ -61,6 +61,7 @@ struct percpu {
     uint64_t fault_seen_addr;
     uint64_t fault_resume_rip;
     void *current_vcpu;         /* struct vcpu running on this CPU, or NULL */
+    bool kick_target;           /* runs vCPUs: every NMI not the panic stop's is a kick */
     /* Hypervisor timer (kernel/timer.c). */
     int timer_mode;
     void (*timer_fn)(void *arg);

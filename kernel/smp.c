@@ -245,9 +245,10 @@ bool smp_handle_nmi(void)
         return true;
     }
     /* A kick: its only job was to make the core leave guest mode (or wake from HLT); the
-     * code it interrupted looks at the reason. On a core running a vCPU an NMI without a
-     * flag is a second kick whose flag the first one's handler already took. */
-    if (__atomic_exchange_n(&c->remote.kick_nmi, 0, __ATOMIC_ACQ_REL) || c->current_vcpu)
+     * code it interrupted looks at the reason. On a core that runs vCPUs an NMI without a
+     * flag is a later kick whose flag an earlier NMI's handler already took (two kicks can
+     * be in flight: the second is latched while the first is handled). */
+    if (__atomic_exchange_n(&c->remote.kick_nmi, 0, __ATOMIC_ACQ_REL) || c->kick_target)
         return true;
     return false;
 }

@@ -179,6 +179,7 @@ static void vcpu_main(void *arg)
     struct guest *g = v->guest;
     char err[160];
 
+    this_cpu()->kick_target = true;
     __atomic_store_n(&v->active, true, __ATOMIC_SEQ_CST);
     if (vmx_cpu_enable(err, sizeof(err))) {
         guest_fault(g, "cannot enable VMX on CPU %u: %s", v->cpu, err);
