@@ -216,7 +216,7 @@ run: deps $(ISO)
 deps:
 	$(Q)tools/deps.sh
 
-bench: deps $(ELF) $(GUEST_ELFS)
+bench: deps $(ELF) $(GUEST_ELFS) $(MANIFEST_TOOL)
 	$(Q)tools/bench.sh
 
 size: $(ELF)
