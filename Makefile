@@ -126,12 +126,14 @@ GUESTS := hello cpuid-msr portio isolation crash bench eli devirq hostile
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) \
               $(BUILD)/guests/multiboot1.elf $(BUILD)/guests/multiboot2.elf
 
-$(BUILD)/guests/%.elf: guests/%/main.c $(GUEST_LIB) guests/lib/guest.h guests/lib/guest.ld \
+# A guest is every .c file in its folder.
+.SECONDEXPANSION:
+$(BUILD)/guests/%.elf: $$(wildcard guests/$$*/*.c) $$(wildcard guests/$$*/*.h) $(GUEST_LIB) guests/lib/guest.h guests/lib/guest.ld \
                        include/exitless/hypercall.h include/exitless/bootinfo.h
 	@mkdir -p $(@D)
 	@echo "  GUEST   $@"
 	$(Q)$(CC) $(GUEST_CFLAGS) -nostdlib -static -Wl,-T,guests/lib/guest.ld -Wl,--build-id=none \
-		-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -o $@ $(GUEST_LIB) $<
+		-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -o $@ $(GUEST_LIB) $(filter guests/$*/%.c,$^)
 
 # 32-bit multiboot kernels from one source: MB_VERSION picks the header and the checks.
 GUEST32_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -m32 -ffreestanding -fno-pic -fno-pie \
