@@ -121,6 +121,16 @@ if [ "$platform" = bochs ] && [ "$emu_rc" = 1 ] && grep -aq 'ACPI control: soft 
     emu_rc=poweroff
     pass_codes="$pass_codes poweroff"
 fi
+# Bochs 2.7 now and then crashes (SIGSEGV, 139) in its own teardown after it has logged that
+# power-off and decided to quit with status 1 (seen once in a few dozen runs on a busy host).
+# The run itself had ended: accept it only with both of Bochs's lines, and say so.
+if [ "$platform" = bochs ] && [ "$emu_rc" = 139 ] &&
+   grep -aq 'ACPI control: soft power off' "$work/bochs.log" 2>/dev/null &&
+   grep -aq 'quit_sim called with exit code 1' "$work/bochs.log" 2>/dev/null; then
+    echo "run: note: Bochs crashed in its teardown after the guest's ACPI power-off (status 139); taken as the power-off" >&2
+    emu_rc=poweroff
+    pass_codes="$pass_codes poweroff"
+fi
 cp "$emu_log" "${serial%.log}.emulator.log" 2>/dev/null
 
 if grep -q '^RESULT: PASS' "$serial" && ! grep -qE '^(RESULT: FAIL|PANIC)' "$serial"; then
