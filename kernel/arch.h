@@ -11,6 +11,7 @@
 #define CR4_PAE (1ull << 5)
 #define CR4_PGE (1ull << 7)
 #define CR4_VMXE (1ull << 13)
+#define CR4_OSXSAVE (1ull << 18)
 
 /* MSRs (SDM vol. 4). */
 #define MSR_IA32_APIC_BASE      0x1b

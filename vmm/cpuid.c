@@ -15,7 +15,6 @@
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 #define CPUID1_ECX_X2APIC     (1u << 21)
 #define CPUID1_ECX_OSXSAVE    (1u << 27)
-#define CR4_OSXSAVE           (1ull << 18)
 #define CPUID1_EBX_APIC_ID_SHIFT 24
 #define CPUID1_EBX_LOGICAL_SHIFT 16
 #define CPUID1_EBX_LOGICAL_MASK  (0xffu << CPUID1_EBX_LOGICAL_SHIFT)

@@ -23,9 +23,7 @@
 #define CR0_PE_BIT (1ull << 0)
 #define CR0_NW_BIT (1ull << 29)
 #define CR0_CD_BIT (1ull << 30)
-#define CR4_OSXSAVE_BIT (1ull << 18)
 #define CR8_RESERVED (~0xfull)
-#define CR8_MAX_GUEST 0xdu          /* classes 0xe and 0xf are the hypervisor's */
 
 static enum exit_action guest_stopped_by(struct vcpu *v, const char *what)
 {
@@ -91,12 +89,6 @@ static enum exit_action handle_wbinvd(struct vcpu *v)
     (void)v;
     vcpu_skip_instruction();
     return EXIT_RESUME;
-}
-
-/* The guest's CPL (SS.DPL, SDM 5.5). */
-static unsigned guest_cpl(void)
-{
-    return (vmcs_read32(GUEST_SS_AR_BYTES) >> VMX_AR_DPL_SHIFT) & 3;
 }
 
 /* MOV to CR8 and from it: the guest's TPR is its own value; the physical one is capped below
@@ -183,13 +175,13 @@ static enum exit_action handle_xsetbv(struct vcpu *v)
 {
     uint32_t index = (uint32_t)v->regs.rcx;
     uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
-    if (!(vmcs_readl(GUEST_CR4) & CR4_OSXSAVE_BIT) || !vmx_this_cpu()->xsave) {
+    if (!(vmcs_readl(GUEST_CR4) & CR4_OSXSAVE) || !vmx_this_cpu()->xsave) {
         vcpu_inject_exception(VEC_UD, false, 0);
         return EXIT_RESUME;
     }
     struct cpuid_regs d = cpuid(0xd, 0);
     uint64_t supported = ((uint64_t)d.edx << 32) | d.eax;
-    if (guest_cpl() != 0 || index != 0 || !(val & XCR0_X87) || (val & ~supported) ||
+    if (vcpu_guest_cpl() != 0 || index != 0 || !(val & XCR0_X87) || (val & ~supported) ||
         ((val & XCR0_AVX) && !(val & XCR0_SSE)) || xsetbv_safe(index, val)) {
         vcpu_inject_exception(VEC_GP, true, 0);
         return EXIT_RESUME;

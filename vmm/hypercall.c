@@ -13,6 +13,7 @@
 #include "vmm/notify.h"
 #include "vmm/virq.h"
 #include "vmm/stats.h"
+#include "vmm/vcpu.h"
 #include "vmm/vmx_bits.h"
 #include "vmm/vmx_ops.h"
 
@@ -130,7 +131,7 @@ enum exit_action handle_vmcall(struct vcpu *v)
     struct guest_regs *r = &v->regs;
     uint64_t ret;
     /* Hypercalls are the guest kernel's: user mode gets EPERM (SS.DPL is the CPL). */
-    if ((vmcs_read32(GUEST_SS_AR_BYTES) >> VMX_AR_DPL_SHIFT) & 3) {
+    if (vcpu_guest_cpl()) {
         r->rax = ERR(HC_EPERM);
         vcpu_skip_instruction();
         return EXIT_RESUME;

@@ -22,6 +22,4 @@ void msr_bitmap_build(uint8_t *bitmap, bool exitless);
 /* Makes writes of one MSR exit (true) or pass through (false) in a built bitmap. */
 void msr_bitmap_trap_write(uint8_t *bitmap, uint32_t msr, bool trap);
 
-#define MSR_X2APIC_EOI 0x80b
-
 #endif

@@ -191,6 +191,11 @@ static void setup_controls(struct vcpu *v)
     }
 }
 
+unsigned vcpu_guest_cpl(void)
+{
+    return (vmcs_read32(GUEST_SS_AR_BYTES) >> VMX_AR_DPL_SHIFT) & 3;
+}
+
 void vcpu_set_tpr(struct vcpu *v)
 {
     uint64_t class = v->tpr >> 4;

@@ -26,6 +26,8 @@ void vcpu_dump_vmcs(const struct vcpu *v);
 
 /* Invalidates this guest's EPT-derived translations after a mapping changed (on v's CPU). */
 void vcpu_invept(struct vcpu *v);
+/* The current guest's CPL: SS.DPL (SDM 5.5). */
+unsigned vcpu_guest_cpl(void);
 /* The core's TPR from the guest's (v->tpr), capped below the hypervisor's priority classes. */
 void vcpu_set_tpr(struct vcpu *v);
 /* Guest general register by the SDM's register number (0 = RAX ... 15 = R15). */

@@ -10,6 +10,7 @@
 #include "vmm/vpci.h"
 #include "vmm/vmx_bits.h"
 #include "vmm/vmx_ops.h"
+#include "vmm/x2apic_check.h"
 
 #define MSR_X2APIC_ISR0 0x810
 
@@ -26,7 +27,7 @@ static void clear_bit(uint64_t bits[4], unsigned v) { bits[v / 64] &= ~(1ull << 
 
 void virq_trap_eoi(struct vcpu *v, bool trap)
 {
-    msr_bitmap_trap_write(phys_to_virt(v->msr_bitmap_phys), MSR_X2APIC_EOI, trap);
+    msr_bitmap_trap_write(phys_to_virt(v->msr_bitmap_phys), X2APIC_EOI, trap);
     v->eoi_trapped = trap;
 }
 
@@ -91,7 +92,7 @@ void virq_eoi(struct vcpu *v)
     int virt = highest(v->visr);
     int phys = v->guest->intr_mode == VMX_INTR_EXITLESS ? physical_isr_highest() : -1;
     if (phys > virt)
-        wrmsr(MSR_X2APIC_EOI, 0);       /* the guest's own physical interrupt */
+        wrmsr(X2APIC_EOI, 0);       /* the guest's own physical interrupt */
     else if (virt >= 0) {
         clear_bit(v->visr, (unsigned)virt);
         vpci_intx_eoi(v->guest, (uint8_t)virt);

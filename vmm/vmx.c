@@ -29,7 +29,6 @@
 #define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ull << 2)
 #define CPUID1_ECX_VMX                  (1u << 5)
 #define CPUID1_ECX_XSAVE                (1u << 26)
-#define CR4_OSXSAVE                     (1ull << 18)
 
 static struct vmx_cpu vmx_cpus[MAX_CPUS];
 
