@@ -39,6 +39,8 @@ struct pt_format {
     uint64_t (*leaf_entry)(uint64_t phys, uint64_t attrs, int level);
     bool (*present)(uint64_t entry);
     bool (*is_leaf)(uint64_t entry, int level);            /* level 1 entries are leaves */
+    /* Guest-physical maps (vmm/gpmap.h): the GPM_R/W/X rights a leaf grants. */
+    uint64_t (*perms)(uint64_t entry);
 };
 
 struct pt {

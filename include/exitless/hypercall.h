@@ -71,14 +71,25 @@ struct hc_notify_req {
     volatile uint64_t counter; /* advanced by the guest's handler */
 };
 
-#define HC_STATS_REASONS 66u
+/* Exit kinds, the same on every CPU vendor (statistics index; the hypervisor's log also
+ * names the vendor's own exit reason). */
+enum hc_exit_kind {
+    HC_EXIT_OTHER = 0, HC_EXIT_EXCEPTION, HC_EXIT_NMI, HC_EXIT_EXTINT, HC_EXIT_INTR_WINDOW,
+    HC_EXIT_SHUTDOWN, HC_EXIT_CPUID, HC_EXIT_HLT, HC_EXIT_HYPERCALL, HC_EXIT_IO,
+    HC_EXIT_MSR_READ, HC_EXIT_MSR_WRITE, HC_EXIT_CR, HC_EXIT_DESC_TABLE, HC_EXIT_SEG_TABLE,
+    HC_EXIT_GPA, HC_EXIT_GPA_MISCONFIG, HC_EXIT_XSETBV, HC_EXIT_CACHE, HC_EXIT_UD, HC_EXIT_GP,
+    HC_EXIT_WATCHDOG, HC_EXIT_STEP, HC_EXIT_ENTRY_FAILED,
+    HC_EXIT_KINDS
+};
+
+#define HC_STATS_REASONS 32u        /* room for HC_EXIT_KINDS */
 #define HC_STATS_HOT_RIPS 8u
 
 /* Exit statistics of the calling guest (all its vCPUs). */
 struct hc_exit_stats {
     uint64_t total_exits;
-    uint64_t exits[HC_STATS_REASONS];       /* by basic exit reason */
-    uint64_t cycles[HC_STATS_REASONS];      /* handler cycles (TSC) by reason */
+    uint64_t exits[HC_STATS_REASONS];       /* by exit kind (enum hc_exit_kind) */
+    uint64_t cycles[HC_STATS_REASONS];      /* handler cycles (TSC) by kind */
     uint64_t hot_rip[HC_STATS_HOT_RIPS];    /* guest RIPs causing the most exits */
     uint64_t hot_count[HC_STATS_HOT_RIPS];
     uint64_t unclaimed_port_accesses;
