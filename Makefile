@@ -56,14 +56,8 @@ kernel-y  := kernel/main.c kernel/log.c kernel/percpu.c kernel/gdt.c kernel/trap
 drivers-y := drivers/uart/uart16550.c $(wildcard drivers/acpi/*.c) drivers/irq/pic8259.c \
              drivers/irq/ioapic.c $(wildcard drivers/pci/*.c) $(wildcard drivers/vtd/*.c) \
              $(wildcard drivers/nic/*.c)
-vmm-y     := vmm/vmx_caps.c vmm/vmx_ops.c vmm/vmx.c vmm/ept_format.c vmm/ept.c \
-             vmm/vmx_entry.S vmm/vcpu.c vmm/exit.c vmm/cpuid.c vmm/msr.c vmm/io.c \
-             vmm/hypercall.c vmm/stats.c vmm/vuart.c vmm/console_budget.c vmm/guest.c \
-             vmm/guest_mgr.c vmm/loader.c vmm/loader_fail.c vmm/loader_elf_check.c \
-             vmm/loader_elf.c vmm/loader_mb_check.c vmm/loader_multiboot.c vmm/machine.c \
-             vmm/gwalk.c vmm/virq.c vmm/eli.c vmm/notify.c vmm/notify_slot.c vmm/step.c \
-             vmm/vpci.c vmm/vpci_cfg.c vmm/vpci_msix.c vmm/vpci_msix_check.c \
-             vmm/x2apic_check.c
+# vmm/: the generic hypervisor at the top, concerns in folders, one folder per CPU vendor.
+vmm-y     := $(sort $(wildcard vmm/*.c vmm/*/*.c vmm/*/*.S))
 
 # The test build adds the device checks (the hypervisor acting as a VF driver); production
 # images never carry them.
@@ -87,7 +81,7 @@ $(BUILD)/obj/%.S.o: %.S $(ASM_OFFSETS)
 	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
 
 # Structure offsets for assembly, generated from C (tools/asm-offsets.c).
-$(ASM_OFFSETS): tools/asm-offsets.c vmm/guest.h $(NEWLIB_LIBC)
+$(ASM_OFFSETS): tools/asm-offsets.c vmm/guest.h $(wildcard vmm/*/*.h) $(NEWLIB_LIBC)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(filter-out -MMD -MP,$(KERNEL_CFLAGS)) -S $< -o $(BUILD)/asm-offsets.s
 	$(Q){ echo "/* Generated from tools/asm-offsets.c: do not edit. */"; \

@@ -7,7 +7,7 @@
 #include "kernel/tsc.h"
 #include "vmm/exit.h"
 #include "vmm/vcpu.h"
-#include "vmm/vmx_ops.h"
+#include "vmm/vcpu.h"
 
 #define CPUID1_ECX_MONITOR    (1u << 3)
 #define CPUID1_ECX_VMX        (1u << 5)
@@ -27,6 +27,7 @@
 #define CPUID4_EAX_CORES_MASK (0x3fu << CPUID4_EAX_CORES_SHIFT)
 #define CPUIDB_LEVEL_SMT 1u
 #define CPUIDB_LEVEL_CORE 2u
+#define CPUID80000001_ECX_SVM (1u << 2)
 
 static void cpuid_filter(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
 {
@@ -41,7 +42,7 @@ static void cpuid_filter(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpu
         r->ecx |= CPUID1_ECX_HYPERVISOR;
         /* OSXSAVE mirrors the guest's CR4, not the host's (SDM vol. 2, CPUID). */
         r->ecx &= ~CPUID1_ECX_OSXSAVE;
-        if (vmcs_readl(GUEST_CR4) & CR4_OSXSAVE)
+        if (vcpu_get(v, VREG_CR4) & CR4_OSXSAVE)
             r->ecx |= CPUID1_ECX_OSXSAVE;
         r->ebx = (r->ebx & ~(CPUID1_EBX_LOGICAL_MASK | CPUID1_EBX_APIC_ID_MASK)) |
                  (n << CPUID1_EBX_LOGICAL_SHIFT) | (v->apic_id << CPUID1_EBX_APIC_ID_SHIFT);
@@ -81,6 +82,12 @@ static void cpuid_filter(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpu
         }
         r->edx = v->apic_id;
         break;
+    case 0x80000001u:
+        r->ecx &= ~CPUID80000001_ECX_SVM;   /* SVM hidden, as VMX is */
+        break;
+    case 0x8000000au:
+        memset(r, 0, sizeof(*r));           /* SVM features: none */
+        break;
     case HC_CPUID_LEAF_BASE:
         r->eax = HC_CPUID_LEAF_TIMING;
         memcpy(&r->ebx, HC_SIGNATURE, 4);
@@ -113,6 +120,6 @@ enum exit_action handle_cpuid(struct vcpu *v)
     v->regs.rbx = r.ebx;
     v->regs.rcx = r.ecx;
     v->regs.rdx = r.edx;
-    vcpu_skip_instruction();
+    vcpu_skip_instruction(v);
     return EXIT_RESUME;
 }

@@ -1,4 +1,4 @@
-/* VM-exit dispatch: one handler per basic exit reason. */
+/* Exit dispatch: one handler per exit kind (vmm/vendor.h), the same on every vendor. */
 #ifndef EXITLESS_VMM_EXIT_H
 #define EXITLESS_VMM_EXIT_H
 
@@ -6,12 +6,12 @@
 
 #include "vmm/vcpu.h"
 
-/* Handler contract: called on the vCPU's CPU with its VMCS current, right after the exit.
+/* Handler contract: called on the vCPU's CPU right after the exit, with v->exit decoded.
  * Returns EXIT_RESUME after emulating (RIP advanced when an instruction completed) or
  * EXIT_STOP after guest_fault()/guest_finish() decided the guest's fate. */
 typedef enum exit_action (*exit_handler_t)(struct vcpu *v);
 
-enum exit_action exit_dispatch(struct vcpu *v, uint32_t exit_reason);
+enum exit_action exit_dispatch(struct vcpu *v, const struct vexit *e);
 
 /* Handlers that live in their own files. */
 enum exit_action handle_cpuid(struct vcpu *v);
@@ -19,5 +19,7 @@ enum exit_action handle_rdmsr(struct vcpu *v);
 enum exit_action handle_wrmsr(struct vcpu *v);
 enum exit_action handle_io(struct vcpu *v);
 enum exit_action handle_vmcall(struct vcpu *v);
+enum exit_action handle_desc_table(struct vcpu *v);
+enum exit_action handle_seg_table(struct vcpu *v);
 
 #endif

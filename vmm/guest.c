@@ -9,12 +9,12 @@
 #include "kernel/mm.h"
 #include "kernel/smp.h"
 #include "kernel/tsc.h"
-#include "vmm/eli.h"
+#include "vmm/intr/eli.h"
 #include "vmm/vcpu.h"
 #include "vmm/guest.h"
 #include "vmm/guest_mgr.h"
 #include "vmm/io.h"
-#include "vmm/loader.h"
+#include "vmm/loader/loader.h"
 #include "vmm/msr.h"
 
 /* Copies through the guest's EPT page by page; refuses any page without `need`. */
@@ -27,7 +27,7 @@ static int guest_copy(struct guest *g, uint64_t gpa, void *host, uint64_t len, b
         uint64_t hpa, chunk = PAGE_SIZE - (gpa & (PAGE_SIZE - 1));
         if (chunk > len)
             chunk = len;
-        if (ept_translate(&g->ept, gpa, write ? EPT_W : EPT_R, &hpa) ||
+        if (gpmap_translate(&g->gpmap, gpa, write ? GPM_W : GPM_R, &hpa) ||
             !mm_in_physmap(hpa, chunk))
             return -1;
         if (write)
@@ -77,7 +77,7 @@ void guest_exit_stats(struct guest *g, struct hc_exit_stats *out)
 void guest_ept_sync(struct vcpu *self)
 {
     struct guest *g = self->guest;
-    vcpu_invept(self);
+    vendor->flush_gpmap(self);
     uint64_t gen = __atomic_add_fetch(&g->ept_gen, 1, __ATOMIC_SEQ_CST);
     if (self->ept_seen < gen)
         __atomic_store_n(&self->ept_seen, gen, __ATOMIC_RELEASE);
@@ -161,21 +161,21 @@ int guest_prepare_memory(struct guest *g, char *err, size_t errlen)
             snprintf(err, errlen, "no %lu MiB block of free memory", g->mem_size >> 20);
             return -1;
         }
-        if (ept_init(&g->ept) ||
-            ept_map(&g->ept, 0, g->mem_hpa, g->mem_size, EPT_RWX | EPT_MT_WB, true)) {
-            snprintf(err, errlen, "cannot build the EPT");
+        if (gpmap_init(&g->gpmap) ||
+            gpmap_map(&g->gpmap, 0, g->mem_hpa, g->mem_size, GPM_RWX, true)) {
+            snprintf(err, errlen, "cannot build the guest-physical map");
             return -1;
         }
-        g->io_bitmap_phys = frames_alloc(2, PAGE_SIZE);
-        if (g->io_bitmap_phys == FRAME_NONE) {
-            snprintf(err, errlen, "no memory for the I/O bitmaps");
+        g->iopm_phys = frames_alloc(vendor->iopm_pages, PAGE_SIZE);
+        if (g->iopm_phys == FRAME_NONE) {
+            snprintf(err, errlen, "no memory for the port permission map");
             return -1;
         }
-        io_bitmap_build(phys_to_virt(g->io_bitmap_phys));
+        vendor->iopm_build(phys_to_virt(g->iopm_phys));
         for (uint32_t i = 0; i < g->nvcpus; i++) {
-            g->vcpus[i].msr_bitmap_phys = frames_alloc(1, PAGE_SIZE);
-            if (g->vcpus[i].msr_bitmap_phys == FRAME_NONE) {
-                snprintf(err, errlen, "no memory for the MSR bitmaps");
+            g->vcpus[i].msrpm_phys = frames_alloc(vendor->msrpm_pages, PAGE_SIZE);
+            if (g->vcpus[i].msrpm_phys == FRAME_NONE) {
+                snprintf(err, errlen, "no memory for the MSR permission maps");
                 return -1;
             }
         }
@@ -186,10 +186,10 @@ int guest_prepare_memory(struct guest *g, char *err, size_t errlen)
     }
     for (uint32_t i = 0; i < g->nvcpus; i++) {
         struct vcpu *v = &g->vcpus[i];
-        msr_bitmap_build(phys_to_virt(v->msr_bitmap_phys), g->intr_mode == VMX_INTR_EXITLESS);
+        vendor->msrpm_build(phys_to_virt(v->msrpm_phys), g->intr_mode == INTR_EXITLESS);
         memset(v->virr, 0, sizeof(v->virr));
         memset(v->visr, 0, sizeof(v->visr));
-        v->eoi_trapped = g->intr_mode != VMX_INTR_EXITLESS;
+        v->eoi_trapped = g->intr_mode != INTR_EXITLESS;
     }
     return 0;
 }

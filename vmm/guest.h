@@ -6,18 +6,19 @@
 #include <stdint.h>
 
 #include "kernel/spinlock.h"
-#include "vmm/ept.h"
+#include "vmm/gpmap.h"
 #include "vmm/stats.h"
-#include "vmm/vmx_caps.h"
-#include "vmm/vpci.h"
+#include "vmm/vendor.h"
+#include "vmm/vpci/vpci.h"
 #include "vmm/vuart.h"
 
 #define GUEST_MAX 16
 #define GUEST_MAX_VCPUS 8
 #define GUEST_NAME_MAX 32
 
-/* General registers the VMCS does not hold; layout used by vmm/vmx_entry.S through
- * generated offsets (tools/asm-offsets.c). */
+/* General registers the VMCS/VMCB does not hold (SVM keeps RAX in the VMCB; its entry code
+ * moves it); layout used by the vendors' entry code through generated offsets
+ * (tools/asm-offsets.c). */
 struct guest_regs {
     uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
     uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
@@ -57,11 +58,9 @@ struct vcpu {
     uint32_t index;             /* within the guest */
     uint32_t cpu;               /* physical CPU it owns */
     uint32_t apic_id;
-    uint16_t vpid;
-    uint64_t vmcs_phys;
-    bool launched;
-    const struct vmx_controls *ctl;
+    void *hw;                   /* the vendor's per-vCPU state (VMCS or VMCB and its flags) */
     struct guest_regs regs;
+    struct vexit exit;          /* the exit being handled, as the vendor decoded it */
     struct exit_stats stats;
     /* Any CPU sets it (then sends a kick NMI) to make this vCPU leave guest mode and look
      * at its guest's state. */
@@ -70,9 +69,10 @@ struct vcpu {
      * last check before VM entry and the next exit (vmm/vcpu.c). */
     volatile bool active;
     volatile bool in_guest;
-    /* The guest's EPT generation this CPU has invalidated up to (guest_ept_sync). */
+    /* The guest's map generation this CPU has flushed up to (guest_ept_sync). */
     volatile uint64_t ept_seen;
-    uint64_t msr_bitmap_phys;   /* per vCPU: EOI pass-through changes with virtual ISR */
+    uint64_t msrpm_phys;        /* MSR permission map, per vCPU: EOI pass-through changes
+                                 * with the virtual ISR (vendor->msrpm_pages pages) */
     /* Virtual interrupts (vmm/virq.c): requested, and delivered but not yet EOIed. */
     uint64_t virr[4], visr[4];  /* bit v = vector v */
     volatile uint64_t virr_remote[4]; /* any CPU sets bits (atomic), merged before entry */
@@ -81,7 +81,7 @@ struct vcpu {
     /* Exitless interrupts: the hypervisor's own interrupts seen through #NP/#GP, counted. */
     uint64_t hv_interrupts;
     uint64_t denied_apic_writes;
-    uint64_t watchdog_exits;    /* preemption-timer exits: the guest ran a whole period */
+    uint64_t watchdog_exits;    /* watchdog exits: the guest ran a whole period */
     struct vcpu_idt idt;        /* ELI: what this vCPU loaded; under guest->ept_lock */
     /* One guest instruction under single-step (vmm/step.c): writes to shadowed pages. */
     uint32_t nstep;             /* pages in step[]; 0 = no step */
@@ -128,7 +128,7 @@ struct guest {
     uint32_t id;
     volatile enum guest_state state;
     enum guest_on_fault on_fault;
-    enum vmx_intr_mode intr_mode;
+    enum intr_mode intr_mode;
     uint32_t max_restarts;
     uint64_t time_limit_ms;     /* wall-clock limit of each run, 0 = none */
     uint32_t restarts;
@@ -138,8 +138,8 @@ struct guest {
     const char *cmdline;
     uint64_t mem_hpa;           /* guest RAM: one contiguous host block */
     uint64_t mem_size;
-    struct ept ept;
-    uint64_t io_bitmap_phys;    /* two pages: ports 0-0x7fff, 0x8000-0xffff */
+    struct gpmap gpmap;         /* guest-physical map (EPT or NPT) */
+    uint64_t iopm_phys;         /* port permission map (vendor->iopm_pages pages) */
     struct guest_entry entry;
     struct vuart uart;
     uint32_t nvcpus;

@@ -13,12 +13,11 @@
 #include "kernel/trap.h"
 #include "kernel/vectors.h"
 #include "vmm/guest_mgr.h"
-#include "vmm/loader.h"
+#include "vmm/loader/loader.h"
 #include "vmm/stats.h"
 #include "vmm/vcpu.h"
-#include "vmm/notify.h"
-#include "vmm/virq.h"
-#include "vmm/vmx.h"
+#include "vmm/intr/notify.h"
+#include "vmm/intr/virq.h"
 
 #define REPORT_REASONS 6
 #define POLICE_PERIOD_US 1000u
@@ -26,7 +25,6 @@
 static struct guest guests[GUEST_MAX];
 static uint32_t nguests;
 static volatile uint32_t vcpus_running;    /* vCPU loops still active */
-static uint16_t next_vpid = 1;
 
 uint32_t guest_mgr_count(void) { return nguests; }
 struct guest *guest_mgr_get(uint32_t i) { return i < nguests ? &guests[i] : NULL; }
@@ -134,7 +132,6 @@ struct guest *guest_mgr_create(const struct guest_config *cfg, const struct boot
         v->index = i;
         v->cpu = cfg->cpus[i];
         v->apic_id = percpu_of(v->cpu) ? percpu_of(v->cpu)->apic_id : v->cpu;
-        v->vpid = next_vpid++;
     }
     vuart_init(&g->uart, g->name);
     boot_info_for_restart = bi;
@@ -144,7 +141,7 @@ struct guest *guest_mgr_create(const struct guest_config *cfg, const struct boot
     nguests++;
     log_info("guest", "%s: %lu MiB at host %#lx, %u vCPU(s), %s interrupts, entry %#lx (%s)",
              g->name, g->mem_size >> 20, g->mem_hpa, g->nvcpus,
-             g->intr_mode == VMX_INTR_EXITLESS ? "exitless" : "injected", g->entry.rip,
+             g->intr_mode == INTR_EXITLESS ? "exitless" : "injected", g->entry.rip,
              g->entry.mode == BOOT_LONG64 ? "64-bit" : "32-bit protected mode");
     return g;
 }
@@ -166,13 +163,13 @@ static void report(struct guest *g)
             break;
         shown[best] = true;
         log_info("stats", "%s:   %-20s %8lu exits, %8lu cycles/exit", g->name,
-                 exit_reason_name(best), s.exits[best], s.cycles[best] / s.exits[best]);
+                 exit_kind_name(best), s.exits[best], s.cycles[best] / s.exits[best]);
     }
     for (uint32_t i = 0; i < HC_STATS_HOT_RIPS && s.hot_count[i]; i++)
         log_info("stats", "%s:   hot rip %#lx: %lu exits", g->name, s.hot_rip[i], s.hot_count[i]);
 }
 
-/* Body of each guest core: VMX on, VMCS, run; restart per policy. */
+/* Body of each guest core: virtualization on, a fresh vCPU, run; restart per policy. */
 static void vcpu_main(void *arg)
 {
     struct vcpu *v = arg;
@@ -181,8 +178,8 @@ static void vcpu_main(void *arg)
 
     this_cpu()->kick_target = true;
     __atomic_store_n(&v->active, true, __ATOMIC_SEQ_CST);
-    if (vmx_cpu_enable(err, sizeof(err))) {
-        guest_fault(g, "cannot enable VMX on CPU %u: %s", v->cpu, err);
+    if (vendor->cpu_enable(err, sizeof(err))) {
+        guest_fault(g, "cannot enable %s on CPU %u: %s", vendor->name, v->cpu, err);
         goto out;
     }
     for (;;) {

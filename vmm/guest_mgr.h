@@ -26,7 +26,7 @@ struct guest_config {
     enum guest_on_fault on_fault;
     uint32_t max_restarts;
     uint64_t time_limit_ms;     /* wall-clock limit of each run, 0 = none */
-    enum vmx_intr_mode intr_mode;
+    enum intr_mode intr_mode;
     bool expect_fault;          /* test manifests: this guest is meant to be stopped */
     int manifest_index;         /* index in the manifest's guests (VT-d reservations), -1 */
     const struct mf_guest *mf;  /* its manifest entry (assigned devices), or NULL */

@@ -1,7 +1,7 @@
 /* Guest page walks (SDM vol. 3, 4.3 and 4.5) for the few instructions the hypervisor
  * emulates with memory operands (LIDT/SIDT/LGDT/SGDT). */
 #include "vmm/gwalk.h"
-#include "vmm/vmx_ops.h"
+#include "vmm/vcpu.h"
 
 #define PG_P    (1ull << 0)
 #define PG_PS   (1ull << 7)
@@ -48,13 +48,13 @@ static int walk_32(struct vcpu *v, uint64_t cr3, uint64_t cr4, uint64_t gla, uin
 
 int gwalk_translate(struct vcpu *v, uint64_t gla, uint64_t *gpa)
 {
-    uint64_t cr0 = vmcs_readl(GUEST_CR0), cr4 = vmcs_readl(GUEST_CR4);
-    uint64_t cr3 = vmcs_readl(GUEST_CR3);
+    uint64_t cr0 = vcpu_get(v, VREG_CR0), cr4 = vcpu_get(v, VREG_CR4);
+    uint64_t cr3 = vcpu_get(v, VREG_CR3);
     if (!(cr0 & CR0_PG_BIT)) {
         *gpa = gla & 0xffffffffull;
         return 0;
     }
-    if (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA_BIT)
+    if (vcpu_get(v, VREG_EFER) & EFER_LMA_BIT)
         return walk_long(v, cr3, gla, gpa);
     if (cr4 & CR4_PAE_BIT)
         return -1; /* PAE without long mode: not supported for emulated operands */

@@ -10,12 +10,10 @@
 #include "vmm/exit.h"
 #include "kernel/vectors.h"
 #include "vmm/io.h"
-#include "vmm/notify.h"
-#include "vmm/virq.h"
+#include "vmm/intr/notify.h"
+#include "vmm/intr/virq.h"
 #include "vmm/stats.h"
 #include "vmm/vcpu.h"
-#include "vmm/vmx_bits.h"
-#include "vmm/vmx_ops.h"
 
 #define ERR(e) ((uint64_t)-(int64_t)(e))
 
@@ -131,14 +129,14 @@ enum exit_action handle_vmcall(struct vcpu *v)
     struct guest_regs *r = &v->regs;
     uint64_t ret;
     /* Hypercalls are the guest kernel's: user mode gets EPERM (SS.DPL is the CPL). */
-    if (vcpu_guest_cpl()) {
+    if (vcpu_guest_cpl(v)) {
         r->rax = ERR(HC_EPERM);
-        vcpu_skip_instruction();
+        vcpu_skip_instruction(v);
         return EXIT_RESUME;
     }
     uint64_t nr = r->rax, a = r->rdi, b = r->rsi, c = r->rdx;
     /* Outside long mode only the low 32 bits of each register are defined. */
-    if (!(vmcs_read64(GUEST_IA32_EFER) & (1ull << 10))) {
+    if (!(vcpu_get(v, VREG_EFER) & (1ull << 10))) {
         nr = (uint32_t)nr;
         a = (uint32_t)a;
         b = (uint32_t)b;
@@ -150,7 +148,7 @@ enum exit_action handle_vmcall(struct vcpu *v)
     case HC_GET_EXIT_STATS: ret = hc_get_exit_stats(v, a, b); break;
     case HC_PORT_IO_BATCH: ret = hc_port_io_batch(v, a, b); break;
     case HC_STOP:
-        vcpu_skip_instruction();
+        vcpu_skip_instruction(v);
         guest_finish(v->guest, (int)a, "stopped itself (hypercall)");
         return EXIT_STOP;
     case HC_PING: ret = 0; break;
@@ -166,6 +164,6 @@ enum exit_action handle_vmcall(struct vcpu *v)
     default: ret = ERR(HC_ENOSYS); break;
     }
     r->rax = ret;
-    vcpu_skip_instruction();
+    vcpu_skip_instruction(v);
     return EXIT_RESUME;
 }

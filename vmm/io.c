@@ -4,14 +4,8 @@
 #include "kernel/log.h"
 #include "vmm/exit.h"
 #include "vmm/io.h"
-#include "vmm/vpci.h"
-#include "vmm/vmx_bits.h"
-#include "vmm/vmx_ops.h"
-
-void io_bitmap_build(uint8_t *bitmaps)
-{
-    memset(bitmaps, 0xff, 2 * 4096);
-}
+#include "vmm/vpci/vpci.h"
+#include "vmm/vcpu.h"
 
 void port_access(struct guest *g, uint16_t port, unsigned size, bool write, uint32_t *value)
 {
@@ -32,14 +26,13 @@ void port_access(struct guest *g, uint16_t port, unsigned size, bool write, uint
 
 enum exit_action handle_io(struct vcpu *v)
 {
-    uint64_t q = vmcs_readl(EXIT_QUALIFICATION);
-    uint16_t port = io_qual_port(q);
-    unsigned size = io_qual_size(q);
-    bool in = q & IO_QUAL_IN;
+    uint16_t port = v->exit.io.port;
+    unsigned size = v->exit.io.size;
+    bool in = v->exit.io.in;
 
-    if (q & IO_QUAL_STRING) {
+    if (v->exit.io.string) {
         guest_fault(v->guest, "string I/O (%s) to port %#x is not emulated, at rip %#lx",
-                    in ? "INS" : "OUTS", port, vmcs_readl(GUEST_RIP));
+                    in ? "INS" : "OUTS", port, v->exit.rip);
         return EXIT_STOP;
     }
     uint32_t val = (uint32_t)v->regs.rax;
@@ -49,6 +42,6 @@ enum exit_action handle_io(struct vcpu *v)
         uint64_t mask = size == 4 ? 0xffffffffffffffffull : (1ull << (8 * size)) - 1;
         v->regs.rax = (v->regs.rax & ~mask) | (val & mask);
     }
-    vcpu_skip_instruction();
+    vcpu_skip_instruction(v);
     return EXIT_RESUME;
 }

@@ -9,8 +9,7 @@
 
 /* One access of `size` bytes (1, 2, 4). Reads fill *value. */
 void port_access(struct guest *g, uint16_t port, unsigned size, bool write, uint32_t *value);
-/* Fills the two 4 KiB VMX I/O bitmaps: every port exits (the UART is emulated, the rest
- * unclaimed). */
-void io_bitmap_build(uint8_t *bitmaps);
+/* The port policy: every port exits (the UART and PCI configuration are emulated, the rest
+ * unclaimed); each vendor's port permission map (vendor->iopm_build) says so. */
 
 #endif

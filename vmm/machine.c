@@ -5,7 +5,7 @@
 #include "kernel/lapic.h"
 #include "kernel/log.h"
 #include "vmm/machine.h"
-#include "vmm/vmx.h"
+#include "vmm/vendor.h"
 
 static void config_from_manifest(const struct mf_guest *mg, int index, struct guest_config *c)
 {
@@ -21,17 +21,17 @@ static void config_from_manifest(const struct mf_guest *mg, int index, struct gu
         .max_restarts = mg->max_restarts,
         .time_limit_ms = mg->time_limit_ms,
         .expect_fault = mg->expect == MF_EXPECT_FAULT,
-        .intr_mode = mg->interrupts == MF_IRQ_EXITLESS ? VMX_INTR_EXITLESS : VMX_INTR_EXITING,
+        .intr_mode = mg->interrupts == MF_IRQ_EXITLESS ? INTR_EXITLESS : INTR_INJECTED,
     };
     for (unsigned cpu = 0; cpu < MF_MAX_CPUS && c->ncpus < GUEST_MAX_VCPUS; cpu++)
         if (mf_cpuset_has(&mg->cpus, cpu))
             c->cpus[c->ncpus++] = cpu;
     /* ELI passes the x2APIC EOI and timer MSRs through: it needs the host in x2APIC mode. */
-    if (c->intr_mode == VMX_INTR_EXITLESS && !lapic_x2apic_mode()) {
+    if (c->intr_mode == INTR_EXITLESS && !lapic_x2apic_mode()) {
         log_warn("guest", "%s asks for exitless interrupts, which need the local APICs in "
                           "x2APIC mode (this machine runs xAPIC): it uses injected interrupts",
                  mg->name);
-        c->intr_mode = VMX_INTR_EXITING;
+        c->intr_mode = INTR_INJECTED;
     }
 }
 
@@ -43,13 +43,15 @@ bool machine_run_guests(const struct mf_manifest *m, const struct boot_info *bi,
     bool ok = true;
     char err[160];
 
-    const struct cpu_features *cf = cpu_features();
-    if (!cf->vmx || cf->vmx_disabled) {
-        log_err("vmx", "this CPU has no VMX%s: no guest can run on this platform; devices are "
-                       "set up, the run ends here", cf->vmx_disabled ? " (disabled by the firmware)" : "");
-        for (uint32_t i = 0; i < m->nguests; i++)
-            log_err("guest", "guest %s cannot run: no VMX", m->guests[i].name);
-        return false;
+    if (!vendor) {
+        char why[160];
+        if (!vendor_select(why, sizeof(why))) {
+            log_err("vcpu", "%s: no guest can run on this platform; devices are set up, the run "
+                            "ends here", why);
+            for (uint32_t i = 0; i < m->nguests; i++)
+                log_err("guest", "guest %s cannot run: no VMX or SVM", m->guests[i].name);
+            return false;
+        }
     }
 
     for (uint32_t i = 0; i < m->nguests; i++) {

@@ -9,10 +9,10 @@
 #include "vmm/msr.h"
 #include "kernel/lapic.h"
 #include "kernel/vectors.h"
-#include "vmm/virq.h"
+#include "vmm/intr/virq.h"
 #include "vmm/vcpu.h"
-#include "vmm/vmx_ops.h"
-#include "vmm/x2apic_check.h"
+#include "vmm/vcpu.h"
+#include "vmm/intr/x2apic_check.h"
 
 #define MSR_TSC 0x10
 #define MSR_PLATFORM_ID 0x17
@@ -121,52 +121,25 @@ const struct msr_rule *msr_rule_find(uint32_t msr)
     return NULL;
 }
 
-/* Bitmap quarters: read low, read high, write low, write high (1 KiB each). */
-static void bitmap_set(uint8_t *bm, uint32_t msr, int write, bool exit)
-{
-    uint32_t base = write ? 2048 : 0;
-    if (msr >= 0xc0000000u) {
-        base += 1024;
-        msr -= 0xc0000000u;
-    }
-    if (msr >= 0x2000)
-        return;
-    if (exit)
-        bm[base + msr / 8] |= (uint8_t)(1u << (msr % 8));
-    else
-        bm[base + msr / 8] &= (uint8_t)~(1u << (msr % 8));
-}
-
-static void bitmap_allow(uint8_t *bm, uint32_t msr, int write)
-{
-    bitmap_set(bm, msr, write, false);
-}
-
-void msr_bitmap_trap_write(uint8_t *bm, uint32_t msr, bool trap)
-{
-    bitmap_set(bm, msr, 1, trap);
-}
-
-static void allow_rules(uint8_t *bm, const struct msr_rule *r, size_t n)
+static void pass_rules(const struct msr_rule *r, size_t n, msr_pass_fn fn, void *ctx)
 {
     for (size_t i = 0; i < n; i++) {
         for (uint32_t m = r[i].msr; m <= (r[i].last ? r[i].last : r[i].msr); m++) {
             if (r[i].read == MSR_PASS)
-                bitmap_allow(bm, m, 0);
+                fn(ctx, m, false);
             if (r[i].write == MSR_PASS)
-                bitmap_allow(bm, m, 1);
+                fn(ctx, m, true);
         }
     }
 }
 
-void msr_bitmap_build(uint8_t *bm, bool exitless)
+void msr_pass_each(msr_pass_fn fn, void *ctx, bool exitless)
 {
-    memset(bm, 0xff, 4096);
-    allow_rules(bm, rules, sizeof(rules) / sizeof(rules[0]));
+    pass_rules(rules, sizeof(rules) / sizeof(rules[0]), fn, ctx);
     if (lapic_x2apic_mode()) {
-        allow_rules(bm, apic_rules, sizeof(apic_rules) / sizeof(apic_rules[0]));
+        pass_rules(apic_rules, sizeof(apic_rules) / sizeof(apic_rules[0]), fn, ctx);
         if (exitless)
-            bitmap_allow(bm, X2APIC_EOI, 1);
+            fn(ctx, X2APIC_EOI, true);
     }
 }
 
@@ -215,7 +188,7 @@ static int emulate_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
     switch (msr) {
     case X2APIC_TPR: *val = v->tpr; return 0;
-    case MSR_EFER: *val = vmcs_read64(GUEST_IA32_EFER); return 0;
+    case MSR_EFER: *val = vcpu_get(v, VREG_EFER); return 0;
     case MSR_IA32_FEATURE_CONTROL: *val = FEATURE_CONTROL_LOCKED; return 0; /* VMX off */
     case MSR_IA32_APIC_BASE: return rdmsr_safe(msr, val) ? -1 : 0;
     case MSR_MISC_ENABLE:
@@ -227,16 +200,16 @@ static int emulate_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     }
 }
 
-static int emulate_write(uint32_t msr, uint64_t val)
+static int emulate_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
     if (msr == MSR_EFER) {
         if (val & ~(EFER_WRITABLE | EFER_LMA_BIT))
             return -1;
-        uint64_t old = vmcs_read64(GUEST_IA32_EFER), lma = old & EFER_LMA_BIT;
+        uint64_t old = vcpu_get(v, VREG_EFER), lma = old & EFER_LMA_BIT;
         /* LME may not change while paging is on (SDM 2.2.1). */
-        if ((vmcs_readl(CR0_READ_SHADOW) & CR0_PG) && ((val ^ old) & EFER_LME))
+        if ((vcpu_get(v, VREG_CR0) & CR0_PG) && ((val ^ old) & EFER_LME))
             return -1;
-        vmcs_write64(GUEST_IA32_EFER, (val & EFER_WRITABLE) | lma);
+        vcpu_set(v, VREG_EFER, (val & EFER_WRITABLE) | lma);
         return 0;
     }
     return 0; /* MISC_ENABLE, UCODE_REV, MTRR_DEF_TYPE, MCG_STATUS: accepted, no effect */
@@ -258,20 +231,20 @@ static enum exit_action msr_access(struct vcpu *v, int write)
     if (p == MSR_EMULATE && write && is_apic_msr(msr))
         rc = apic_write(v, msr, val);
     else if (p == MSR_EMULATE)
-        rc = write ? emulate_write(msr, val) : emulate_read(v, msr, &val);
+        rc = write ? emulate_write(v, msr, val) : emulate_read(v, msr, &val);
     else if (p == MSR_PASS)
         rc = write ? wrmsr_safe(msr, val) : rdmsr_safe(msr, &val); /* EOI when trapped, ... */
     if (rc) {
         log_debug("msr", "%s: %s of MSR %#x (%s) denied: #GP", v->guest->name,
                   write ? "write" : "read", msr, r ? r->name : "not in the policy");
-        vcpu_inject_exception(VEC_GP, true, 0);
+        vcpu_inject_exception(v, VEC_GP, true, 0);
         return EXIT_RESUME;
     }
     if (!write) {
         v->regs.rax = (uint32_t)val;
         v->regs.rdx = val >> 32;
     }
-    vcpu_skip_instruction();
+    vcpu_skip_instruction(v);
     return EXIT_RESUME;
 }
 

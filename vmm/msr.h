@@ -16,10 +16,10 @@ struct msr_rule {
 /* The rule for an MSR; MSRs not listed are denied both ways. The x2APIC rules apply only
  * when the host runs its local APICs in x2APIC mode. */
 const struct msr_rule *msr_rule_find(uint32_t msr);
-/* Fills a 4 KiB VMX MSR bitmap (SDM 25.6.9): exit on everything but MSR_PASS accesses;
- * the EOI register passes through only for exitless guests. */
-void msr_bitmap_build(uint8_t *bitmap, bool exitless);
-/* Makes writes of one MSR exit (true) or pass through (false) in a built bitmap. */
-void msr_bitmap_trap_write(uint8_t *bitmap, uint32_t msr, bool trap);
+/* Calls fn for every MSR access that passes through (write = false for reads): the MSR_PASS
+ * rules, and in exitless mode writes of the x2APIC EOI register (while no virtual interrupt
+ * is in service). Each vendor builds its permission map from this. */
+typedef void (*msr_pass_fn)(void *ctx, uint32_t msr, bool write);
+void msr_pass_each(msr_pass_fn fn, void *ctx, bool exitless);
 
 #endif

@@ -73,26 +73,22 @@ void stats_summarize(const struct exit_stats *const *src, int n, struct hc_exit_
     }
 }
 
-const char *exit_reason_name(uint32_t reason)
+const char *exit_kind_name(uint32_t kind)
 {
-    static const char *const names[] = {
-        [0] = "exception/NMI", [1] = "external interrupt", [2] = "triple fault",
-        [3] = "INIT", [4] = "SIPI", [7] = "interrupt window", [8] = "NMI window",
-        [9] = "task switch", [10] = "CPUID", [11] = "GETSEC", [12] = "HLT", [13] = "INVD",
-        [14] = "INVLPG", [15] = "RDPMC", [16] = "RDTSC", [18] = "VMCALL",
-        [19] = "VMCLEAR", [20] = "VMLAUNCH", [21] = "VMPTRLD", [22] = "VMPTRST",
-        [23] = "VMREAD", [24] = "VMRESUME", [25] = "VMWRITE", [26] = "VMXOFF",
-        [27] = "VMXON", [28] = "CR access", [29] = "DR access", [30] = "I/O instruction",
-        [31] = "RDMSR", [32] = "WRMSR", [33] = "invalid guest state", [34] = "MSR loading",
-        [36] = "MWAIT", [37] = "monitor trap flag", [39] = "MONITOR", [40] = "PAUSE",
-        [41] = "machine check at entry", [43] = "TPR below threshold", [44] = "APIC access",
-        [45] = "EOI induced", [46] = "GDTR/IDTR access", [47] = "LDTR/TR access",
-        [48] = "EPT violation", [49] = "EPT misconfiguration", [50] = "INVEPT",
-        [51] = "RDTSCP", [52] = "preemption timer", [53] = "INVVPID", [54] = "WBINVD",
-        [55] = "XSETBV", [56] = "APIC write", [57] = "RDRAND", [58] = "INVPCID",
-        [59] = "VMFUNC", [61] = "RDSEED", [63] = "XSAVES", [64] = "XRSTORS",
+    static const char *const names[HC_EXIT_KINDS] = {
+        [HC_EXIT_OTHER] = "other", [HC_EXIT_EXCEPTION] = "exception", [HC_EXIT_NMI] = "NMI",
+        [HC_EXIT_EXTINT] = "external interrupt", [HC_EXIT_INTR_WINDOW] = "interrupt window",
+        [HC_EXIT_SHUTDOWN] = "triple fault", [HC_EXIT_CPUID] = "CPUID", [HC_EXIT_HLT] = "HLT",
+        [HC_EXIT_HYPERCALL] = "hypercall", [HC_EXIT_IO] = "I/O instruction",
+        [HC_EXIT_MSR_READ] = "RDMSR", [HC_EXIT_MSR_WRITE] = "WRMSR", [HC_EXIT_CR] = "CR access",
+        [HC_EXIT_DESC_TABLE] = "GDTR/IDTR access", [HC_EXIT_SEG_TABLE] = "LDTR/TR access",
+        [HC_EXIT_GPA] = "guest-physical fault", [HC_EXIT_GPA_MISCONFIG] = "map misconfiguration",
+        [HC_EXIT_XSETBV] = "XSETBV", [HC_EXIT_CACHE] = "WBINVD/INVD",
+        [HC_EXIT_UD] = "unavailable instruction", [HC_EXIT_GP] = "refused instruction",
+        [HC_EXIT_WATCHDOG] = "watchdog", [HC_EXIT_STEP] = "single step",
+        [HC_EXIT_ENTRY_FAILED] = "entry failed",
     };
-    if (reason < sizeof(names) / sizeof(names[0]) && names[reason])
-        return names[reason];
+    if (kind < HC_EXIT_KINDS && names[kind])
+        return names[kind];
     return "other";
 }

@@ -18,9 +18,11 @@ struct exit_stats {
     uint64_t rip_dropped;              /* exits whose RIP found no free slot */
 };
 
-void stats_record(struct exit_stats *s, uint32_t reason, uint64_t rip, uint64_t cycles);
+/* One exit of `kind` (enum hc_exit_kind) at guest `rip` whose handler took `cycles`. */
+void stats_record(struct exit_stats *s, uint32_t kind, uint64_t rip, uint64_t cycles);
 /* Adds `src` into the ABI summary (counts, cycles, hot RIPs merged and ranked). */
 void stats_summarize(const struct exit_stats *const *src, int n, struct hc_exit_stats *out);
-const char *exit_reason_name(uint32_t reason);
+/* Name of an exit kind (enum hc_exit_kind). */
+const char *exit_kind_name(uint32_t kind);
 
 #endif

@@ -67,6 +67,7 @@ struct vexit {
             uint8_t vector;
             bool has_error;
             uint32_t error;
+            bool hardware;      /* raised by the CPU (not INT n, INT3, INTO, INT1) */
             bool hw_interrupt_delivery; /* raised while delivering an external interrupt */
             uint64_t info;      /* #DB: DR6-style bits (bit 14 BS); #PF: the address */
         } exc;
@@ -105,6 +106,7 @@ enum vreg {
     VREG_CR0, VREG_CR3, VREG_CR4, VREG_EFER,
     VREG_GDTR_BASE, VREG_GDTR_LIMIT, VREG_IDTR_BASE, VREG_IDTR_LIMIT,
     VREG_ES_BASE, VREG_CS_BASE, VREG_SS_BASE, VREG_DS_BASE, VREG_FS_BASE, VREG_GS_BASE,
+    VREG_TR_SEL, VREG_LDTR_SEL, /* read only: written with load_sys_seg */
     VREG_CPL,               /* read only: SS.DPL */
     VREG_CS_LONG,           /* read only: CS.L (64-bit code) */
     VREG_COUNT
@@ -112,6 +114,9 @@ enum vreg {
 
 struct vendor_ops {
     const char *name;                   /* "VMX", "SVM" */
+    /* An NMI that made the guest exit is still delivered to the host by the CPU (SVM: it
+     * stays pending until STGI); else the exit consumed it and VEXIT_NMI runs the handler. */
+    bool nmi_reaches_host;
     /* Turns virtualization on for the calling CPU (idempotent). 0, or -1 with a reason. */
     int (*cpu_enable)(char *err, size_t errlen);
     /* A fresh vCPU from v->guest->entry (vCPU 0) or reset state (the others). 0 or -1. */
@@ -128,6 +133,11 @@ struct vendor_ops {
     /* A MOV to CR0 or CR4 the generic code checked against the architecture: makes it the
      * guest's value (host-owned bits, EFER.LMA on paging changes). */
     void (*set_cr)(struct vcpu *v, unsigned cr, uint64_t val);
+    /* LTR / LLDT emulated by the generic code: loads TR (else LDTR) with a descriptor the
+     * generic code read and checked; attr is the descriptor's access byte (bits 0-7) and its
+     * flags nibble G, D/B, L, AVL (bits 8-11), as in the SVM segment format. */
+    void (*load_sys_seg)(struct vcpu *v, bool tr, uint16_t sel, uint64_t base, uint32_t limit,
+                         uint16_t attr);
     /* CR4 bits a guest may set on this CPU (the CPU's, minus the virtualization bit). */
     uint64_t (*cr4_allowed)(void);
     /* Advances RIP past the exiting instruction (e->insn_len; the vendor decodes it when the

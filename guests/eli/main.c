@@ -16,10 +16,10 @@
 #define MSR_ICR 0x830
 #define MSR_EOI 0x80b
 #define LVT_TSC_DEADLINE (2u << 17)
-#define EXIT_EXTINT 1
-#define EXIT_EXCEPTION 0
-#define EXIT_WRMSR 32
-#define EXIT_WINDOW 7
+#define EXIT_EXTINT HC_EXIT_EXTINT
+#define EXIT_EXCEPTION HC_EXIT_EXCEPTION
+#define EXIT_WRMSR HC_EXIT_MSR_WRITE
+#define EXIT_WINDOW HC_EXIT_INTR_WINDOW
 
 static volatile uint64_t timer_count, ipi_count, virt_count, alt_count, foreign_count;
 static struct hc_notify_req req __attribute__((aligned(64)));

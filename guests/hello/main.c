@@ -14,8 +14,8 @@ int guest_main(const struct exitless_boot_info *bi)
     struct hc_exit_stats st;
     long rc = hypercall(HC_GET_EXIT_STATS, (unsigned long)&st, sizeof(st), 0);
     /* uart_puts made one I/O exit per character plus its LSR polls. */
-    check("exit-stats", rc == 0 && st.exits[30] >= 28 && st.exits[18] >= 2,
-          "rc %ld, io exits %lu, vmcall exits %lu", rc, st.exits[30], st.exits[18]);
+    check("exit-stats", rc == 0 && st.exits[HC_EXIT_IO] >= 28 && st.exits[HC_EXIT_HYPERCALL] >= 2,
+          "rc %ld, io exits %lu, vmcall exits %lu", rc, st.exits[HC_EXIT_IO], st.exits[HC_EXIT_HYPERCALL]);
 
     if (guest_has_word(bi->cmdline, "console-flood")) {
         /* About 25 KB at once, more than the console budget's burst: the hypervisor drops

@@ -14,9 +14,9 @@
 #define VEC_GUEST_FIRST 0x30
 #define VEC_GUEST_LAST 0xdf
 #define SPINS 400000000ull  /* spin bound of every wait: only a hang reaches it */
-#define EXIT_IO 30
-#define EXIT_VMCALL 18
-#define EXIT_EPT_VIOLATION 48
+#define EXIT_IO HC_EXIT_IO
+#define EXIT_VMCALL HC_EXIT_HYPERCALL
+#define EXIT_EPT_VIOLATION HC_EXIT_GPA
 #define MSR_TSC_DEADLINE 0x6e0
 #define X2APIC_TPR 0x808
 #define X2APIC_EOI 0x80b

@@ -3,8 +3,8 @@
 #include "guest.h"
 
 #define UART 0x3f8
-#define EXIT_IO 30
-#define EXIT_VMCALL 18
+#define EXIT_IO HC_EXIT_IO
+#define EXIT_VMCALL HC_EXIT_HYPERCALL
 
 static long stats(struct hc_exit_stats *s)
 {

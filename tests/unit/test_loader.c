@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "vmm/loader_check.h"
+#include "vmm/loader/loader_check.h"
 
 #define MEM (8ull << 20)        /* guest RAM of the checks: 8 MiB */
 #define MIB 0x100000u

@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "kernel/vectors.h"
-#include "vmm/notify_slot.h"
+#include "vmm/intr/notify_slot.h"
 #include "check.h"
 
 #define WAIT 1000u              /* per-IPI wait, cycles */

@@ -1,8 +1,8 @@
 /* Unit tests for VMX control negotiation, with capability MSRs as Bochs 2.7 reports them
  * (corei7_skylake_x) and variations that must fail with a clear reason. */
 #include "check.h"
-#include "vmm/vmx_bits.h"
-#include "vmm/vmx_caps.h"
+#include "vmm/vmx/vmx_bits.h"
+#include "vmm/vmx/vmx_caps.h"
 
 static const struct vmx_caps bochs = {
     .basic = 0xd810000000002bull,
@@ -23,7 +23,7 @@ static void test_bochs(void)
 {
     struct vmx_controls c;
     char err[200] = "";
-    CHECK(vmx_negotiate(&bochs, VMX_INTR_EXITING, &c, err, sizeof(err)) == 0, "%s", err);
+    CHECK(vmx_negotiate(&bochs, INTR_INJECTED, &c, err, sizeof(err)) == 0, "%s", err);
     CHECK((c.pin & (PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING)) ==
               (PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING), "pin %#x", c.pin);
     CHECK((c.pin & 0x16) == 0x16, "allowed-0 pin bits kept on: %#x", c.pin);
@@ -50,13 +50,13 @@ static void test_bochs(void)
     CHECK(c.wbinvd_exiting && (c.proc2 & SECONDARY_EXEC_WBINVD_EXITING), "WBINVD exits: %#x",
           c.proc2);
 
-    CHECK(vmx_negotiate(&bochs, VMX_INTR_EXITLESS, &c, err, sizeof(err)) == 0, "%s", err);
+    CHECK(vmx_negotiate(&bochs, INTR_EXITLESS, &c, err, sizeof(err)) == 0, "%s", err);
     CHECK(!(c.pin & PIN_BASED_EXT_INTR_MASK), "exitless: no external-interrupt exiting %#x", c.pin);
     CHECK(c.proc & CPU_BASED_CR8_LOAD_EXITING, "exitless: CR8 loads exit too: %#x", c.proc);
     CHECK(c.proc2 & SECONDARY_EXEC_DESC, "exitless: descriptor-table exiting");
 }
 
-static void expect_fail(struct vmx_caps caps, enum vmx_intr_mode mode, const char *want)
+static void expect_fail(struct vmx_caps caps, enum intr_mode mode, const char *want)
 {
     struct vmx_controls c;
     char err[200] = "";
@@ -68,29 +68,29 @@ static void test_missing(void)
 {
     struct vmx_caps c = bochs;
     c.procbased2 &= ~((uint64_t)SECONDARY_EXEC_ENABLE_EPT << 32);
-    expect_fail(c, VMX_INTR_EXITING, "VMX: this CPU lacks EPT (secondary processor-based control "
+    expect_fail(c, INTR_INJECTED, "VMX: this CPU lacks EPT (secondary processor-based control "
                                      "bit 1), required for guest memory isolation");
     c = bochs;
     c.procbased2 &= ~((uint64_t)SECONDARY_EXEC_UNRESTRICTED_GUEST << 32);
-    expect_fail(c, VMX_INTR_EXITING, "VMX: this CPU lacks unrestricted guest (secondary "
+    expect_fail(c, INTR_INJECTED, "VMX: this CPU lacks unrestricted guest (secondary "
                                      "processor-based control bit 7), required for starting "
                                      "multiboot and Linux kernels");
     c = bochs;
     c.procbased2 &= ~((uint64_t)SECONDARY_EXEC_DESC << 32);
-    expect_fail(c, VMX_INTR_EXITLESS, "VMX: this CPU lacks descriptor-table exiting (secondary "
+    expect_fail(c, INTR_EXITLESS, "VMX: this CPU lacks descriptor-table exiting (secondary "
                                       "processor-based control bit 2), required for exitless "
                                       "interrupts");
     c = bochs;
     c.pinbased |= PIN_BASED_EXT_INTR_MASK; /* allowed-0: forced on */
-    expect_fail(c, VMX_INTR_EXITLESS, "VMX: this CPU forces external-interrupt exiting on, which "
+    expect_fail(c, INTR_EXITLESS, "VMX: this CPU forces external-interrupt exiting on, which "
                                       "exitless interrupts cannot work with");
     c = bochs;
     c.ept_vpid &= ~VMX_EPT_MEMTYPE_WB;
-    expect_fail(c, VMX_INTR_EXITING, "VMX: this CPU's EPT lacks write-back tables, required for "
+    expect_fail(c, INTR_INJECTED, "VMX: this CPU's EPT lacks write-back tables, required for "
                                      "guest memory");
     c = bochs;
     c.procbased &= ~((uint64_t)CPU_BASED_CR8_LOAD_EXITING << 32);
-    expect_fail(c, VMX_INTR_EXITLESS, "VMX: this CPU lacks CR8-load exiting (processor-based "
+    expect_fail(c, INTR_EXITLESS, "VMX: this CPU lacks CR8-load exiting (processor-based "
                                       "control bit 19), required for keeping the TPR below the "
                                       "hypervisor's vectors");
     c = bochs;
@@ -99,7 +99,7 @@ static void test_missing(void)
     {
         struct vmx_controls opt;
         char e2[200];
-        CHECK(vmx_negotiate(&c, VMX_INTR_EXITING, &opt, e2, sizeof(e2)) == 0 &&
+        CHECK(vmx_negotiate(&c, INTR_INJECTED, &opt, e2, sizeof(e2)) == 0 &&
                   !opt.preemption_timer && !opt.wbinvd_exiting &&
                   !(opt.pin & PIN_BASED_VMX_PREEMPTION_TIMER),
               "watchdog and WBINVD exiting are optional");
@@ -108,7 +108,7 @@ static void test_missing(void)
     c.ept_vpid &= ~VMX_VPID_INVVPID;
     struct vmx_controls ctl;
     char err[200];
-    CHECK(vmx_negotiate(&c, VMX_INTR_EXITING, &ctl, err, sizeof(err)) == 0 && !ctl.vpid &&
+    CHECK(vmx_negotiate(&c, INTR_INJECTED, &ctl, err, sizeof(err)) == 0 && !ctl.vpid &&
               !(ctl.proc2 & SECONDARY_EXEC_ENABLE_VPID), "VPID dropped without INVVPID");
 }
 

@@ -6,7 +6,7 @@
 
 #include "check.h"
 #include "drivers/pci/pci.h"
-#include "vmm/vpci.h"
+#include "vmm/vpci/vpci.h"
 
 static uint8_t space[256];
 

@@ -2,7 +2,7 @@
  * write reaches the hypervisor for raises #GP (the review's ICR bit 13 and LVT timer bit 20
  * among them), and the policy: own cores, own vectors, fixed physical IPIs only. */
 #include "check.h"
-#include "vmm/x2apic_check.h"
+#include "vmm/intr/x2apic_check.h"
 
 static bool guest_vec(uint8_t v) { return v >= 0x30 && v <= 0xdf; }
 static const uint32_t own[] = { 1, 2 };

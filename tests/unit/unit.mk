@@ -30,7 +30,7 @@ UNIT_TESTS += vectors
 unit_vectors_SRCS := tests/unit/test_vectors.c kernel/vectors.c
 
 UNIT_TESTS += vmx_caps
-unit_vmx_caps_SRCS := tests/unit/test_vmx_caps.c vmm/vmx_caps.c
+unit_vmx_caps_SRCS := tests/unit/test_vmx_caps.c vmm/vmx/vmx_caps.c
 
 UNIT_TESTS += stats
 unit_stats_SRCS := tests/unit/test_stats.c vmm/stats.c
@@ -42,20 +42,20 @@ UNIT_TESTS += bar_place
 unit_bar_place_SRCS := tests/unit/test_bar_place.c drivers/pci/bar_place.c
 
 UNIT_TESTS += vpci
-unit_vpci_SRCS := tests/unit/test_vpci.c vmm/vpci_cfg.c vmm/vpci_msix_check.c kernel/vectors.c
+unit_vpci_SRCS := tests/unit/test_vpci.c vmm/vpci/vpci_cfg.c vmm/vpci/vpci_msix_check.c kernel/vectors.c
 
 UNIT_TESTS += igb_calc
 unit_igb_calc_SRCS := tests/unit/test_igb_calc.c drivers/nic/igb_calc.c
 
 UNIT_TESTS += x2apic_check
-unit_x2apic_check_SRCS := tests/unit/test_x2apic_check.c vmm/x2apic_check.c
+unit_x2apic_check_SRCS := tests/unit/test_x2apic_check.c vmm/intr/x2apic_check.c
 
 UNIT_TESTS += loader
-unit_loader_SRCS := tests/unit/test_loader.c vmm/loader_fail.c vmm/loader_elf_check.c \
-                    vmm/loader_mb_check.c
+unit_loader_SRCS := tests/unit/test_loader.c vmm/loader/loader_fail.c vmm/loader/loader_elf_check.c \
+                    vmm/loader/loader_mb_check.c
 
 UNIT_TESTS += console_budget
 unit_console_budget_SRCS := tests/unit/test_console_budget.c vmm/console_budget.c
 
 UNIT_TESTS += notify_slot
-unit_notify_slot_SRCS := tests/unit/test_notify_slot.c vmm/notify_slot.c kernel/vectors.c
+unit_notify_slot_SRCS := tests/unit/test_notify_slot.c vmm/intr/notify_slot.c kernel/vectors.c

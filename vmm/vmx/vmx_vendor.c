@@ -1,0 +1,59 @@
+/* The VMX backend behind vmm/vendor.h. */
+#include "kernel/arch.h"
+#include "kernel/trap.h"
+#include "vmm/vmx/ept.h"
+#include "vmm/vmx/vmx.h"
+#include "vmm/vmx/vmx_events.h"
+#include "vmm/vmx/vmx_maps.h"
+#include "vmm/vmx/vmx_vcpu.h"
+
+#define CPUID1_ECX_VMX (1u << 5)
+
+static int vmx_enable(char *err, size_t errlen)
+{
+    return vmx_cpu_enable(err, errlen);
+}
+
+const char *vmx_unavailable(void)
+{
+    if (!(cpuid(1, 0).ecx & CPUID1_ECX_VMX))
+        return "this CPU has no VMX (CPUID.1:ECX[5] is 0)";
+    uint64_t fc;
+    if (!rdmsr_safe(MSR_IA32_FEATURE_CONTROL, &fc) && (fc & 1) && !(fc & (1ull << 2)))
+        return "VMX is disabled by the firmware (IA32_FEATURE_CONTROL is locked with VMX off)";
+    return NULL;
+}
+
+const struct vendor_ops vmx_vendor_ops = {
+    .name = "VMX",
+    .cpu_enable = vmx_enable,
+    .vcpu_setup = vmx_vcpu_setup,
+    .vcpu_enter = vmx_vcpu_enter,
+    .vcpu_after_exit = vmx_after_exit,
+    .vcpu_dump = vmx_vcpu_dump,
+    .get = vmx_get,
+    .set = vmx_set,
+    .set_cr = vmx_set_cr,
+    .load_sys_seg = vmx_load_sys_seg,
+    .cr4_allowed = vmx_cr4_allowed,
+    .skip = vmx_skip,
+    .inject_exception = vmx_inject_exception,
+    .event_pending = vmx_event_pending,
+    .irq_window_open = vmx_irq_window_open,
+    .inject_irq = vmx_inject_irq,
+    .irq_window_exit = vmx_irq_window_exit,
+    .intr_exiting = vmx_intr_exiting,
+    .halt_in_guest = vmx_halt_in_guest,
+    .intercept_exception = vmx_intercept_exception,
+    .has_mtf = vmx_has_mtf,
+    .mtf = vmx_mtf,
+    .gpmap_format = &pt_format_ept,
+    .gpmap_root = ept_pointer,
+    .flush_gpmap = vmx_flush_gpmap,
+    .msrpm_pages = 1,
+    .iopm_pages = 2,
+    .msrpm_build = vmx_msrpm_build,
+    .msrpm_trap_write = vmx_msrpm_trap_write,
+    .iopm_build = vmx_iopm_build,
+    .exit_name = vmx_exit_name,
+};
