@@ -64,6 +64,7 @@ vmm-y     := vmm/vmx_caps.c vmm/vmx_ops.c vmm/vmx.c vmm/ept_format.c vmm/ept.c \
              vmm/gwalk.c vmm/virq.c vmm/eli.c vmm/notify.c vmm/notify_slot.c vmm/step.c \
              vmm/vpci.c vmm/vpci_cfg.c vmm/vpci_msix.c vmm/vpci_msix_check.c \
              vmm/x2apic_check.c
+vmm-y     += vmm/insn/decode.c
 
 # The test build adds the device checks (the hypervisor acting as a VF driver); production
 # images never carry them.
