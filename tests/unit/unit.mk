@@ -59,3 +59,6 @@ unit_console_budget_SRCS := tests/unit/test_console_budget.c vmm/console_budget.
 
 UNIT_TESTS += notify_slot
 unit_notify_slot_SRCS := tests/unit/test_notify_slot.c vmm/intr/notify_slot.c kernel/vectors.c
+
+UNIT_TESTS += insn_decode
+unit_insn_decode_SRCS := tests/unit/test_insn_decode.c vmm/insn/decode.c
