@@ -170,6 +170,31 @@ void msr_bitmap_build(uint8_t *bm, bool exitless)
     }
 }
 
+/* The policy's MSR_PASS directions, one call per MSR and direction (the SVM MSRPM is built
+ * from this; the VMX bitmap above is the same walk). */
+static void pass_rules(const struct msr_rule *r, size_t n,
+                       void (*fn)(void *ctx, uint32_t msr, bool write), void *ctx)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (uint32_t m = r[i].msr; m <= (r[i].last ? r[i].last : r[i].msr); m++) {
+            if (r[i].read == MSR_PASS)
+                fn(ctx, m, false);
+            if (r[i].write == MSR_PASS)
+                fn(ctx, m, true);
+        }
+    }
+}
+
+void msr_pass_each(void (*fn)(void *ctx, uint32_t msr, bool write), void *ctx, bool exitless)
+{
+    pass_rules(rules, sizeof(rules) / sizeof(rules[0]), fn, ctx);
+    if (lapic_x2apic_mode()) {
+        pass_rules(apic_rules, sizeof(apic_rules) / sizeof(apic_rules[0]), fn, ctx);
+        if (exitless)
+            fn(ctx, X2APIC_EOI, true);
+    }
+}
+
 /* A guest's write to its core's APIC (vmm/guest.h: the guest owns the guest vector range on
  * its own cores and nothing else), checked against the architecture and that policy first;
  * what reaches the core's APIC is still written under a fixup. -1: the guest gets #GP. */

@@ -19,6 +19,10 @@ const struct msr_rule *msr_rule_find(uint32_t msr);
 /* Fills a 4 KiB VMX MSR bitmap (SDM 25.6.9): exit on everything but MSR_PASS accesses;
  * the EOI register passes through only for exitless guests. */
 void msr_bitmap_build(uint8_t *bitmap, bool exitless);
+/* Calls fn for every MSR and direction (write or read) the policy passes through, with the
+ * same exceptions as msr_bitmap_build (x2APIC rules only in x2APIC mode; EOI writes only for
+ * exitless guests). Vendor maps are built from it. */
+void msr_pass_each(void (*fn)(void *ctx, uint32_t msr, bool write), void *ctx, bool exitless);
 /* Makes writes of one MSR exit (true) or pass through (false) in a built bitmap. */
 void msr_bitmap_trap_write(uint8_t *bitmap, uint32_t msr, bool trap);
 
