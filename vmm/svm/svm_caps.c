@@ -68,11 +68,12 @@ int svm_controls(const struct svm_caps *caps, enum intr_mode mode, struct svm_co
     out->misc1 = INTERCEPT1_NMI | INTERCEPT1_CPUID | INTERCEPT1_INVD | INTERCEPT1_HLT |
                  INTERCEPT1_IOIO_PROT | INTERCEPT1_MSR_PROT | INTERCEPT1_SHUTDOWN |
                  INTERCEPT1_RDPMC | INTERCEPT1_INVLPGA;
-    /* Exitless: LIDT and SIDT exit so the shadow follows the guest's IDT and SIDT shows the
-     * guest its own. GDTR/LDTR/TR are not intercepted (SVM can trap them one by one, unlike
-     * VMX's descriptor-table exiting): LGDT, LLDT, LTR run in the guest. */
+    /* Exitless: LIDT exits so the shadow follows the guest's IDT. SIDT needs no exit: the
+     * shadow lives in the nested page tables, so the IDTR in the VMCB is the one the guest
+     * loaded. GDTR/LDTR/TR are not intercepted either (SVM traps them one by one, unlike
+     * VMX's descriptor-table exiting): LGDT, LLDT, LTR, SGDT, SLDT, STR run in the guest. */
     if (exitless)
-        out->misc1 |= INTERCEPT1_IDTR_READ | INTERCEPT1_IDTR_WRITE;
+        out->misc1 |= INTERCEPT1_IDTR_WRITE;
     out->misc2 = INTERCEPT2_VMRUN | INTERCEPT2_VMMCALL | INTERCEPT2_VMLOAD |
                  INTERCEPT2_VMSAVE | INTERCEPT2_STGI | INTERCEPT2_CLGI | INTERCEPT2_SKINIT |
                  INTERCEPT2_WBINVD | INTERCEPT2_MONITOR | INTERCEPT2_MWAIT |
