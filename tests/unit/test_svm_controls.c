@@ -136,6 +136,28 @@ static void test_events(void)
     CHECK(!svm_event_valid(EVENT_VALID | (5u << EVENT_TYPE_SHIFT)), "type 5");
 }
 
+static void test_reinject(void)
+{
+    CHECK_EQ_U64(svm_reinject(0, false), 0, "nothing interrupted");
+    uint32_t intr = EVENT_VALID | EVENT_TYPE_INTR | 0x41;
+    CHECK_EQ_U64(svm_reinject(intr, false), intr, "an interrupt cut short by an NPF: again");
+    CHECK_EQ_U64(svm_reinject(intr, true), 0, "exception exits: the handler decides");
+    /* QEMU: a hardware interrupt hitting a not-present gate reads 0x80000341. */
+    CHECK_EQ_U64(svm_reinject(0x80000341u, false), EVENT_VALID | EVENT_TYPE_INTR | 0x41,
+                 "QEMU's exception-type interrupt rebuilt as an interrupt");
+    CHECK(svm_event_valid(svm_reinject(0x80000341u, false)), "and VMRUN accepts it");
+    uint32_t pf = EVENT_VALID | EVENT_TYPE_EXCEPTION | EVENT_EV | VEC_PF;
+    CHECK_EQ_U64(svm_reinject(pf, false), pf, "a #PF cut short: again, with its error code");
+    CHECK_EQ_U64(svm_reinject(EVENT_VALID | EVENT_TYPE_SOFT_INT | 0x80, false), 0,
+                 "INT n is re-executed, not injected");
+    CHECK_EQ_U64(svm_reinject(EVENT_VALID | EVENT_TYPE_EXCEPTION | VEC_BP, false), 0, "INT3 too");
+    CHECK_EQ_U64(svm_reinject(EVENT_VALID | EVENT_TYPE_EXCEPTION | 4, false), 0, "INTO too");
+    uint32_t nmi = EVENT_VALID | EVENT_TYPE_NMI | 2;
+    CHECK_EQ_U64(svm_reinject(nmi, false), nmi, "an NMI: again");
+    CHECK_EQ_U64(svm_reinject(EVENT_VALID | EVENT_TYPE_INTR | EVENT_EV | 0x41, false),
+                 EVENT_VALID | EVENT_TYPE_INTR | 0x41, "no error code on an interrupt");
+}
+
 int main(void)
 {
     test_injected();
@@ -144,5 +166,6 @@ int main(void)
     test_hardware();
     test_missing();
     test_events();
+    test_reinject();
     return check_summary("svm_controls");
 }

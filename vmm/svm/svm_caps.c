@@ -12,6 +12,7 @@
 #define CR4_PAE_BIT (1ull << 5)
 #define EFER_LME_BIT (1ull << 8)
 #define EFER_LMA_BIT (1ull << 10)
+#define VEC_OF 4
 
 const char *svm_unavailable_reason(const struct svm_caps *c)
 {
@@ -158,4 +159,19 @@ const char *svm_vmcb_check(const struct vmcb *vmcb, const struct svm_check_env *
         return "control.nested_cr3: a must-be-zero bit (above the physical-address width) is "
                "set";
     return NULL;
+}
+
+uint32_t svm_reinject(uint32_t ii, bool exception_exit)
+{
+    if (!(ii & EVENT_VALID) || exception_exit)
+        return 0;
+    uint32_t type = event_type(ii);
+    uint8_t vec = event_vector(ii);
+    if (type == EVENT_TYPE_SOFT_INT ||
+        (type == EVENT_TYPE_EXCEPTION && (vec == VEC_BP || vec == VEC_OF)))
+        return 0;
+    if (type == EVENT_TYPE_EXCEPTION && vec >= 32)
+        type = EVENT_TYPE_INTR;
+    uint32_t ev = type == EVENT_TYPE_EXCEPTION ? ii & EVENT_EV : 0;
+    return vec | type | ev | EVENT_VALID;
 }

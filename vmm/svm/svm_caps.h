@@ -94,4 +94,13 @@ const char *svm_vmcb_check(const struct vmcb *vmcb, const struct svm_check_env *
  * that are not exceptions (2 is the NMI; past 31) make VMRUN fail. */
 bool svm_event_valid(uint32_t event);
 
+/* The EVENTINJ value that re-delivers the event an exit interrupted (EXITINTINFO, APM 15.7.2),
+ * or 0 when nothing is to be re-delivered: no event; an exception-intercept exit (the handler
+ * decides: reflected, or the hypervisor's interrupt behind an ELI #NP); or an event that
+ * re-executing the instruction raises again (INTn, INT3, INTO: RIP is still at it, and
+ * without next-RIP save the return address of an injected software event is unknown). QEMU
+ * reports a hardware interrupt as an exception-type event on its vector, which VMRUN refuses
+ * (DESIGN.md): it is rebuilt as an interrupt. The error code, if any, is EXITINTINFO's. */
+uint32_t svm_reinject(uint32_t exit_int_info, bool exception_exit);
+
 #endif

@@ -57,7 +57,6 @@
 #define RFLAGS_RESERVED1 (1ull << 1)
 #define DR6_DEFAULT 0xffff0ff0ull
 #define DR7_DEFAULT 0x400ull
-#define VEC_OF 4
 
 /* Segment attributes in the VMCB's packed form (APM table B-2): type | S | P | L/DB | G. */
 #define ATTR_CODE64 (0xbu | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_L | SEG_ATTR_G)
@@ -240,12 +239,8 @@ static int svm_vcpu_enter(struct vcpu *v, struct vexit *e)
     return 0;
 }
 
-/* An exit that interrupted the delivery of an event (APM 15.7.2): deliver it again, unless
- * the handler injected another, the exit was an exception intercept (the handler decides:
- * reflected, or the hypervisor's interrupt behind an ELI #NP), or re-executing the
- * instruction raises it again (INTn, INT3, INTO: RIP is still at it). QEMU reports a hardware
- * interrupt as an exception-type event on its vector, which VMRUN refuses as such
- * (DESIGN.md): it is rebuilt as an interrupt. */
+/* An exit that interrupted the delivery of an event: deliver it again (svm_reinject says
+ * when), unless the handler injected another. */
 static void svm_vcpu_after_exit(struct vcpu *v, const struct vexit *e)
 {
     struct svm_vcpu *s = svm_vcpu(v);
@@ -255,17 +250,11 @@ static void svm_vcpu_after_exit(struct vcpu *v, const struct vexit *e)
     bool injected = c->event_inj & EVENT_VALID;
     if (e->kind == VEXIT_EXCEPTION && e->exc.vector == VEC_DB && !injected)
         s->vmcb->save.dr6 = s->dr6_before; /* a #DB the hypervisor kept (a step's end) */
-    if (!(ii & EVENT_VALID) || e->kind == VEXIT_EXCEPTION || injected)
-        return;
-    uint32_t type = event_type(ii);
-    uint8_t vec = event_vector(ii);
-    if (type == EVENT_TYPE_SOFT_INT ||
-        (type == EVENT_TYPE_EXCEPTION && (vec == VEC_BP || vec == VEC_OF)))
-        return;
-    if (type == EVENT_TYPE_EXCEPTION && vec >= 32)
-        type = EVENT_TYPE_INTR;
-    c->event_inj = vec | type | (type == EVENT_TYPE_EXCEPTION ? ii & EVENT_EV : 0) | EVENT_VALID;
-    c->event_inj_err = c->exit_int_info_err;
+    uint32_t again = injected ? 0 : svm_reinject(ii, e->kind == VEXIT_EXCEPTION);
+    if (again) {
+        c->event_inj = again;
+        c->event_inj_err = again & EVENT_EV ? c->exit_int_info_err : 0;
+    }
 }
 
 static uint64_t svm_get(struct vcpu *v, enum vreg r)
