@@ -40,6 +40,7 @@ struct svm_vcpu {
     bool flush;                 /* flush this guest's ASID at the next VMRUN */
     uint64_t dr6_before;        /* DR6 at the last VMRUN: a #DB the hypervisor swallows
                                  * leaves the guest's DR6 as it was */
+    uint32_t exit_int_state;    /* int_state at the last exit (halt_in_guest) */
     uint32_t mtf_warned;
 };
 

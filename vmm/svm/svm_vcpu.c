@@ -232,6 +232,7 @@ static int svm_vcpu_enter(struct vcpu *v, struct vexit *e)
         return -1;
     }
     s->flush = false;
+    s->exit_int_state = vm->control.int_state;
     /* Delivered, or recorded in EXITINTINFO (re-injected by vcpu_after_exit). */
     vm->control.event_inj = 0;
     memset(e, 0, sizeof(*e));
@@ -405,11 +406,16 @@ static void svm_intr_exiting(struct vcpu *v, bool on)
     svm_intr_bits(on, &c->intercept_misc1, &c->int_ctl);
 }
 
+/* The guest runs the HLT itself: RIP back at it (in case the handler skipped it) and the
+ * interrupt shadow as the exit found it, so an `sti; hlt` cannot take its wake-up interrupt
+ * before the HLT and then sleep. */
 static void svm_halt_in_guest(struct vcpu *v, const struct vexit *e)
 {
-    (void)e; /* RIP stays at the HLT: the guest runs it natively */
-    vmcb_of(v)->control.intercept_misc1 &= ~INTERCEPT1_HLT;
-    svm_vcpu(v)->hlt_in_guest = true;
+    struct svm_vcpu *s = svm_vcpu(v);
+    s->vmcb->save.rip = e->rip;
+    s->vmcb->control.int_state = s->exit_int_state;
+    s->vmcb->control.intercept_misc1 &= ~INTERCEPT1_HLT;
+    s->hlt_in_guest = true;
 }
 
 static void svm_intercept_exception(struct vcpu *v, uint8_t vector, bool on)
