@@ -62,3 +62,17 @@ unit_notify_slot_SRCS := tests/unit/test_notify_slot.c vmm/intr/notify_slot.c ke
 
 UNIT_TESTS += insn_decode
 unit_insn_decode_SRCS := tests/unit/test_insn_decode.c vmm/insn/decode.c
+
+# SVM backend, pure parts (vmm/svm/).
+UNIT_TESTS += svm_vmcb
+unit_svm_vmcb_SRCS := tests/unit/test_svm_vmcb.c vmm/svm/svm_caps.c vmm/svm/svm_names.c
+
+UNIT_TESTS += svm_controls
+unit_svm_controls_SRCS := tests/unit/test_svm_controls.c vmm/svm/svm_caps.c
+
+UNIT_TESTS += svm_pm
+unit_svm_pm_SRCS := tests/unit/test_svm_pm.c vmm/svm/svm_pm.c
+
+UNIT_TESTS += svm_npt
+unit_svm_npt_SRCS := tests/unit/test_svm_npt.c vmm/svm/npt_format.c kernel/paging.c
+
