@@ -31,7 +31,9 @@ static enum exit_action guest_stopped_by(struct vcpu *v, const char *what)
 
 static enum exit_action handle_shutdown(struct vcpu *v)
 {
-    return guest_stopped_by(v, "triple fault");
+    guest_stopped_by(v, "triple fault");
+    vendor->vcpu_dump(v);
+    return EXIT_STOP;
 }
 
 static enum exit_action handle_external_interrupt(struct vcpu *v)

@@ -73,6 +73,8 @@ static void decode_exception(struct vcpu *v, struct vmcb *vm, struct vexit *e)
 {
     uint8_t vec = (uint8_t)(vm->control.exit_code - SVM_EXIT_EXCP_BASE);
     e->exc.vector = vec;
+    /* Intercepted exceptions are the CPU's own, but #BP and #OF, which INT3 and INTO raise. */
+    e->exc.hardware = vec != VEC_BP && vec != 4 /* #OF */;
     e->exc.has_error = ERROR_CODE_VECTORS & (1u << vec);
     e->exc.error = e->exc.has_error ? (uint32_t)vm->control.exit_info_1 : 0;
     if (vec == VEC_PF)
