@@ -60,8 +60,11 @@ int svm_controls(const struct svm_caps *caps, enum intr_mode mode, struct svm_co
      * paging: no bit of them is the host's (SVM has no VMXE-like CR4 bit). */
     out->cr_read = (1u << 0) | (1u << 8);
     out->cr_write = 1u << 8;
-    /* ELI: a vector the shadow IDT hides raises #NP, one past the guest's IDT limit #GP. */
-    out->exceptions = exitless ? (1u << VEC_NP) | (1u << VEC_GP) : 0;
+    /* The hypercall ABI is VMCALL (include/exitless/hypercall.h), which raises #UD on AMD:
+     * #UD exits in every mode and a VMCALL behind it is the hypercall (svm_exit.c); any
+     * other #UD is the guest's own and is reflected. ELI: a vector the shadow IDT hides
+     * raises #NP, one past the guest's IDT limit #GP. */
+    out->exceptions = (1u << VEC_UD) | (exitless ? (1u << VEC_NP) | (1u << VEC_GP) : 0);
     /* NMIs are the hypervisor's (kicks, the panic stop): always exit; they stay pending and
      * reach the host's IDT at STGI. Instructions the generic policy handles or refuses exit;
      * the SVM instructions the guest does not have exit and get #UD, so the guest can never
