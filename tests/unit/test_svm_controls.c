@@ -37,7 +37,7 @@ static void test_injected(void)
                      INTERCEPT2_WBINVD | INTERCEPT2_MONITOR | INTERCEPT2_MWAIT |
                      INTERCEPT2_MWAIT_COND | INTERCEPT2_XSETBV;
     CHECK_EQ_U64(c.misc2, want2, "misc2");
-    CHECK_EQ_U64(c.cr_write, 1u << 8, "CR8 writes exit, nothing else");
+    CHECK_EQ_U64(c.cr_write, (1u << 4) | (1u << 8), "CR4 and CR8 writes exit, nothing else");
     CHECK_EQ_U64(c.cr_read, (1u << 0) | (1u << 8), "CR8 reads exit (and CR0: QEMU keys reads on it)");
     CHECK_EQ_U64(c.exceptions, 1u << VEC_UD, "injected: #UD (VMCALL) only");
     CHECK(!c.nrip && !c.decode_assists, "QEMU: no NRIP, no decode assists");
