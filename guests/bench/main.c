@@ -24,7 +24,7 @@ int guest_main(const struct exitless_boot_info *bi)
     for (int i = 0; i < ITER; i++)
         hypercall(HC_PING, 0, 0, 0);
     t1 = rdtsc();
-    bench_line("vmcall-roundtrip", per_iter(t0, t1), "cycles");
+    bench_line("hypercall-roundtrip", per_iter(t0, t1), "cycles");
 
     t0 = rdtsc();
     for (int i = 0; i < ITER; i++)

@@ -10,10 +10,18 @@
 #include "exitless/bootinfo.h"
 #include "exitless/hypercall.h"
 
+/* The hypercall instruction of this CPU's vendor: VMMCALL on AMD, VMCALL elsewhere (set by
+ * the runtime before guest_main from CPUID; the hypervisor also takes VMCALL on AMD, where it
+ * raises #UD, but that costs an extra decode). */
+extern bool guest_vmmcall;
+
 static inline long hypercall(unsigned long nr, unsigned long a, unsigned long b, unsigned long c)
 {
     long ret;
-    __asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c) : "memory");
+    if (guest_vmmcall)
+        __asm__ volatile("vmmcall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c) : "memory");
+    else
+        __asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c) : "memory");
     return ret;
 }
 

@@ -53,8 +53,12 @@ void guest_load_idt(void *table) { guest_load_idt_limit(table, sizeof(idt) - 1);
 /* The other vCPUs load the table vCPU 0 built (IDTR is per vCPU). */
 void guest_idt_load_shared(void) { guest_load_idt(idt); }
 
+bool guest_vmmcall;
+
 void guest_idt_init(void)
 {
+    struct cpuid_out id = cpuid(0, 0);
+    guest_vmmcall = id.b == 0x68747541u && id.d == 0x69746e65u && id.c == 0x444d4163u; /* AuthenticAMD */
     for (int v = 0; v < 256; v++)
         guest_set_gate(idt, (uint8_t)v, guest_isr_table[v], true);
     guest_load_idt(idt);
