@@ -150,6 +150,8 @@ guest_cases() {
         '^PASS: exitless/hv-ipi-through-np' '^PASS: exitless/own-np-reflected' \
         '^PASS: exitless/new-idt-followed' '^PASS: injected/ipi-injected-exits' \
         '^PASS: exitless/notify-rewrite-ignored' '^PASS: injected/notify-hv-vector-refused' \
+        '^PASS: exitless/ltr-loads-tr' '^PASS: exitless/ltr-busy-tss-gp' '^PASS: exitless/lldt-tss-gp' \
+        '^PASS: injected/ltr-loads-tr' '^PASS: injected/lldt-null-clears' \
         'all guests have stopped: each as expected'
     # A hostile two-vCPU guest (tests/manifests/hostile*.toml): each attack ends in checks of
     # what the hypervisor did; the neighbour's heartbeat runs through it; nothing panics.

@@ -4,6 +4,7 @@
  * IDT are followed, and what it may not do (IPIs to other cores, foreign vectors) is refused.
  * Injected (command line "mode=injected"): the same deliveries, each costing exits. */
 #include "guest.h"
+#include "systab.h"
 
 #define N 50
 #define VEC_TIMER 0x40
@@ -243,5 +244,6 @@ int guest_main(const struct exitless_boot_info *bi)
     idt_phase();
     containment_phase(bi);
     rewrite_phase();
+    systab_phase();
     return 0;
 }

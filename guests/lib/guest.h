@@ -65,6 +65,8 @@ int probe_vmxon(const uint64_t *vmxon_ptr);
 int probe_vmrun(void);
 int probe_set_cr4(uint64_t cr4);
 int probe_xsetbv(uint32_t xcr, uint64_t val);
+int probe_ltr(uint16_t sel);
+int probe_lldt(uint16_t sel);
 
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {

@@ -116,6 +116,18 @@ probe_set_cr4:                  /* rdi = new CR4 */
 2:  ret
     EXTABLE 1b, 2b
 
+    .globl probe_ltr, probe_lldt
+probe_ltr:                      /* di = selector */
+    xor %eax, %eax
+1:  ltr %di
+2:  ret
+    EXTABLE 1b, 2b
+probe_lldt:                     /* di = selector */
+    xor %eax, %eax
+1:  lldt %di
+2:  ret
+    EXTABLE 1b, 2b
+
     .globl probe_int50
 probe_int50:                    /* INT 0x50: #NP when the guest's own gate is not present */
     xor %eax, %eax
