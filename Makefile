@@ -234,7 +234,7 @@ help:
 	@echo "make test-unit | test-bochs | test-qemu"
 	@echo "make deps       install the Debian packages everything needs"
 	@echo "make size       image size and trusted-code line count"
-	@echo "make bench      exit costs measured in Bochs, written to $(BUILD)/bench.md"
+	@echo "make bench      exit and interrupt costs under VMX (Bochs) and SVM (QEMU -icount), written to $(BUILD)/bench.md"
 
 .PHONY: bench guests all iso elf test test-unit test-bochs test-qemu run deps size clean distclean help FORCE
 FORCE:

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "drivers/acpi/acpi.h"
+#include "kernel/acpi_glue.h"
 #include "kernel/layout.h"
 #include "kernel/log.h"
 #include "kernel/manifest_boot.h"
@@ -39,6 +41,12 @@ const struct mf_manifest *manifest_boot_load(const struct boot_info *bi, uint32_
         pf.cpu_count = cpu_count;
         pf.guest_ram = guest_ram;
         pf.modules_known = true;
+        /* The IOMMU this hypervisor drives: VT-d units from the DMAR table (AMD-Vi is not
+         * supported). Without one, assigned devices are refused (vfs) or need
+         * unsafe_no_iommu (pci). */
+        const struct acpi_info *acpi = acpi_get();
+        pf.iommu_known = true;
+        pf.iommu_present = acpi && acpi->dmar.present && acpi->dmar.ndrhd > 0;
         for (uint32_t i = 0; i < bi->module_count && pf.nmodules < MF_MAX_MODULES; i++)
             pf.module_names[pf.nmodules++] = bi->modules[i].name;
         rc = mf_check_platform(&ws, &pf);

@@ -10,6 +10,7 @@
 #include "kernel/lapic.h"
 #include "kernel/log.h"
 #include "kernel/percpu.h"
+#include "kernel/platform.h"
 #include "kernel/selftest.h"
 #include "kernel/smptest.h"
 #include "kernel/timer.h"
@@ -123,36 +124,100 @@ static bool check_nmi(void)
     return ok;
 }
 
+/* What a TSC cross-check can claim here. Where emulated time is counted in instructions
+ * (Bochs with clock sync=none, QEMU with -icount) two clocks agree however busy the host is,
+ * and real crystals agree on hardware: there two measurements must agree within
+ * TSC_AGREE_PPM. Where the emulator's clocks follow the host's wall clock (QEMU without
+ * -icount) a host that stalls the vCPU between a clock read and the TSC read beside it moves
+ * a measurement by the time lost (PIT 2352 MHz against the PM timer's 2100 on a busy host):
+ * there the claim is that they agree within TSC_AGREE_PPM plus the uncertainty each
+ * measurement bracketed for itself (struct hz_estimate). Load widens that; it cannot make
+ * two honest measurements of one rate disagree, while a wrong rate, reference constant or
+ * counter still fails. Only the harness knows how it set up the emulator's clock, so
+ * tsc-ref-hz= (the configured rate) is also what declares time deterministic. */
+struct tsc_claim {
+    bool strict;
+    const char *why;
+};
+
+static struct tsc_claim tsc_claim_here(bool ref_given)
+{
+    if (ref_given)
+        return (struct tsc_claim){ true, "time is deterministic: tsc-ref-hz= on the command "
+                                         "line says the emulator counts time in instructions" };
+    if (platform_kind() == PLATFORM_HARDWARE)
+        return (struct tsc_claim){ true, "time is real: the TSC, PM timer and PIT are "
+                                         "independent hardware clocks" };
+    return (struct tsc_claim){ false, "time is not deterministic: this emulator's clocks "
+                                      "follow the host's wall clock (no tsc-ref-hz= says "
+                                      "otherwise), so a busy host moves a measurement" };
+}
+
+/* Uncertainty of what the boot path chose: a measurement's bracket, none for a claim. */
+static struct hz_estimate chosen_estimate(const struct tsc_info *t)
+{
+    uint64_t err = t->source == TSC_SRC_PM_TIMER ? t->pm_err_ppm
+                   : t->source == TSC_SRC_PIT    ? t->pit_err_ppm
+                                                 : 0;
+    return (struct hz_estimate){ t->hz, err };
+}
+
+static bool tsc_compare(const char *name, const struct tsc_claim *claim, struct hz_estimate a,
+                        const char *a_name, struct hz_estimate b, const char *b_name)
+{
+    bool ok = claim->strict ? a.hz && b.hz && hz_within_ppm(a.hz, b.hz, TSC_AGREE_PPM)
+                            : hz_agree(a, b, TSC_AGREE_PPM);
+    uint64_t allowed = claim->strict ? TSC_AGREE_PPM : hz_agree_tolerance_ppm(a, b, TSC_AGREE_PPM);
+    log_info("test", "%s: %s %lu Hz (+-%lu ppm) vs %s %lu Hz (+-%lu ppm): %ld ppm apart, %s "
+             "allows %lu", name, a_name, a.hz, (unsigned long)a.err_ppm, b_name, b.hz,
+             (unsigned long)b.err_ppm, (long)hz_diff_ppm(a.hz, b.hz),
+             claim->strict ? "strict" : "bounded", (unsigned long)allowed);
+    return test_report(name, ok, "%s %lu Hz vs %s %lu Hz: %ld ppm apart, %s check allows %lu",
+                       a_name, a.hz, b_name, b.hz, (long)hz_diff_ppm(a.hz, b.hz),
+                       claim->strict ? "strict" : "bounded", (unsigned long)allowed);
+}
+
 /* The reference must come from somewhere other than what the hypervisor chose. */
 static bool check_tsc(const struct boot_info *bi)
 {
     const struct tsc_info *t = tsc_get();
     char val[32];
-    uint64_t ref = 0;
+    struct hz_estimate ref = { 0, 0 };
     const char *ref_name;
-    if (cmdline_get(bi->cmdline, "tsc-ref-hz", val, sizeof(val))) {
-        ref = strtoull(val, NULL, 10);
-        ref_name = "the emulator's configuration (tsc-ref-hz= on the command line)";
+    bool ref_given = cmdline_get(bi->cmdline, "tsc-ref-hz", val, sizeof(val));
+    struct tsc_claim claim = tsc_claim_here(ref_given);
+    log_info("test", "TSC checks are %s (%s): %s", claim.strict ? "strict" : "bounded",
+             claim.strict ? "within 1%" : "within 1% plus each measurement's own uncertainty",
+             claim.why);
+
+    /* The boot path's decision follows its own rule from what it measured. */
+    uint64_t measured = t->pm_hz ? t->pm_hz : t->pit_hz;
+    struct tsc_choice c = tsc_choose(t->claim_hz, t->claim_source, measured,
+                                     t->pm_hz ? TSC_SRC_PM_TIMER : TSC_SRC_PIT);
+    bool ok = test_report("tsc-choice", c.source != TSC_SRC_NONE && c.hz == t->hz &&
+                                            c.source == t->source,
+                          "boot chose %lu Hz from the %s; its rule gives %lu Hz from the %s",
+                          t->hz, tsc_source_name(t->source), c.hz, tsc_source_name(c.source));
+
+    if (ref_given) {
+        ref.hz = strtoull(val, NULL, 10);
+        ref_name = "configured (tsc-ref-hz=)";
     } else if (t->source != TSC_SRC_PM_TIMER && t->pm_hz) {
-        ref = t->pm_hz;
-        ref_name = "the ACPI PM timer measurement";
+        ref = (struct hz_estimate){ t->pm_hz, t->pm_err_ppm };
+        ref_name = "PM timer";
     } else if (t->source != TSC_SRC_PIT) {
         ref = tsc_measure_pit();
-        ref_name = "a PIT channel 2 measurement";
+        ref_name = "PIT";
     } else {
-        ref = t->claim_hz;
-        ref_name = "CPUID's claim";
+        ref.hz = t->claim_hz;
+        ref_name = "CPUID claim";
     }
-    log_info("test", "TSC %lu Hz from the %s; reference %lu Hz from %s: %ld ppm apart", t->hz,
-             tsc_source_name(t->source), ref, ref_name, (long)hz_diff_ppm(t->hz, ref));
-    bool ok = test_report("tsc-frequency", ref && hz_within_ppm(t->hz, ref, TSC_AGREE_PPM),
-                          "TSC %lu Hz vs reference %lu Hz (%s)", t->hz, ref, ref_name);
+    char tsc_name[64];
+    snprintf(tsc_name, sizeof(tsc_name), "TSC (%s)", tsc_source_name(t->source));
+    ok &= tsc_compare("tsc-frequency", &claim, chosen_estimate(t), tsc_name, ref, ref_name);
     if (t->pm_hz) {
-        uint64_t pit = tsc_measure_pit();
-        log_info("test", "TSC against the PM timer %lu Hz, against the PIT %lu Hz", t->pm_hz,
-                 pit);
-        ok &= test_report("tsc-pm-vs-pit", pit && hz_within_ppm(t->pm_hz, pit, TSC_AGREE_PPM),
-                          "PM timer gives %lu Hz, PIT gives %lu Hz", t->pm_hz, pit);
+        struct hz_estimate pm = { t->pm_hz, t->pm_err_ppm };
+        ok &= tsc_compare("tsc-pm-vs-pit", &claim, pm, "PM timer", tsc_measure_pit(), "PIT");
     }
     return ok;
 }

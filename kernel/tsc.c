@@ -80,40 +80,37 @@ static uint32_t pm_timer_read(const struct acpi_fadt *f)
     return *(const volatile uint32_t *)phys_map_range(f->pm_timer.address, 4);
 }
 
-/* One measurement and how uncertain its two endpoints were (TSC cycles spent around the
- * reads that fix them). Under TCG the host may preempt the vCPU between a clock read and the
- * TSC read beside it; the bracket shows that, and such a sample is retried. */
-struct sample {
-    uint64_t hz;
-    uint64_t err_ppm;
-};
-
 static uint64_t midpoint(uint64_t a, uint64_t b) { return a + (b - a) / 2; }
 
-static struct sample make_sample(uint64_t t0, uint64_t t1, uint64_t err, uint64_t ref_ticks,
-                                 uint64_t ref_hz)
+/* One measurement and how uncertain its two endpoints were (struct hz_estimate: TSC cycles
+ * spent around the reads that fix them). Under TCG the host may preempt the vCPU between a
+ * clock read and the TSC read beside it; the bracket shows that, and such a sample is
+ * retried. */
+
+static struct hz_estimate make_sample(uint64_t t0, uint64_t t1, uint64_t err,
+                                      uint64_t ref_ticks, uint64_t ref_hz)
 {
-    struct sample s = { tsc_hz_from_ticks(t1 - t0, ref_ticks, ref_hz), 0 };
+    struct hz_estimate s = { tsc_hz_from_ticks(t1 - t0, ref_ticks, ref_hz), 0 };
     s.err_ppm = t1 > t0 ? mul_div_u64(err, 1000000, t1 - t0) : UINT64_MAX;
     return s;
 }
 
 /* Best of up to MEASURE_TRIES samples; stops at the first one within MEASURE_GOOD_PPM. */
-static uint64_t best_of(struct sample (*once)(const void *ctx), const void *ctx)
+static struct hz_estimate best_of(struct hz_estimate (*once)(const void *ctx), const void *ctx)
 {
-    struct sample best = { 0, UINT64_MAX };
+    struct hz_estimate best = { 0, UINT64_MAX };
     for (int i = 0; i < MEASURE_TRIES && best.err_ppm > MEASURE_GOOD_PPM; i++) {
-        struct sample s = once(ctx);
+        struct hz_estimate s = once(ctx);
         if (s.hz && s.err_ppm < best.err_ppm)
             best = s;
     }
     if (best.hz && best.err_ppm > MEASURE_GOOD_PPM)
         log_warn("time", "TSC measurement uncertain by %lu ppm after %d tries (busy host?)",
                  best.err_ppm, MEASURE_TRIES);
-    return best.hz;
+    return best;
 }
 
-static struct sample pm_once(const void *ctx)
+static struct hz_estimate pm_once(const void *ctx)
 {
     const struct acpi_fadt *f = ctx;
     const uint32_t want = PM_TIMER_HZ / 1000 * MEASURE_MS;
@@ -128,25 +125,30 @@ static struct sample pm_once(const void *ctx)
     return make_sample(midpoint(a, b), midpoint(c, d), (b - a) + (d - c), ticks, PM_TIMER_HZ);
 }
 
-static uint64_t measure_pm(void)
+static struct hz_estimate measure_pm(void)
 {
     const struct acpi_info *ai = acpi_get();
     if (!ai || !ai->fadt.present || !ai->fadt.pm_timer_present)
-        return 0;
+        return (struct hz_estimate){ 0, 0 };
     return best_of(pm_once, &ai->fadt);
 }
 
-static struct sample pit_once(const void *ctx)
+static struct hz_estimate pit_once(const void *ctx)
 {
     const uint32_t count = PIT_HZ / 1000 * MEASURE_MS; /* < 65536: 50 ms fits one-shot */
-    struct sample none = { 0, UINT64_MAX };
+    struct hz_estimate none = { 0, UINT64_MAX };
     (void)ctx;
     outb(PORT_B, (uint8_t)((inb(PORT_B) & ~PORT_B_SPEAKER) | PORT_B_GATE2));
     outb(PIT_MODE_PORT, PIT_SEL_CH2 | PIT_RW_LOHI | PIT_MODE0);
     outb(PIT_CH2_DATA, (uint8_t)count);
     uint64_t a = rdtsc();
     outb(PIT_CH2_DATA, (uint8_t)(count >> 8)); /* mode 0 counts from the MSB write */
-    uint64_t b = rdtsc(), prev = b, now;
+    /* Each poll samples OUT somewhere between the TSC reads on either side of it. OUT rose
+     * after the last poll that saw it low sampled it and before the first that saw it high
+     * did, so the end lies between the TSC read before the last low poll and the one after
+     * the high poll: two polls wide. (One poll wide would miss a preemption just after the
+     * last low sample, and the rate would read high by all of it.) */
+    uint64_t b = rdtsc(), before_low = b, before = b, now;
     for (uint64_t polls = 0;; polls++) {
         uint8_t v = inb(PORT_B);
         now = rdtsc();
@@ -154,28 +156,33 @@ static struct sample pit_once(const void *ctx)
             break;
         if (polls >= (1ull << 32))
             return none;
-        prev = now;
+        before_low = before;
+        before = now;
     }
     outb(PORT_B, (uint8_t)(inb(PORT_B) & ~PORT_B_GATE2));
-    return make_sample(midpoint(a, b), midpoint(prev, now), (b - a) + (now - prev), count,
-                       PIT_HZ);
+    return make_sample(midpoint(a, b), midpoint(before_low, now),
+                       (b - a) + (now - before_low), count, PIT_HZ);
 }
 
-uint64_t tsc_measure_pit(void)
+struct hz_estimate tsc_measure_pit(void)
 {
     uint64_t flags = read_rflags();
     irq_disable();
-    uint64_t hz = best_of(pit_once, NULL);
+    struct hz_estimate e = best_of(pit_once, NULL);
     if (flags & RFLAGS_IF)
         irq_enable();
-    return hz;
+    return e;
 }
 
 void tsc_init(void)
 {
     info.claim_hz = cpuid_claim(&info.claim_source);
-    info.pm_hz = measure_pm();
-    info.pit_hz = info.pm_hz ? 0 : tsc_measure_pit();
+    struct hz_estimate pm = measure_pm();
+    struct hz_estimate pit = pm.hz ? (struct hz_estimate){ 0, 0 } : tsc_measure_pit();
+    info.pm_hz = pm.hz;
+    info.pm_err_ppm = pm.err_ppm;
+    info.pit_hz = pit.hz;
+    info.pit_err_ppm = pit.err_ppm;
     uint64_t measured = info.pm_hz ? info.pm_hz : info.pit_hz;
     struct tsc_choice c = tsc_choose(info.claim_hz, info.claim_source, measured,
                                      info.pm_hz ? TSC_SRC_PM_TIMER : TSC_SRC_PIT);
@@ -190,8 +197,9 @@ void tsc_init(void)
                  tsc_source_name(info.claim_source));
     else
         log_info("time", "CPUID gives no TSC frequency (no leaf 0x15/0x16/0x40000010 value)");
-    log_info("time", "measured over %u ms: %lu Hz (%s)", MEASURE_MS, measured,
-             tsc_source_name(info.pm_hz ? TSC_SRC_PM_TIMER : TSC_SRC_PIT));
+    log_info("time", "measured over %u ms: %lu Hz (%s), endpoints bracketed to %lu ppm",
+             MEASURE_MS, measured, tsc_source_name(info.pm_hz ? TSC_SRC_PM_TIMER : TSC_SRC_PIT),
+             (unsigned long)(info.pm_hz ? info.pm_err_ppm : info.pit_err_ppm));
     if (info.claim_rejected)
         log_warn("time", "CPUID's claim is off by %ld ppm from the measurement: using the "
                          "measurement", (long)hz_diff_ppm(info.claim_hz, measured));

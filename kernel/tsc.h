@@ -14,7 +14,9 @@ struct tsc_info {
     enum tsc_source claim_source;
     bool claim_rejected;
     uint64_t pm_hz;             /* measured against the ACPI PM timer (0: no PM timer) */
+    uint64_t pm_err_ppm;        /* its uncertainty (struct hz_estimate) */
     uint64_t pit_hz;            /* measured against PIT channel 2 (0: not measured) */
+    uint64_t pit_err_ppm;
 };
 
 /* Boot CPU, after ACPI (for the PM timer): finds and logs the TSC frequency. */
@@ -24,7 +26,8 @@ uint64_t tsc_hz(void);
 uint64_t tsc_us_to_cycles(uint64_t us);
 uint64_t tsc_cycles_to_us(uint64_t cycles);
 void udelay(uint64_t us);
-/* Measures again against PIT channel 2 (self-checks: an independent second reference). */
-uint64_t tsc_measure_pit(void);
+/* Measures again against PIT channel 2 (self-checks: an independent second reference), with
+ * the uncertainty its endpoint brackets leave. */
+struct hz_estimate tsc_measure_pit(void);
 
 #endif

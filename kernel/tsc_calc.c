@@ -52,6 +52,32 @@ bool hz_within_ppm(uint64_t a, uint64_t b, uint32_t ppm)
     return mul_div_u64(diff, PPM, b ? b : 1) <= ppm;
 }
 
+static uint64_t err_capped(uint64_t err_ppm)
+{
+    return err_ppm < HZ_ERR_MAX_PPM ? err_ppm : HZ_ERR_MAX_PPM;
+}
+
+/* Allowed |a - b| in Hz. Each term is at most hz * 2 (err and ppm capped at 100%), so the
+ * sum stays below 2^64 for any rate below ~3e18 Hz. */
+static uint64_t agree_slack_hz(struct hz_estimate a, struct hz_estimate b, uint32_t ppm)
+{
+    uint64_t b_ppm = err_capped(b.err_ppm) + (ppm < PPM ? ppm : PPM);
+    return mul_div_u64(a.hz, err_capped(a.err_ppm), PPM) + mul_div_u64(b.hz, b_ppm, PPM);
+}
+
+bool hz_agree(struct hz_estimate a, struct hz_estimate b, uint32_t ppm)
+{
+    if (!a.hz || !b.hz)
+        return false;
+    uint64_t diff = a.hz > b.hz ? a.hz - b.hz : b.hz - a.hz;
+    return diff <= agree_slack_hz(a, b, ppm);
+}
+
+uint64_t hz_agree_tolerance_ppm(struct hz_estimate a, struct hz_estimate b, uint32_t ppm)
+{
+    return b.hz ? mul_div_u64(agree_slack_hz(a, b, ppm), PPM, b.hz) : 0;
+}
+
 int64_t hz_diff_ppm(uint64_t a, uint64_t b)
 {
     if (!b)

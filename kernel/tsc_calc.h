@@ -37,8 +37,28 @@ uint64_t tsc_hz_from_ticks(uint64_t tsc_delta, uint64_t ref_ticks, uint64_t ref_
 
 /* |a - b| <= b * ppm / 1e6 */
 bool hz_within_ppm(uint64_t a, uint64_t b, uint32_t ppm);
+
 /* Signed difference a vs b in parts per million of b (for the log). */
 int64_t hz_diff_ppm(uint64_t a, uint64_t b);
+
+/* A frequency and how far off it may be. A measurement's err_ppm is the TSC time spent
+ * around the reference-clock reads that fix its two endpoints, in ppm of the interval: the
+ * true endpoints lie inside those brackets and the rate is linear in the TSC interval, so
+ * the true rate lies within hz * err_ppm / 1e6 (twice the need: midpoints are used). 0 for a
+ * value that is not measured (a claim, a configured rate). A busy host widens err_ppm; it
+ * cannot move the truth outside it. */
+struct hz_estimate {
+    uint64_t hz;
+    uint64_t err_ppm;
+};
+
+#define HZ_ERR_MAX_PPM 1000000u /* beyond 100% a measurement bounds nothing: capped there */
+
+/* a and b could be the same rate to within ppm, given their uncertainties:
+ * |a - b| <= a.hz * a.err + b.hz * (b.err + ppm) (all in ppm). False if either is 0 Hz. */
+bool hz_agree(struct hz_estimate a, struct hz_estimate b, uint32_t ppm);
+/* The tolerance hz_agree allows, in ppm of b.hz (for the log). */
+uint64_t hz_agree_tolerance_ppm(struct hz_estimate a, struct hz_estimate b, uint32_t ppm);
 
 struct tsc_choice {
     uint64_t hz;

@@ -221,6 +221,12 @@ static enum exit_action handle_exception(struct vcpu *v)
         return eli_handle_delivery_fault(v, vec);
     if (vec == VEC_DB && v->step_with_tf)
         return handle_mtf(v); /* the end of a single-stepped write */
+    if (vec == VEC_UD && e->exc.hardware) {
+        /* Intercepted by a vendor for an instruction of its own (SVM: VMCALL, the hypercall,
+         * which the vendor reported as such): any other #UD is the guest's. */
+        vcpu_inject_exception(v, VEC_UD, false, 0);
+        return EXIT_RESUME;
+    }
     if (vec == VEC_DB && e->exc.hardware) {
         if (!step_tf_residue(v)) /* the guest's own #DB (a trap flag it set) */
             vcpu_inject_exception(v, VEC_DB, false, 0);

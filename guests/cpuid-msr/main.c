@@ -66,11 +66,29 @@ static void check_msrs(void)
     check("msr-unknown-write-denied", e == VEC_GP, "vector %d", e);
 }
 
+static bool cpu_is_amd(void)
+{
+    struct cpuid_out r = cpuid(0, 0);
+    return r.b == 0x68747541u && r.d == 0x69746e65u && r.c == 0x444d4163u; /* AuthenticAMD */
+}
+
 static void check_vmx_hidden(void)
 {
-    static uint64_t region_ptr = 0x200000;
-    int e = probe_vmxon(&region_ptr);
-    check("vmxon-undefined", e == VEC_UD, "VMXON gave vector %d, want #UD", e);
+    struct cpuid_out r = cpuid(0x80000001u, 0);
+    check("cpuid-svm-hidden", !(r.c & (1u << 2)), "CPUID.80000001:ECX %#x shows SVM", r.c);
+    /* The CPU's own virtualization instruction must be undefined for the guest: VMXON on
+     * Intel, VMRUN on AMD (there the hypervisor intercepts it and raises #UD). The other
+     * vendor's instruction is not the hypervisor's to hide: QEMU TCG, for one, runs VMXON
+     * on its AMD model as a no-op. */
+    int e;
+    if (cpu_is_amd()) {
+        e = probe_vmrun();
+        check("vmrun-undefined", e == VEC_UD, "VMRUN gave vector %d, want #UD", e);
+    } else {
+        static uint64_t region_ptr = 0x200000;
+        e = probe_vmxon(&region_ptr);
+        check("vmxon-undefined", e == VEC_UD, "VMXON gave vector %d, want #UD", e);
+    }
     uint64_t cr4 = read_cr4();
     check("cr4-vmxe-hidden", !(cr4 & (1u << 13)), "CR4 reads %#lx", cr4);
     e = probe_set_cr4(cr4 | (1u << 13));

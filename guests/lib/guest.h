@@ -54,6 +54,7 @@ int probe_wrmsr(uint32_t msr, uint64_t val);
 int probe_read8(uint64_t addr, uint8_t *val);
 int probe_write8(uint64_t addr, uint8_t val);
 int probe_vmxon(const uint64_t *vmxon_ptr);
+int probe_vmrun(void);
 int probe_set_cr4(uint64_t cr4);
 int probe_xsetbv(uint32_t xcr, uint64_t val);
 

@@ -99,10 +99,15 @@ probe_write8:                   /* rdi = address, sil = value */
 2:  ret
     EXTABLE 1b, 2b
 
-    .globl probe_vmxon, probe_set_cr4
+    .globl probe_vmxon, probe_vmrun, probe_set_cr4
 probe_vmxon:                    /* rdi = address of a VMXON pointer */
     xor %eax, %eax
 1:  vmxon (%rdi)
+2:  ret
+    EXTABLE 1b, 2b
+probe_vmrun:                    /* VMRUN of a VMCB at physical 0 */
+    xor %eax, %eax
+1:  vmrun %rax
 2:  ret
     EXTABLE 1b, 2b
 probe_set_cr4:                  /* rdi = new CR4 */

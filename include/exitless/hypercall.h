@@ -1,7 +1,8 @@
 /* Exitless hypercall ABI, shared by the hypervisor, guests and tools.
  *
  * A guest calls VMCALL with the hypercall number in RAX and arguments in RDI, RSI, RDX,
- * RCX (in that order). The result comes back in RAX: >= 0 on success, a negative HC_E*
+ * RCX (in that order); on AMD CPUs, where VMCALL raises #UD, the hypervisor takes that #UD
+ * as the hypercall, and VMMCALL works too. The result comes back in RAX: >= 0 on success, a negative HC_E*
  * code on failure. Every other register is preserved. Pointers are guest-physical
  * addresses; the hypervisor translates them through the guest's own EPT and refuses any
  * range that is not entirely the guest's memory with the needed permission. */

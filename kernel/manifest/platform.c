@@ -122,12 +122,12 @@ static void check_platform_iommu(struct mf_workspace *ws, const struct mf_platfo
     for (uint32_t i = 0; i < m->nguests; i++) {
         const struct mf_guest *g = &m->guests[i];
         if (g->nvfs)
-            mf_error(&ws->diag, g->vf[0].pos, "guest '%s': assigning a VF needs an IOMMU (VT-d), and "
-                     "this machine has none", g->name);
+            mf_error(&ws->diag, g->vf[0].pos, "guest '%s': assigning a VF needs an IOMMU the hypervisor "
+                     "drives (VT-d; AMD-Vi is not supported), and this machine has none", g->name);
         for (uint32_t k = 0; k < g->npci; k++)
             if (!g->pci[k].unsafe_no_iommu)
-                mf_error(&ws->diag, g->pci[k].pos, "guest '%s': this machine has no IOMMU: assigning a "
-                         "PCI device needs unsafe_no_iommu = true (the guest could DMA anywhere)",
+                mf_error(&ws->diag, g->pci[k].pos, "guest '%s': this machine has no IOMMU the hypervisor "
+                         "drives (VT-d): assigning a PCI device needs unsafe_no_iommu = true (the guest could DMA anywhere)",
                          g->name);
     }
 }

@@ -249,11 +249,11 @@ void run_platform_cases(void)
     CHECK_STREQ(got,
                 "t.toml:4:7: error: 'vfs': nic 'n' supports at most 7 VFs, found 8\n"
                 "t.toml:7:8: error: guest 'a': CPU 5 does not exist, this machine has 4 CPUs (0..3)\n"
-                "t.toml:10:1: error: guest 'a': assigning a VF needs an IOMMU (VT-d), and this machine has none\n"
+                "t.toml:10:1: error: guest 'a': assigning a VF needs an IOMMU the hypervisor drives (VT-d; AMD-Vi is not supported), and this machine has none\n"
                 "t.toml:11:11: error: 'tx_rate': 2Gbit exceeds the 1Gbit link speed of nic 'n'\n"
                 "t.toml:15:10: error: guest 'b' does not fit in RAM: the guests need 5G in total, 4G is available\n"
                 "t.toml:16:9: error: module 'cpuid' is not available: it was not loaded with the manifest; did you mean 'cpuid2'?\n"
-                "t.toml:17:1: error: guest 'b': this machine has no IOMMU: assigning a PCI device needs unsafe_no_iommu = true (the guest could DMA anywhere)",
+                "t.toml:17:1: error: guest 'b': this machine has no IOMMU the hypervisor drives (VT-d): assigning a PCI device needs unsafe_no_iommu = true (the guest could DMA anywhere)",
                 "platform errors");
 
     memset(&pf, 0, sizeof(pf));

@@ -37,9 +37,9 @@ static void test_injected(void)
                      INTERCEPT2_WBINVD | INTERCEPT2_MONITOR | INTERCEPT2_MWAIT |
                      INTERCEPT2_MWAIT_COND | INTERCEPT2_XSETBV;
     CHECK_EQ_U64(c.misc2, want2, "misc2");
-    CHECK_EQ_U64(c.cr_write, 1u << 8, "CR8 writes exit, nothing else");
+    CHECK_EQ_U64(c.cr_write, (1u << 4) | (1u << 8), "CR4 and CR8 writes exit, nothing else");
     CHECK_EQ_U64(c.cr_read, (1u << 0) | (1u << 8), "CR8 reads exit (and CR0: QEMU keys reads on it)");
-    CHECK_EQ_U64(c.exceptions, 0, "injected: no exception intercepts");
+    CHECK_EQ_U64(c.exceptions, 1u << VEC_UD, "injected: #UD (VMCALL) only");
     CHECK(!c.nrip && !c.decode_assists, "QEMU: no NRIP, no decode assists");
     CHECK_EQ_U64(c.tlb_flush, TLB_CONTROL_FLUSH_ALL, "no FlushByAsid: flush all ASIDs");
     CHECK_EQ_U64(c.clean, 0, "clean bits never used");
@@ -51,7 +51,8 @@ static void test_exitless(void)
     struct svm_controls c;
     char err[200] = "";
     CHECK(svm_controls(&qemu, INTR_EXITLESS, &c, err, sizeof(err)) == 0, "%s", err);
-    CHECK_EQ_U64(c.exceptions, (1u << VEC_NP) | (1u << VEC_GP), "ELI: #NP and #GP exit");
+    CHECK_EQ_U64(c.exceptions, (1u << VEC_UD) | (1u << VEC_NP) | (1u << VEC_GP),
+                 "ELI: #UD (VMCALL), #NP and #GP exit");
     CHECK(c.misc1 & INTERCEPT1_IDTR_WRITE, "ELI: LIDT exits: %#x", c.misc1);
     CHECK(!(c.misc1 & INTERCEPT1_IDTR_READ), "SIDT runs in the guest (the IDTR is the guest's)");
     CHECK(!(c.misc1 & (INTERCEPT1_GDTR_READ | INTERCEPT1_GDTR_WRITE | INTERCEPT1_LDTR_READ |

@@ -1,4 +1,5 @@
-/* Host tests of the TSC frequency arithmetic: CPUID decoding, counter wrap, choice rules. */
+/* Host tests of the TSC frequency arithmetic: CPUID decoding, counter wrap, agreement
+ * within measured uncertainty, choice rules. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,6 +60,32 @@ static void test_ppm(void)
           (long long)hz_diff_ppm(990, 1000));
 }
 
+/* Agreement with uncertainty: the measured endpoints' brackets widen the tolerance. */
+static void test_agree(void)
+{
+    struct hz_estimate pm = { 2100000000ull, 0 }, pit = { 2121000000ull, 0 };
+    CHECK(hz_agree(pit, pm, TSC_AGREE_PPM), "exact values exactly 1%% apart agree");
+    pit.hz = 2121000001ull;
+    CHECK(!hz_agree(pit, pm, TSC_AGREE_PPM), "exact values just over 1%% apart do not");
+    CHECK(hz_agree(pm, pit, TSC_AGREE_PPM), "the 1%% is of the second (the reference)");
+    /* Busy host: the PIT sample could not be pinned down better than 12% (2352 vs 2100 MHz). */
+    pit = (struct hz_estimate){ 2352000000ull, 90000 };
+    CHECK(!hz_agree(pit, pm, TSC_AGREE_PPM), "252 MHz apart, 9%% of 2352 MHz + 1%% is short");
+    pit.err_ppm = 100000;
+    CHECK(hz_agree(pit, pm, TSC_AGREE_PPM), "10%% of 2352 MHz + 1%% of 2100 MHz covers it");
+    CHECK_EQ_U64(hz_agree_tolerance_ppm(pit, pm, TSC_AGREE_PPM), 122000, "tolerance in ppm");
+    /* An uncertain measurement cannot excuse a wrong rate outside its own bracket. */
+    pit = (struct hz_estimate){ 1050000000ull, 20000 };
+    CHECK(!hz_agree(pit, pm, TSC_AGREE_PPM), "half the rate, 2%% uncertain: disagree");
+    CHECK(!hz_agree((struct hz_estimate){ 0, 0 }, pm, TSC_AGREE_PPM), "0 Hz never agrees");
+    CHECK(!hz_agree(pm, (struct hz_estimate){ 0, 0 }, TSC_AGREE_PPM), "nor against 0 Hz");
+    /* A failed bracket (UINT64_MAX) is capped at 100%, no overflow. */
+    pit = (struct hz_estimate){ 4000000000ull, UINT64_MAX };
+    CHECK(hz_agree(pit, pm, TSC_AGREE_PPM), "unbounded uncertainty bounds nothing");
+    CHECK(!hz_agree((struct hz_estimate){ 1000000000ull, UINT64_MAX }, pm, TSC_AGREE_PPM),
+          "capped at 100%%: 1 GHz +- 1 GHz does not reach 2.1 GHz");
+}
+
 static void test_choose(void)
 {
     struct tsc_choice c;
@@ -88,6 +115,7 @@ int main(void)
     test_counter_delta();
     test_from_ticks();
     test_ppm();
+    test_agree();
     test_choose();
     return check_summary("tsc_calc");
 }

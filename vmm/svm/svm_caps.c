@@ -56,12 +56,17 @@ int svm_controls(const struct svm_caps *caps, enum intr_mode mode, struct svm_co
      * the hypervisor's priority classes (0xe, 0xf) and the guest reads back what it wrote.
      * The CR0 read intercept is there for QEMU TCG, which checks every MOV-from-CR against
      * the CR0 read bit (DESIGN.md): without it a CR8 read would not exit there. The exit
-     * handler decodes which CR was read. CR0/CR3/CR4 writes are the guest's own under nested
-     * paging: no bit of them is the host's (SVM has no VMXE-like CR4 bit). */
+     * handler decodes which CR was read. CR0/CR3 writes are the guest's own under nested
+     * paging: no bit of them is the host's. CR4 writes exit to be checked against the bits
+     * the CPU has (a VMXE or other must-be-zero bit gets #GP there): QEMU TCG takes CR4.VMXE
+     * from an SVM guest without a #GP, and the next VMRUN then fails its checks. */
     out->cr_read = (1u << 0) | (1u << 8);
-    out->cr_write = 1u << 8;
-    /* ELI: a vector the shadow IDT hides raises #NP, one past the guest's IDT limit #GP. */
-    out->exceptions = exitless ? (1u << VEC_NP) | (1u << VEC_GP) : 0;
+    out->cr_write = (1u << 4) | (1u << 8);
+    /* The hypercall ABI is VMCALL (include/exitless/hypercall.h), which raises #UD on AMD:
+     * #UD exits in every mode and a VMCALL behind it is the hypercall (svm_exit.c); any
+     * other #UD is the guest's own and is reflected. ELI: a vector the shadow IDT hides
+     * raises #NP, one past the guest's IDT limit #GP. */
+    out->exceptions = (1u << VEC_UD) | (exitless ? (1u << VEC_NP) | (1u << VEC_GP) : 0);
     /* NMIs are the hypervisor's (kicks, the panic stop): always exit; they stay pending and
      * reach the host's IDT at STGI. Instructions the generic policy handles or refuses exit;
      * the SVM instructions the guest does not have exit and get #UD, so the guest can never

@@ -2,6 +2,8 @@
  * generic kind and, where the generic handler needs operands, a decoder for EXITINFO1/2 or
  * for the instruction itself. Codes the table does not name become VEXIT_OTHER, which the
  * generic code reports loudly with the vendor's name for the code (no silent default). */
+#include <string.h>
+
 #include "kernel/arch.h"
 #include "kernel/lapic.h"
 #include "kernel/trap.h"
@@ -83,6 +85,14 @@ static void decode_exception(struct vcpu *v, struct vmcb *vm, struct vexit *e)
         e->exc.info = vm->save.dr6;
     if (vec == VEC_NP || vec == VEC_GP)
         e->exc.hw_interrupt_delivery = hv_interrupt_delivery(v, vm, e->exc.error);
+    /* A VMCALL, the hypercall ABI's instruction, raises #UD on AMD: it is the hypercall,
+     * counted and handled as the VMMCALL exit is. Any other #UD stays the guest's. */
+    struct insn in;
+    if (vec == VEC_UD && svm_decode_rip(v, &in) == 0 && in.op == INSN_VMCALL) {
+        e->kind = VEXIT_HYPERCALL;
+        e->insn_len = in.len;
+        memset(&e->exc, 0, sizeof(e->exc));
+    }
 }
 
 /* MOV to/from CRn. With decode assists EXITINFO1 names the GPR; else the instruction is
