@@ -98,7 +98,7 @@ static void cpuid_filter(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpu
         r->eax = HC_ABI_VERSION;
         r->ebx = v->guest->id;
         r->ecx = v->index;
-        r->edx = 0;
+        r->edx = v->guest->restarts;       /* 0 in the first run: a guest can tell a restart */
         break;
     case HC_CPUID_LEAF_TIMING:
         r->eax = (uint32_t)(tsc_hz() / 1000);

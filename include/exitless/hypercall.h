@@ -14,6 +14,9 @@
 #define HC_SIGNATURE "ExitlessHV\0\0"   /* CPUID 0x40000000 EBX:ECX:EDX */
 #define HC_CPUID_LEAF_BASE 0x40000000u
 #define HC_ABI_VERSION 1u               /* CPUID 0x40000001 EAX */
+/* CPUID 0x40000001: EBX = guest id, ECX = this vCPU's index, EDX = how many times the guest
+ * was restarted (on_fault = "restart"); guest RAM is zeroed at a restart, so this is how a
+ * guest tells its first run from a later one. */
 /* CPUID 0x40000010: EAX = TSC frequency in kHz as the hypervisor measured it (CPUID 0x15/0x16
  * may be wrong: Bochs claims 3.5 GHz while its TSC runs at the emulated instruction rate). */
 #define HC_CPUID_LEAF_TIMING 0x40000010u

@@ -73,6 +73,7 @@ struct vpci_fn {
     uint64_t msix_remap_addr[VPCI_MSIX_MAX];            /* remappable-format message */
     uint32_t msix_remap_data[VPCI_MSIX_MAX];
     uint32_t msix_refused;      /* entries left masked because they were outside policy */
+    uint32_t msix_denied;       /* bit i: entry i as applied was refused (checked once) */
 };
 
 /* Effects of a guest configuration write the caller must carry out on the device. */

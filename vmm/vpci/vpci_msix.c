@@ -102,6 +102,7 @@ void vpci_msix_reset(struct vpci_fn *f)
 {
     f->msix_ctrl = 0;
     f->msix_live = 0;
+    f->msix_denied = 0;
     for (unsigned i = 0; i < f->msix_nvec; i++) {
         volatile struct vpci_msix_entry *s = shadow_entry(f, i);
         s->addr_lo = s->addr_hi = s->data = 0;
@@ -131,9 +132,13 @@ void vpci_msix_sync(struct guest *g, struct vpci_fn *f)
         bool want = on && !(e.ctrl & PCI_MSIX_ENTRY_MASKED);
         bool same = !memcmp(&e, &f->msix_applied[i], sizeof(e));
         bool live = f->msix_live & (1u << i);
-        if (same && want == live)
+        bool denied = f->msix_denied & (1u << i);
+        /* Unchanged and as wanted; a refused entry stays refused (and logged once) until the
+         * guest changes it. */
+        if (same && (want ? live || denied : !live))
             continue;
         f->msix_applied[i] = e;
+        f->msix_denied &= ~(1u << i);
         if (!want) {
             host_mask(f, i);
             continue;
@@ -143,6 +148,7 @@ void vpci_msix_sync(struct guest *g, struct vpci_fn *f)
         const char *why = vpci_msix_check(&e, apics, g->nvcpus, &vec, &apic);
         if (why) {
             host_mask(f, i);
+            f->msix_denied |= 1u << i;
             f->msix_refused++;
             log_warn("vpci", "%s: %s MSI-X entry %u refused (address %#x:%08x data %#x): %s; "
                              "left masked", g->name, f->label, i, e.addr_hi, e.addr_lo, e.data, why);

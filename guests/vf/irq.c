@@ -1,0 +1,142 @@
+/* vf case=irq: MSI-X of the guest's own VF, exitless. Entry 0 names this core and a guest
+ * vector; the VF raises it N times through its interrupt cause set register (EICS) and each
+ * arrives in the guest's IDT with no exit. Entry 1 names a core that is not the guest's,
+ * entry 2 a hypervisor vector: the hypervisor leaves both masked on the device, so the VF's
+ * messages stay pending in its PBA and nothing arrives (no interrupt, no exit). Fixing
+ * entry 1 then lets its held message through, once. */
+#include "vf.h"
+
+#define N_IRQS       50
+#define VEC_OK       0x50
+#define VEC_FOREIGN  0x51       /* a guest vector, but aimed at another core */
+#define VEC_LATE     0x52       /* entry 1 once it names this core */
+#define VEC_HV       0xe1       /* the hypervisor's NIC mailbox vector */
+#define CAUSE(i)     (1u << (i)) /* VF cause i raises MSI-X entry i (no IVAR needed) */
+#define ALL_CAUSES   0x7u
+#define MSR_EOI      0x80b
+#define IRQ_WAIT_US  1000000
+#define QUIET_US     200000
+
+static volatile uint64_t n_ok, n_foreign, n_late, raised_at, lat_sum;
+
+static void on_ok(uint8_t v, uint64_t e)
+{
+    (void)v; (void)e;
+    lat_sum += rdtsc() - raised_at;
+    n_ok++;
+    wrmsr(MSR_EOI, 0);
+}
+static void on_foreign(uint8_t v, uint64_t e) { (void)v; (void)e; n_foreign++; wrmsr(MSR_EOI, 0); }
+static void on_late(uint8_t v, uint64_t e) { (void)v; (void)e; n_late++; wrmsr(MSR_EOI, 0); }
+
+static void stats(struct hc_exit_stats *s) { hypercall(HC_GET_EXIT_STATS, (unsigned long)s, sizeof(*s), 0); }
+
+/* Spins with interrupts on until *count reaches want or `us` passes. */
+static bool wait_for(volatile uint64_t *count, uint64_t want, uint64_t us)
+{
+    uint64_t end = deadline_us(us);
+    while (*count < want)
+        if (rdtsc() >= end)
+            return false;
+        else
+            __asm__ volatile("sti; pause");
+    return true;
+}
+
+static bool mine(const struct exitless_boot_info *bi, uint32_t apic)
+{
+    for (uint32_t i = 0; i < bi->nvcpus; i++)
+        if (bi->apic_ids[i] == apic)
+            return true;
+    return false;
+}
+
+static struct hc_exit_stats s0, s1;
+
+/* "kind=count ..." of the exits between s0 and s1, the statistics calls left out. */
+static void exit_kinds(char *buf, unsigned size)
+{
+    unsigned n = 0;
+    buf[0] = 0;
+    for (unsigned k = 0; k < HC_EXIT_KINDS && n + 1 < size; k++) {
+        uint64_t d = s1.exits[k] - s0.exits[k] - (k == HC_EXIT_HYPERCALL);
+        if (d)
+            n += (unsigned)gsnprintf(buf + n, size - n, "%s%u=%lu", n ? " " : "", k, d);
+    }
+}
+
+int case_irq(const struct exitless_boot_info *bi)
+{
+    struct vf vf = { 0 };
+    (void)us_to_cycles(1);              /* the TSC rate's CPUID exit, before any count */
+    if (!vf_find(&vf))
+        return 1;
+    uint32_t me = bi->apic_ids[0], other = me + 1;
+    while (mine(bi, other))
+        other++;
+    vf_wr(&vf, VF_EIMC, ALL_CAUSES);
+    vf_wr(&vf, VF_EIAC, ALL_CAUSES);   /* a cause clears itself when its message is sent */
+    vf_wr(&vf, VF_EICR, ALL_CAUSES);
+    msix_set(&vf, 0, me, VEC_OK, false);
+    msix_set(&vf, 1, other, VEC_FOREIGN, false);
+    msix_set(&vf, 2, me, VEC_HV, false);
+    guest_set_handler(VEC_OK, on_ok);
+    guest_set_handler(VEC_FOREIGN, on_foreign);
+    guest_set_handler(VEC_LATE, on_late);
+    msix_enable(&vf, true);
+    volatile uint32_t *t = vf.msix;
+    vcheck("msix-table-reads-back", t[0] == (0xfee00000u | me << 12) && t[2] == VEC_OK && t[3] == 0 &&
+           t[4] == (0xfee00000u | other << 12) && t[6] == VEC_FOREIGN && t[10] == VEC_HV,
+           "entry 0 0x%x/0x%x/0x%x, entry 1 0x%x/0x%x, entry 2 data 0x%x (the guest's own view)",
+           t[0], t[2], t[3], t[4], t[6], t[10]);
+    vf_wr(&vf, VF_EIMS, ALL_CAUSES);
+
+    /* N interrupts, each raised by the VF itself once the previous one has arrived. */
+    bool ok = true;
+    stats(&s0);
+    for (uint64_t i = 1; i <= N_IRQS && ok; i++) {
+        raised_at = rdtsc();
+        vf_wr(&vf, VF_EICS, CAUSE(0));
+        ok = wait_for(&n_ok, i, IRQ_WAIT_US);
+    }
+    stats(&s1);
+    vcheck("vf-interrupts", ok && n_ok == N_IRQS && n_foreign == 0 && n_late == 0,
+           "%lu of %d MSI-X interrupts arrived on vector 0x%x (stray: %lu on 0x%x, %lu on 0x%x)",
+           n_ok, N_IRQS, VEC_OK, n_foreign, VEC_FOREIGN, n_late, VEC_LATE);
+    uint64_t exits = s1.total_exits - s0.total_exits - 1; /* the second statistics call */
+    char kinds[120];
+    exit_kinds(kinds, sizeof(kinds));
+    vcheck("vf-interrupts-no-exits", exits == 0, "%lu exits for %d interrupts (by kind: %s; hypervisor "
+           "interrupts %lu)", exits, N_IRQS, kinds, s1.hv_interrupts - s0.hv_interrupts);
+    gprintf("BENCH exitless-vf-msix-exits-per-10k %lu exits\n", exits * 10000 / N_IRQS);
+    if (n_ok)
+        gprintf("BENCH exitless-vf-msix-latency-avg %lu cycles\n", lat_sum / n_ok);
+
+    /* The refused entries: the VF raises both causes, the device holds both messages. */
+    stats(&s0);
+    vf_wr(&vf, VF_EICS, CAUSE(1) | CAUSE(2));
+    for (uint64_t end = deadline_us(QUIET_US); rdtsc() < end;)
+        __asm__ volatile("sti; pause");
+    stats(&s1);
+    bool held1 = msix_pending(&vf, 1), held2 = msix_pending(&vf, 2);
+    exits = s1.total_exits - s0.total_exits - 1;
+    vcheck("msix-other-core-refused", held1 && n_foreign == 0 && n_ok == N_IRQS,
+           "entry 1 (APIC id %u, vector 0x%x): message %s in the VF's PBA, %lu interrupts arrived",
+           other, VEC_FOREIGN, held1 ? "pending" : "NOT pending (sent?)", n_foreign);
+    vcheck("msix-hypervisor-vector-refused", held2 && exits == 0 && s1.hv_interrupts == s0.hv_interrupts,
+           "entry 2 (vector 0x%x): message %s in the VF's PBA; %lu exits, %lu hypervisor interrupts "
+           "on this core meanwhile", VEC_HV, held2 ? "pending" : "NOT pending (sent?)", exits,
+           s1.hv_interrupts - s0.hv_interrupts);
+
+    /* Entry 1 fixed to name this core: the held message arrives, once. */
+    msix_set(&vf, 1, me, VEC_LATE, false);
+    bool late = wait_for(&n_late, 1, IRQ_WAIT_US);
+    for (uint64_t end = deadline_us(QUIET_US); rdtsc() < end;)
+        __asm__ volatile("sti; pause");
+    vcheck("msix-held-message-delivered-when-allowed", late && n_late == 1 && !msix_pending(&vf, 1) &&
+           n_foreign == 0, "%lu interrupts on 0x%x after entry 1 was fixed (want 1), PBA bit %s",
+           n_late, VEC_LATE, msix_pending(&vf, 1) ? "still set" : "clear");
+    vf_wr(&vf, VF_EIMC, ALL_CAUSES);
+    msix_enable(&vf, false);
+    return 0;
+}
