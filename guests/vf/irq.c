@@ -71,6 +71,9 @@ int case_irq(const struct exitless_boot_info *bi)
     (void)us_to_cycles(1);              /* the TSC rate's CPUID exit, before any count */
     if (!vf_find(&vf))
         return 1;
+    /* mode=injected (make bench's baseline): the same interrupts, each exiting and injected. */
+    bool injected = guest_has_word(bi->cmdline, "mode=injected");
+    const char *mode = injected ? "injected" : "exitless";
     uint32_t me = bi->apic_ids[0], other = me + 1;
     while (mine(bi, other))
         other++;
@@ -106,11 +109,15 @@ int case_irq(const struct exitless_boot_info *bi)
     uint64_t exits = s1.total_exits - s0.total_exits - 1; /* the second statistics call */
     char kinds[120];
     exit_kinds(kinds, sizeof(kinds));
-    vcheck("vf-interrupts-no-exits", exits == 0, "%lu exits for %d interrupts (by kind: %s; hypervisor "
-           "interrupts %lu)", exits, N_IRQS, kinds, s1.hv_interrupts - s0.hv_interrupts);
-    gprintf("BENCH exitless-vf-msix-exits-per-10k %lu exits\n", exits * 10000 / N_IRQS);
+    if (injected)
+        vcheck("vf-interrupts-injected-exits", exits >= N_IRQS, "%lu exits for %d interrupts (by "
+               "kind: %s)", exits, N_IRQS, kinds);
+    else
+        vcheck("vf-interrupts-no-exits", exits == 0, "%lu exits for %d interrupts (by kind: %s; "
+               "hypervisor interrupts %lu)", exits, N_IRQS, kinds, s1.hv_interrupts - s0.hv_interrupts);
+    gprintf("BENCH %s-vf-msix-exits-per-10k %lu exits\n", mode, exits * 10000 / N_IRQS);
     if (n_ok)
-        gprintf("BENCH exitless-vf-msix-latency-avg %lu cycles\n", lat_sum / n_ok);
+        gprintf("BENCH %s-vf-msix-latency-avg %lu cycles\n", mode, lat_sum / n_ok);
 
     /* The refused entries: the VF raises both causes, the device holds both messages. */
     stats(&s0);
