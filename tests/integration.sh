@@ -155,7 +155,7 @@ guest_cases() {
         'all guests have stopped: each as expected'
     # A hostile two-vCPU guest (tests/manifests/hostile*.toml): each attack ends in checks of
     # what the hypervisor did; the neighbour's heartbeat runs through it; nothing panics.
-    CASE_TIMEOUT=180 guest_case $P-hostile 4 tests/manifests/hostile.toml \
+    CASE_TIMEOUT=360 guest_case $P-hostile 4 tests/manifests/hostile.toml \
         '^PASS: hostile/smp-vcpu1-started' '^PASS: hostile/console-race-hc-lengths' \
         '^PASS: hostile/console-race-stats-sane' '^PASS: hostile/console-after-race' \
         '^\[hostile\] console: [0-9]+ bytes in [0-9]+ lines dropped \(rate limit 512 bytes/s\)' \
@@ -181,7 +181,7 @@ guest_cases() {
                      "^PASS: hostile/hv-ipi-through-hypervisor-after-$after"
                      "^PASS: hostile/rewritten-gate-used-after-$after")
     done
-    CASE_TIMEOUT=180 guest_case $P-hostile-eli 4 tests/manifests/hostile-eli.toml \
+    CASE_TIMEOUT=360 guest_case $P-hostile-eli 4 tests/manifests/hostile-eli.toml \
         '^PASS: hostile/smp-vcpu1-started' "${idt_checks[@]}" \
         '^PASS: hostile/idt-straddle-survived' '^PASS: hostile/idt-lidt-race-self-ipis' \
         '^PASS: hostile/idt-never-ending-step-returned' \
@@ -190,12 +190,12 @@ guest_cases() {
         '^PASS: hostile/hypervisor-still-answers' '^PASS: neighbour/heartbeat' \
         'all guests have stopped: each as expected'
     # Guests that never give their core back are stopped by their manifest time_limit.
-    CASE_TIMEOUT=180 guest_case $P-blockers 4 tests/manifests/blockers.toml \
+    CASE_TIMEOUT=360 guest_case $P-blockers 4 tests/manifests/blockers.toml \
         '^\[cli\] block-cli: interrupts off' '^\[cr8\] block-cr8: CR8 = 15' \
         'guest: error: cli stopped: ran past its time limit of 1000 ms' \
         'guest: error: cr8 stopped: ran past its time limit of 1000 ms' \
         '^PASS: neighbour/heartbeat' 'all guests have stopped: each as expected'
-    CASE_TIMEOUT=180 guest_case $P-blockers-idt 4 tests/manifests/blockers-idt.toml \
+    CASE_TIMEOUT=360 guest_case $P-blockers-idt 4 tests/manifests/blockers-idt.toml \
         '^\[idtlimit\] block-idt-limit: IDT limit 0xdff' '^\[step\] block-step: inside the interrupt' \
         '^PASS: idtlimit/short-idt-hv-ipi-through-hypervisor' \
         'guest: error: idtlimit stopped: ran past its time limit of 1000 ms' \
