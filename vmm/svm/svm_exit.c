@@ -8,6 +8,7 @@
 #include "kernel/lapic.h"
 #include "kernel/trap.h"
 #include "kernel/vectors.h"
+#include "vmm/intr/eli.h"
 #include "vmm/svm/svm.h"
 
 #define LAPIC_ISR0 0x100            /* xAPIC in-service register 0; x2APIC MSR 0x810 */
@@ -33,12 +34,6 @@ bool svm_lapic_in_service(uint8_t vec)
     uint32_t bits = lapic_x2apic_mode() ? (uint32_t)rdmsr(MSR_X2APIC_ISR0 + vec / 32u)
                                         : lapic_read(LAPIC_ISR0 + 0x10u * (vec / 32u));
     return bits & (1u << (vec % 32u));
-}
-
-static bool guest_owned(uint8_t vec)
-{
-    enum vector_owner o = vector_owner(vec);
-    return o == VECTOR_EXCEPTION || o == VECTOR_GUEST;
 }
 
 /* The length of the exiting instruction: next_rip where the CPU saves it, else decoded. */
@@ -67,7 +62,7 @@ static bool hv_interrupt_delivery(struct vcpu *v, struct vmcb *vm, uint32_t err)
         return false;
     bool hw = event_type(ii) == EVENT_TYPE_INTR ||
               (event_type(ii) == EVENT_TYPE_EXCEPTION && vec >= 32);
-    return hw && !guest_owned(vec) && (err & ERR_IDT) && (err >> ERR_INDEX_SHIFT) == vec &&
+    return hw && !eli_owned(vec) && (err & ERR_IDT) && (err >> ERR_INDEX_SHIFT) == vec &&
            svm_lapic_in_service(vec);
 }
 

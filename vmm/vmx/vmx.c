@@ -8,6 +8,7 @@
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/trap.h"
+#include "vmm/vendor.h"
 #include "vmm/vmx/vmx.h"
 #include "vmm/vmx/vmx_bits.h"
 #include "vmm/vmx/vmx_ops.h"
@@ -62,6 +63,18 @@ void vmx_read_caps(struct vmx_caps *c)
     c->cr4_fixed1 = msr_or_zero(MSR_IA32_VMX_CR4_FIXED1);
 }
 
+const char *vmx_unavailable(void)
+{
+    uint64_t fc;
+    if (!(cpuid(1, 0).ecx & CPUID1_ECX_VMX))
+        return "this CPU has no VMX (CPUID.1:ECX[5] is 0)";
+    if (!rdmsr_safe(MSR_IA32_FEATURE_CONTROL, &fc) && (fc & FEATURE_CONTROL_LOCKED) &&
+        !(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
+        return "VMX is disabled by the firmware (IA32_FEATURE_CONTROL is locked with VMX off); "
+               "enable VT-x in the firmware setup";
+    return NULL;
+}
+
 int vmx_cpu_enable(char *err, size_t errlen)
 {
     struct vmx_cpu *v = vmx_this_cpu();
@@ -69,8 +82,9 @@ int vmx_cpu_enable(char *err, size_t errlen)
 
     if (v->on)
         return 0;
-    if (!(cpuid(1, 0).ecx & CPUID1_ECX_VMX)) {
-        snprintf(err, errlen, "this CPU has no VMX (CPUID.1:ECX[5] is 0)");
+    const char *no = vmx_unavailable();
+    if (no) {
+        snprintf(err, errlen, "%s", no);
         return -1;
     }
     if (rdmsr_safe(MSR_IA32_FEATURE_CONTROL, &fc))
@@ -81,10 +95,6 @@ int vmx_cpu_enable(char *err, size_t errlen)
             snprintf(err, errlen, "cannot write IA32_FEATURE_CONTROL to enable VMX");
             return -1;
         }
-    } else if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX)) {
-        snprintf(err, errlen, "VMX is disabled by the firmware (IA32_FEATURE_CONTROL is "
-                              "locked with VMX off); enable VT-x in the firmware setup");
-        return -1;
     }
 
     vmx_read_caps(&v->caps);

@@ -1,32 +1,13 @@
 /* The VMX backend behind vmm/vendor.h. */
-#include "kernel/arch.h"
-#include "kernel/trap.h"
 #include "vmm/vmx/ept.h"
 #include "vmm/vmx/vmx.h"
 #include "vmm/vmx/vmx_events.h"
 #include "vmm/vmx/vmx_maps.h"
 #include "vmm/vmx/vmx_vcpu.h"
 
-#define CPUID1_ECX_VMX (1u << 5)
-
-static int vmx_enable(char *err, size_t errlen)
-{
-    return vmx_cpu_enable(err, errlen);
-}
-
-const char *vmx_unavailable(void)
-{
-    if (!(cpuid(1, 0).ecx & CPUID1_ECX_VMX))
-        return "this CPU has no VMX (CPUID.1:ECX[5] is 0)";
-    uint64_t fc;
-    if (!rdmsr_safe(MSR_IA32_FEATURE_CONTROL, &fc) && (fc & 1) && !(fc & (1ull << 2)))
-        return "VMX is disabled by the firmware (IA32_FEATURE_CONTROL is locked with VMX off)";
-    return NULL;
-}
-
 const struct vendor_ops vmx_vendor_ops = {
     .name = "VMX",
-    .cpu_enable = vmx_enable,
+    .cpu_enable = vmx_cpu_enable,
     .vcpu_setup = vmx_vcpu_setup,
     .vcpu_enter = vmx_vcpu_enter,
     .vcpu_after_exit = vmx_after_exit,
