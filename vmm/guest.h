@@ -121,6 +121,9 @@ struct guest_entry {
     uint64_t mod_size;
     const char *mod_name;
     uint64_t mod_start, mod_end;
+    /* Linux guests: only vCPU 0 starts at the entry; the others wait for the INIT-SIPI-SIPI
+     * its kernel sends them, as a PC's application processors do. */
+    bool aps_wait_sipi;
 };
 
 struct guest {

@@ -1,0 +1,25 @@
+/* The ACPI tables a guest finds (RSDP, XSDT, MADT, FADT, DSDT), generated from its part of
+ * the manifest. Pure: the builder writes into a buffer and is host unit-tested. */
+#ifndef EXITLESS_VMM_PLATFORM_ACPI_TABLES_H
+#define EXITLESS_VMM_PLATFORM_ACPI_TABLES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ACPI_GUEST_MAX_CPUS 8
+
+struct guest_acpi_cfg {
+    uint32_t ncpus;                         /* MADT: one x2APIC entry per core, nothing else */
+    uint32_t apic_ids[ACPI_GUEST_MAX_CPUS];
+    bool pci;                               /* DSDT: PCI root bridge, bus 0, ports 0xCF8-0xCFF */
+    uint64_t pci_mmio_base, pci_mmio_end;   /* its memory window [base, end) */
+    bool com1;                              /* DSDT: 16550 at 0x3F8 with no interrupt line */
+};
+
+/* Lays the tables out in buf, which the guest sees at guest-physical `base`. Returns the
+ * bytes used, or 0 when `size` is too small; *rsdp_gpa gets the RSDP's address. */
+size_t guest_acpi_build(const struct guest_acpi_cfg *cfg, void *buf, size_t size,
+                        uint64_t base, uint64_t *rsdp_gpa);
+
+#endif
