@@ -29,6 +29,9 @@ struct percpu_remote {
     void *volatile xcall_arg;
     volatile uint64_t xcall_req;  /* bumped by the caller per posted call */
     volatile uint64_t xcall_done; /* set to xcall_req by this CPU when fn returned */
+    /* Written by this CPU only, read by callers: it runs a guest that owns the fixed
+     * vectors, so a cross-call reaches it by NMI, posted for its loop (xcall_serve_posted). */
+    volatile uint32_t xcall_by_nmi;
     /* Ping-pong IPIs (self-checks). */
     volatile uint32_t ping_from;  /* CPU waiting for our pong, CPU_NONE when free (CAS) */
     volatile uint64_t pings_answered;
@@ -62,6 +65,9 @@ struct percpu {
     uint64_t fault_resume_rip;
     void *current_vcpu;         /* struct vcpu running on this CPU, or NULL */
     bool kick_target;           /* runs vCPUs: every NMI not the panic stop's is a kick */
+    /* An interrupt taken on this CPU goes to this hook first (vmm/: a vector the guest on
+     * this core owns, taken while the core is in the hypervisor); true when it took it. */
+    bool (*irq_hook)(uint8_t vector);
     /* Hypervisor timer (kernel/timer.c). */
     int timer_mode;
     void (*timer_fn)(void *arg);

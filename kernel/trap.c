@@ -198,6 +198,8 @@ void trap_dispatch(struct trap_frame *f)
             return;
         fatal_exception(f);
     }
+    if (percpu_ready() && this_cpu()->irq_hook && this_cpu()->irq_hook((uint8_t)f->vector))
+        return;
     irq_handler_t h = irq_handlers[f->vector];
     if (h)
         h(f);

@@ -3,6 +3,7 @@
 #include "kernel/arch.h"
 #include "kernel/log.h"
 #include "kernel/trap.h"
+#include "kernel/xcall.h"
 #include "vmm/exit.h"
 #include "vmm/intr/eli.h"
 #include "vmm/intr/step.h"
@@ -68,7 +69,7 @@ static enum exit_action handle_hlt(struct vcpu *v)
     }
     vcpu_skip_instruction(v);
     irq_enable();
-    while (!v->kick && v->guest->state == GUEST_RUNNING)
+    while (!v->kick && v->guest->state == GUEST_RUNNING && !xcall_posted())
         __asm__ volatile("hlt");
     irq_disable();
     return EXIT_RESUME;

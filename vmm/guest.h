@@ -51,6 +51,21 @@ struct vcpu_idt {
     uint64_t gpa[ELI_IDT_PAGES];
 };
 
+/* How vcpu_setup starts a vCPU: at the loader's entry (g->entry, registers for vCPU 0), or
+ * as a STARTUP IPI starts an application processor (SDM vol. 3, 9.4.4 and 11.6.1): real
+ * mode at CS.selector = vector << 8, CS.base = vector << 12, IP = 0, CR0 = 0x60000010. */
+enum vcpu_start_mode { VCPU_START_ENTRY, VCPU_START_SIPI };
+struct vcpu_start {
+    enum vcpu_start_mode mode;
+    uint8_t sipi_vector;
+};
+
+/* vcpu.init_sipi: where a vCPU is in INIT-SIPI-SIPI (vmm/intr/apic_start.c). */
+#define VCPU_RUNS 0u                /* runs (or runs at its next start) */
+#define VCPU_INIT_PENDING 1u        /* a sibling sent INIT: leave the run loop, reset, wait */
+#define VCPU_WAIT_SIPI 2u           /* waits for a STARTUP IPI, in the hypervisor */
+#define VCPU_SIPI_RECEIVED 0x100u   /* | the vector: start there */
+
 /* One vCPU. Owner: the CPU it runs on (`cpu`), which alone writes every field not marked
  * otherwise; other CPUs touch only the fields marked "any CPU". */
 struct vcpu {
@@ -83,6 +98,14 @@ struct vcpu {
     uint64_t denied_apic_writes;
     uint64_t watchdog_exits;    /* watchdog exits: the guest ran a whole period */
     struct vcpu_idt idt;        /* ELI: what this vCPU loaded; under guest->ept_lock */
+    struct vcpu_start start;    /* read by the vendors' vcpu_setup */
+    /* Any CPU running a vCPU of the same guest moves it (atomic store / compare-exchange):
+     * VCPU_RUNS, VCPU_INIT_PENDING, VCPU_WAIT_SIPI, VCPU_SIPI_RECEIVED | vector. Only the
+     * owner takes a pending INIT or a received SIPI. */
+    volatile uint32_t init_sipi;
+    uint32_t start_ipis;        /* INIT/SIPI this vCPU sent (the first few are logged) */
+    uint64_t apic_kept_logged;  /* SVR/LVT writes logged once each (bit = MSR & 63) */
+    bool apic_base_logged;      /* a refused APIC base write was logged */
     /* One guest instruction under single-step (vmm/step.c): writes to shadowed pages. */
     uint32_t nstep;             /* pages in step[]; 0 = no step */
     struct step_page step[STEP_MAX_PAGES];

@@ -16,7 +16,10 @@
 #include "vmm/loader/loader.h"
 #include "vmm/stats.h"
 #include "vmm/vcpu.h"
+#include "kernel/xcall.h"
+#include "vmm/intr/apic_start.h"
 #include "vmm/intr/notify.h"
+#include "vmm/intr/vector_policy.h"
 #include "vmm/intr/virq.h"
 
 #define REPORT_REASONS 6
@@ -41,6 +44,25 @@ static void guest_vector_handler(struct trap_frame *f)
         virq_raise(v, (uint8_t)f->vector);
     else
         log_warn("irq", "guest vector %#lx with no guest on this core, dropped", f->vector);
+}
+
+/* An interrupt taken while this guest core is in the hypervisor (an exit being handled, a
+ * host-side wait with interrupts on) on a vector its guest owns is the guest's: exitless
+ * guests own 0x20-0xff, so their timer and IPIs at 0xe0-0xfd land here too, not in the
+ * hypervisor's handlers of those vectors (which serve only cores without an exitless guest).
+ * Spurious (0xff) and LAPIC error (0xfe) stay the hypervisor's: they are the vectors it
+ * programmed into every core's SVR and LVT error (a guest's SVR and LVT error writes are kept
+ * as the hypervisor set them, so in guest mode the guest's gates for the same two vectors
+ * take them, as Linux expects); neither is an interrupt of the guest's own. */
+static bool guest_irq_hook(uint8_t vector)
+{
+    struct vcpu *v = this_cpu()->current_vcpu;
+    if (!v || !guest_owns_vector(v->guest, vector) || vector == VEC_SPURIOUS ||
+        vector == VEC_LAPIC_ERROR)
+        return false;
+    struct trap_frame f = { .vector = vector };
+    guest_vector_handler(&f);
+    return true;
 }
 
 /* VT-d faults from a guest's device (fault interrupt, management CPU): a few are logged and
@@ -103,6 +125,9 @@ static int load_image(struct guest *g, const struct boot_info *bi, char *err, si
 }
 
 static const struct boot_info *boot_info_for_restart;
+/* How guest_mgr_start started vCPUs on other CPUs (a restart starts the APs of a guest whose
+ * APs wait for INIT-SIPI the same way); written once before any guest runs. */
+static cpu_start_fn start_on_other;
 
 struct guest *guest_mgr_create(const struct guest_config *cfg, const struct boot_info *bi,
                                char *err, size_t errlen)
@@ -169,6 +194,38 @@ static void report(struct guest *g)
         log_info("stats", "%s:   hot rip %#lx: %lu exits", g->name, s.hot_rip[i], s.hot_count[i]);
 }
 
+/* Where each vCPU starts a run: at the entry, or (the APs of a guest whose loader asked for
+ * it: Linux) waiting for the INIT-SIPI-SIPI its vCPU 0 sends. */
+static void set_start_state(struct guest *g)
+{
+    for (uint32_t i = 0; i < g->nvcpus; i++) {
+        struct vcpu *v = &g->vcpus[i];
+        v->start = (struct vcpu_start){ .mode = VCPU_START_ENTRY };
+        v->start_ipis = 0;
+        __atomic_store_n(&v->init_sipi, i && g->entry.aps_wait_sipi ? VCPU_WAIT_SIPI : VCPU_RUNS,
+                         __ATOMIC_SEQ_CST);
+    }
+}
+
+static void vcpu_main(void *arg);
+
+/* A restart of a guest whose APs wait for INIT-SIPI: they wait again, on their cores. (Other
+ * multi-vCPU guests restart on vCPU 0 alone, as their image expects every vCPU at the entry
+ * at once.) */
+static void restart_aps(struct guest *g)
+{
+    if (!g->entry.aps_wait_sipi)
+        return;
+    for (uint32_t i = 1; i < g->nvcpus; i++) {
+        __atomic_fetch_add(&vcpus_running, 1, __ATOMIC_SEQ_CST);
+        if (!start_on_other || start_on_other(g->vcpus[i].cpu, vcpu_main, &g->vcpus[i])) {
+            __atomic_fetch_sub(&vcpus_running, 1, __ATOMIC_SEQ_CST);
+            guest_fault(g, "restart: CPU %u is not available to run vCPU %u",
+                        g->vcpus[i].cpu, i);
+        }
+    }
+}
+
 /* Body of each guest core: virtualization on, a fresh vCPU, run; restart per policy. */
 static void vcpu_main(void *arg)
 {
@@ -177,17 +234,27 @@ static void vcpu_main(void *arg)
     char err[160];
 
     this_cpu()->kick_target = true;
+    this_cpu()->irq_hook = guest_irq_hook;
+    /* An exitless guest owns every fixed vector here: the hypervisor's cross-calls come by
+     * NMI (kernel/xcall.c). */
+    if (g->intr_mode == INTR_EXITLESS)
+        xcall_set_nmi_delivery(true);
     __atomic_store_n(&v->active, true, __ATOMIC_SEQ_CST);
     if (vendor->cpu_enable(err, sizeof(err))) {
         guest_fault(g, "cannot enable %s on CPU %u: %s", vendor->name, v->cpu, err);
         goto out;
     }
     for (;;) {
-        if (vcpu_setup(v)) {
+        /* Waiting for a SIPI (an AP at its start, or after an INIT) until one comes. */
+        bool run = !apic_start_pending(v) || apic_start_wait_sipi(v);
+        if (run && vcpu_setup(v)) {
             guest_fault(g, "cannot set up vCPU %u on CPU %u", v->index, v->cpu);
             break;
         }
-        vcpu_run(v);
+        if (run)
+            vcpu_run(v);
+        if (run && g->state == GUEST_RUNNING)
+            continue;   /* the run loop left for an INIT */
         /* Restart only from the first vCPU, once the guest failed and policy allows. */
         if (v->index != 0 || g->state != GUEST_FAILED || g->on_fault != ON_FAULT_RESTART ||
             g->restarts >= g->max_restarts)
@@ -206,15 +273,21 @@ static void vcpu_main(void *arg)
             break;
         }
         memset(&v->stats, 0, sizeof(v->stats));
+        set_start_state(g);
         vpci_guest_start(g);
         g->run_started_tsc = rdtsc();
         g->state = GUEST_RUNNING;
+        restart_aps(g);
     }
 out:
     if (v->index == 0) {
         vpci_guest_stop(g);
         report(g);
     }
+    xcall_set_nmi_delivery(false);
+    while (xcall_serve_posted())  /* one posted while this core still took NMIs */
+        ;
+    this_cpu()->irq_hook = NULL;
     __atomic_store_n(&v->active, false, __ATOMIC_SEQ_CST);
     __atomic_fetch_sub(&vcpus_running, 1, __ATOMIC_SEQ_CST);
 }
@@ -222,6 +295,8 @@ out:
 void guest_mgr_start(struct guest *g, cpu_start_fn start_on)
 {
     struct vcpu *inline_vcpu = NULL;
+    start_on_other = start_on;
+    set_start_state(g);
     vpci_guest_start(g);
     g->run_started_tsc = rdtsc();
     g->state = GUEST_RUNNING;
@@ -250,8 +325,10 @@ static void police(void)
         if (g->state == GUEST_RUNNING && g->time_limit_ms &&
             now - g->run_started_tsc > tsc_us_to_cycles(g->time_limit_ms * 1000))
             guest_fault(g, "ran past its time limit of %lu ms", g->time_limit_ms);
-        if (g->state == GUEST_RUNNING)
+        if (g->state == GUEST_RUNNING) {
+            apic_start_police(g);
             continue;
+        }
         for (uint32_t c = 0; c < g->nvcpus; c++)
             if (__atomic_load_n(&g->vcpus[c].active, __ATOMIC_SEQ_CST))
                 smp_kick_nmi(g->vcpus[c].cpu);

@@ -11,6 +11,7 @@
 #include "kernel/vectors.h"
 #include "vmm/io.h"
 #include "vmm/intr/notify.h"
+#include "vmm/intr/vector_policy.h"
 #include "vmm/intr/virq.h"
 #include "vmm/stats.h"
 #include "vmm/vcpu.h"
@@ -153,7 +154,7 @@ enum exit_action handle_vmcall(struct vcpu *v)
         return EXIT_STOP;
     case HC_PING: ret = 0; break;
     case HC_INJECT_SELF:
-        if (a > 0xff || vector_owner((uint8_t)a) != VECTOR_GUEST) {
+        if (a > 0xff || !guest_owns_vector(v->guest, (uint8_t)a)) {
             ret = ERR(HC_EINVAL);
         } else {
             virq_raise(v, (uint8_t)a);

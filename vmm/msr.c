@@ -7,12 +7,8 @@
 #include "kernel/trap.h"
 #include "vmm/exit.h"
 #include "vmm/msr.h"
-#include "kernel/lapic.h"
-#include "kernel/vectors.h"
-#include "vmm/intr/virq.h"
+#include "vmm/intr/apic_msr.h"
 #include "vmm/vcpu.h"
-#include "vmm/vcpu.h"
-#include "vmm/intr/x2apic_check.h"
 
 #define MSR_TSC 0x10
 #define MSR_PLATFORM_ID 0x17
@@ -37,44 +33,6 @@
 #define EFER_WRITABLE ((1ull << 0) | (1ull << 8) | (1ull << 11)) /* SCE, LME, NXE */
 #define EFER_LMA_BIT (1ull << 10)
 
-/* x2APIC registers (SDM vol. 3, table 11-6) beyond those of vmm/x2apic_check.h. */
-#define X2APIC_ID 0x802
-#define X2APIC_VERSION 0x803
-#define X2APIC_LDR 0x80d
-#define X2APIC_ISR0 0x810
-#define X2APIC_IRR7 0x827
-#define X2APIC_TIMER_INIT 0x838
-#define X2APIC_TIMER_CUR 0x839
-#define X2APIC_TIMER_DIV 0x83e
-#define MSR_TSC_DEADLINE_GUEST 0x6e0
-
-static const struct msr_rule apic_rules[] = {
-    /* The guest's own timer: programmed without exits. */
-    { MSR_TSC_DEADLINE_GUEST, 0, MSR_PASS, MSR_PASS, "TSC_DEADLINE" },
-    { X2APIC_TIMER_INIT, 0, MSR_PASS, MSR_PASS, "APIC timer initial count" },
-    { X2APIC_TIMER_DIV, 0, MSR_PASS, MSR_PASS, "APIC timer divide" },
-    { X2APIC_TIMER_CUR, 0, MSR_PASS, MSR_DENY, "APIC timer current count" },
-    /* EOI: passed through for exitless guests except while a virtual interrupt is in
-     * service (vmm/virq.c flips the bitmap bit); reading it faults as on hardware. */
-    { X2APIC_EOI, 0, MSR_DENY, MSR_EMULATE, "APIC EOI" },
-    /* Read-only state of this core's APIC. */
-    { X2APIC_ID, 0, MSR_PASS, MSR_DENY, "APIC ID" },
-    { X2APIC_VERSION, 0, MSR_PASS, MSR_DENY, "APIC version" },
-    { X2APIC_LDR, 0, MSR_PASS, MSR_DENY, "APIC LDR" },
-    { X2APIC_ISR0, X2APIC_IRR7, MSR_PASS, MSR_DENY, "APIC ISR/TMR/IRR" },
-    { X2APIC_ESR, 0, MSR_PASS, MSR_PASS, "APIC ESR" },
-    /* Validated: only the guest's own cores and vectors. */
-    { X2APIC_ICR, 0, MSR_PASS, MSR_EMULATE, "APIC ICR" },
-    { X2APIC_SELF_IPI, 0, MSR_DENY, MSR_EMULATE, "APIC self IPI" },
-    { X2APIC_LVT_TIMER, 0, MSR_PASS, MSR_EMULATE, "APIC LVT timer" },
-    /* The guest's own TPR value; the core's is capped below the hypervisor's classes. */
-    { X2APIC_TPR, 0, MSR_EMULATE, MSR_EMULATE, "APIC TPR" },
-    /* The hypervisor keeps these as it set them; guest writes are accepted and dropped. */
-    { X2APIC_SVR, 0, MSR_PASS, MSR_EMULATE, "APIC SVR" },
-    { X2APIC_LVT_CMCI, 0, MSR_PASS, MSR_EMULATE, "APIC LVT CMCI" },
-    { X2APIC_LVT_TIMER + 1, X2APIC_LVT_ERROR, MSR_PASS, MSR_EMULATE, "APIC LVT" },
-};
-
 /* Sorted by nothing in particular: a few dozen entries, searched linearly. */
 static const struct msr_rule rules[] = {
     /* Switched by VMX on entry/exit or unused by the host: the guest's own. */
@@ -94,7 +52,6 @@ static const struct msr_rule rules[] = {
     /* Emulated: what a guest expects to find, without touching the host's. */
     { MSR_EFER, 0, MSR_EMULATE, MSR_EMULATE, "EFER" },
     { MSR_IA32_FEATURE_CONTROL, 0, MSR_EMULATE, MSR_DENY, "FEATURE_CONTROL" },
-    { MSR_IA32_APIC_BASE, 0, MSR_EMULATE, MSR_DENY, "APIC_BASE" },
     { MSR_MISC_ENABLE, 0, MSR_EMULATE, MSR_EMULATE, "MISC_ENABLE" },
     { MSR_PLATFORM_ID, 0, MSR_EMULATE, MSR_DENY, "PLATFORM_ID" },
     { MSR_UCODE_REV, 0, MSR_EMULATE, MSR_EMULATE, "UCODE_REV" },
@@ -114,11 +71,7 @@ const struct msr_rule *msr_rule_find(uint32_t msr)
     for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
         if (rule_covers(&rules[i], msr))
             return &rules[i];
-    if (lapic_x2apic_mode())
-        for (size_t i = 0; i < sizeof(apic_rules) / sizeof(apic_rules[0]); i++)
-            if (rule_covers(&apic_rules[i], msr))
-                return &apic_rules[i];
-    return NULL;
+    return apic_msr_rule(msr); /* the APIC base and x2APIC registers: vmm/intr/apic_msr.c */
 }
 
 static void pass_rules(const struct msr_rule *r, size_t n, msr_pass_fn fn, void *ctx)
@@ -136,61 +89,14 @@ static void pass_rules(const struct msr_rule *r, size_t n, msr_pass_fn fn, void 
 void msr_pass_each(msr_pass_fn fn, void *ctx, bool exitless)
 {
     pass_rules(rules, sizeof(rules) / sizeof(rules[0]), fn, ctx);
-    if (lapic_x2apic_mode()) {
-        pass_rules(apic_rules, sizeof(apic_rules) / sizeof(apic_rules[0]), fn, ctx);
-        if (exitless)
-            fn(ctx, X2APIC_EOI, true);
-    }
-}
-
-/* A guest's write to its core's APIC (vmm/guest.h: the guest owns the guest vector range on
- * its own cores and nothing else), checked against the architecture and that policy first;
- * what reaches the core's APIC is still written under a fixup. -1: the guest gets #GP. */
-static bool guest_vector(uint8_t vec) { return vector_owner(vec) == VECTOR_GUEST; }
-
-static void apic_denied(struct vcpu *v, const char *what, uint64_t val)
-{
-    if (v->denied_apic_writes++ < 4)
-        log_warn("apic", "%s: %s %#lx refused (not its own core or vector)", v->guest->name,
-                 what, val);
-}
-
-static int apic_write(struct vcpu *v, uint32_t msr, uint64_t val)
-{
-    uint32_t ids[GUEST_MAX_VCPUS];
-    for (uint32_t i = 0; i < v->guest->nvcpus; i++)
-        ids[i] = v->guest->vcpus[i].apic_id;
-    switch (x2apic_check_write(msr, val, ids, v->guest->nvcpus, guest_vector)) {
-    case X2APIC_GP:
-        return -1;
-    case X2APIC_DENY:
-        apic_denied(v, msr == X2APIC_ICR ? "IPI (ICR)" : msr == X2APIC_SELF_IPI ? "self IPI"
-                                                                             : "LVT timer", val);
-        return 0;
-    case X2APIC_KEEP:
-        return 0; /* SVR, LVT LINT/error/thermal/perf/CMCI: the hypervisor's settings stay */
-    case X2APIC_WRITE:
-        break;
-    }
-    if (msr == X2APIC_EOI) {
-        virq_eoi(v);
-        return 0;
-    }
-    if (msr == X2APIC_TPR) {
-        v->tpr = (uint8_t)val;
-        vcpu_set_tpr(v);
-        return 0;
-    }
-    return wrmsr_safe(msr, val) ? -1 : 0;
+    apic_msr_pass_each(fn, ctx, exitless);
 }
 
 static int emulate_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
     switch (msr) {
-    case X2APIC_TPR: *val = v->tpr; return 0;
     case MSR_EFER: *val = vcpu_get(v, VREG_EFER); return 0;
     case MSR_IA32_FEATURE_CONTROL: *val = FEATURE_CONTROL_LOCKED; return 0; /* VMX off */
-    case MSR_IA32_APIC_BASE: return rdmsr_safe(msr, val) ? -1 : 0;
     case MSR_MISC_ENABLE:
         if (rdmsr_safe(msr, val))
             *val = MISC_ENABLE_FAST_STRINGS;
@@ -215,11 +121,6 @@ static int emulate_write(struct vcpu *v, uint32_t msr, uint64_t val)
     return 0; /* MISC_ENABLE, UCODE_REV, MTRR_DEF_TYPE, MCG_STATUS: accepted, no effect */
 }
 
-static bool is_apic_msr(uint32_t msr)
-{
-    return (msr >= 0x800 && msr <= 0x8ff) || msr == MSR_TSC_DEADLINE_GUEST;
-}
-
 static enum exit_action msr_access(struct vcpu *v, int write)
 {
     uint32_t msr = (uint32_t)v->regs.rcx;
@@ -228,8 +129,8 @@ static enum exit_action msr_access(struct vcpu *v, int write)
     uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
     int rc = -1;
 
-    if (p == MSR_EMULATE && write && is_apic_msr(msr))
-        rc = apic_write(v, msr, val);
+    if (p == MSR_EMULATE && apic_msr_rule(msr))
+        rc = write ? apic_msr_write(v, msr, val) : apic_msr_read(v, msr, &val);
     else if (p == MSR_EMULATE)
         rc = write ? emulate_write(v, msr, val) : emulate_read(v, msr, &val);
     else if (p == MSR_PASS)

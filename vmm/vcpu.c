@@ -3,6 +3,8 @@
 #include "kernel/arch.h"
 #include "kernel/log.h"
 #include "kernel/percpu.h"
+#include "kernel/xcall.h"
+#include "vmm/intr/apic_start.h"
 #include "vmm/exit.h"
 #include "vmm/intr/virq.h"
 #include "vmm/vcpu.h"
@@ -52,10 +54,15 @@ void vcpu_run(struct vcpu *v)
     struct guest *g = v->guest;
     this_cpu()->current_vcpu = v;
     for (;;) {
-        if (g->state != GUEST_RUNNING) {
+        /* An INIT from a sibling: leave for vcpu_main, which resets this vCPU and waits for
+         * its SIPI (not in the middle of a single-step, which ends at the next exit). */
+        if (g->state != GUEST_RUNNING || (apic_start_pending(v) && v->nstep == 0)) {
             this_cpu()->current_vcpu = NULL;
             return;
         }
+        /* A cross-call posted by NMI (kernel/xcall.c): the hypervisor's request, served. */
+        if (xcall_serve_posted())
+            v->hv_interrupts++;
         v->kick = false;
         irq_disable();
         virq_before_entry(v);
@@ -67,7 +74,7 @@ void vcpu_run(struct vcpu *v)
             vendor->flush_gpmap(v);
             __atomic_store_n(&v->ept_seen, gen, __ATOMIC_RELEASE);
         }
-        if (v->kick || g->state != GUEST_RUNNING) {
+        if (v->kick || g->state != GUEST_RUNNING || xcall_posted()) {
             __atomic_store_n(&v->in_guest, false, __ATOMIC_SEQ_CST);
             irq_enable();
             continue;

@@ -66,7 +66,7 @@ static struct notify_env env_of(struct fake *f)
 static int check_req(uint32_t op, uint32_t vector, uint32_t count, struct notify_req *out)
 {
     struct hc_notify_req in = { .op = op, .vector = vector, .count = count };
-    return notify_check(&in, out);
+    return notify_check(&in, INTR_INJECTED, out);
 }
 
 static void checks(void)
@@ -92,6 +92,10 @@ static void checks(void)
     CHECK_EQ_U64(check_req(HC_NOTIFY_IPIS, VEC_GUEST_FIRST, NOTIFY_MAX_IPIS, &r), 0,
                  "first guest vector, the maximum count");
     CHECK_EQ_U64(check_req(HC_NOTIFY_IPIS, VEC_GUEST_LAST, 1, &r), 0, "last guest vector");
+    struct hc_notify_req linux_timer = { .op = HC_NOTIFY_IPIS, .vector = 0xec, .count = 1 };
+    CHECK_EQ_U64(notify_check(&linux_timer, INTR_EXITLESS, &r), 0, "exitless: 0xec is the guest's");
+    struct hc_notify_req exc = { .op = HC_NOTIFY_IPIS, .vector = 0x1f, .count = 1 };
+    CHECK_EQ_U64(notify_check(&exc, INTR_EXITLESS, &r), -HC_EINVAL, "exitless: not an exception");
     CHECK_EQ_U64(check_req(HC_NOTIFY_HV_IPI, 0xf0, 0xffffffffu, &r), 0, "a hypervisor IPI");
     CHECK(r.op == HC_NOTIFY_HV_IPI && r.vector == 0 && r.count == 0,
           "its vector and count are not carried");
@@ -121,7 +125,7 @@ static void post(struct notify_slot *s, struct fake *f, uint32_t op, uint32_t ve
     struct notify_req r;
     f->mem = (struct hc_notify_req){ .op = op, .vector = vector, .count = count };
     f->want_vector = (uint8_t)vector;
-    CHECK_EQ_U64(notify_check(&f->mem, &r), 0, "posted request valid");
+    CHECK_EQ_U64(notify_check(&f->mem, INTR_INJECTED, &r), 0, "posted request valid");
     notify_slot_fill(s, GPA, &r, now, TOTAL);
 }
 

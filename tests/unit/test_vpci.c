@@ -155,11 +155,11 @@ static void test_msix_policy(void)
     uint8_t vec = 0;
     uint32_t apic = 0;
     struct vpci_msix_entry ok = { 0xfee03000u, 0, 0x41, 0 };
-    CHECK(vpci_msix_check(&ok, apics, 2, &vec, &apic) == NULL, "own core, own vector");
+    CHECK(vpci_msix_check(&ok, apics, 2, INTR_INJECTED, &vec, &apic) == NULL, "own core, own vector");
     CHECK_EQ_U64(vec, 0x41, "vector");
     CHECK_EQ_U64(apic, 3, "destination");
     struct vpci_msix_entry lowpri = { 0xfee02000u, 0, 0x100 | 0xdf, 0 };
-    CHECK(vpci_msix_check(&lowpri, apics, 2, &vec, &apic) == NULL, "lowest priority allowed");
+    CHECK(vpci_msix_check(&lowpri, apics, 2, INTR_INJECTED, &vec, &apic) == NULL, "lowest priority allowed");
     struct { struct vpci_msix_entry e; const char *why; } bad[] = {
         { { 0xfee03000u, 1, 0x41, 0 }, "address above 4 GiB: not an interrupt message" },
         { { 0x00103000u, 0, 0x41, 0 }, "address outside the interrupt range 0xfee00000-0xfeefffff" },
@@ -167,14 +167,25 @@ static void test_msix_policy(void)
         { { 0xfee03000u, 0, 0x200 | 0x41, 0 }, "delivery mode other than fixed or lowest priority" },
         { { 0xfee03000u, 0, 0x400 | 0x41, 0 }, "delivery mode other than fixed or lowest priority" },
         { { 0xfee03000u, 0, 0x8000 | 0x41, 0 }, "level-triggered message" },
-        { { 0xfee03000u, 0, 0x20, 0 }, "vector outside the guests' range 0x30-0xdf" },
-        { { 0xfee03000u, 0, 0xf0, 0 }, "vector outside the guests' range 0x30-0xdf" },
-        { { 0xfee03000u, 0, 0x0e, 0 }, "vector outside the guests' range 0x30-0xdf" },
+        { { 0xfee03000u, 0, 0x20, 0 }, "vector outside the guest's range 0x30-0xdf" },
+        { { 0xfee03000u, 0, 0xf0, 0 }, "vector outside the guest's range 0x30-0xdf" },
+        { { 0xfee03000u, 0, 0x0e, 0 }, "vector outside the guest's range 0x30-0xdf" },
         { { 0xfee01000u, 0, 0x41, 0 }, "destination is not one of the guest's cores" },
         { { 0xfee00000u, 0, 0x41, 0 }, "destination is not one of the guest's cores" },
     };
     for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        CHECK_STREQ(vpci_msix_check(&bad[i].e, apics, 2, &vec, &apic), bad[i].why, "refused entry");
+        CHECK_STREQ(vpci_msix_check(&bad[i].e, apics, 2, INTR_INJECTED, &vec, &apic), bad[i].why, "refused entry");
+    /* Exitless guests own every vector 0x20-0xff (vmm/intr/vector_policy.h). */
+    struct vpci_msix_entry linux_vec = { 0xfee03000u, 0, 0xec, 0 };
+    CHECK(vpci_msix_check(&linux_vec, apics, 2, INTR_EXITLESS, &vec, &apic) == NULL &&
+          vec == 0xec, "exitless: 0xec is the guest's");
+    struct vpci_msix_entry low = { 0xfee03000u, 0, 0x20, 0 };
+    CHECK(vpci_msix_check(&low, apics, 2, INTR_EXITLESS, &vec, &apic) == NULL, "exitless: 0x20");
+    struct vpci_msix_entry exc = { 0xfee03000u, 0, 0x1f, 0 };
+    CHECK_STREQ(vpci_msix_check(&exc, apics, 2, INTR_EXITLESS, &vec, &apic),
+                "vector outside the guest's range 0x20-0xff", "exitless: exception vector");
+    CHECK_STREQ(vpci_msix_check(&linux_vec, apics, 2, INTR_INJECTED, &vec, &apic),
+                "vector outside the guest's range 0x30-0xdf", "injected: 0xec is the hypervisor's");
 }
 
 int main(void)

@@ -42,13 +42,15 @@ UNIT_TESTS += bar_place
 unit_bar_place_SRCS := tests/unit/test_bar_place.c drivers/pci/bar_place.c
 
 UNIT_TESTS += vpci
-unit_vpci_SRCS := tests/unit/test_vpci.c vmm/vpci/vpci_cfg.c vmm/vpci/vpci_msix_check.c kernel/vectors.c
+unit_vpci_SRCS := tests/unit/test_vpci.c vmm/vpci/vpci_cfg.c vmm/vpci/vpci_msix_check.c kernel/vectors.c \
+                  vmm/intr/vector_policy.c
 
 UNIT_TESTS += igb_calc
 unit_igb_calc_SRCS := tests/unit/test_igb_calc.c drivers/nic/igb_calc.c
 
 UNIT_TESTS += x2apic_check
-unit_x2apic_check_SRCS := tests/unit/test_x2apic_check.c vmm/intr/x2apic_check.c
+unit_x2apic_check_SRCS := tests/unit/test_x2apic_check.c vmm/intr/x2apic_check.c vmm/intr/vector_policy.c \
+                          kernel/vectors.c
 
 UNIT_TESTS += loader
 unit_loader_SRCS := tests/unit/test_loader.c vmm/loader/loader_fail.c vmm/loader/loader_elf_check.c \
@@ -58,7 +60,8 @@ UNIT_TESTS += console_budget
 unit_console_budget_SRCS := tests/unit/test_console_budget.c vmm/console_budget.c
 
 UNIT_TESTS += notify_slot
-unit_notify_slot_SRCS := tests/unit/test_notify_slot.c vmm/intr/notify_slot.c kernel/vectors.c
+unit_notify_slot_SRCS := tests/unit/test_notify_slot.c vmm/intr/notify_slot.c kernel/vectors.c \
+                         vmm/intr/vector_policy.c
 
 UNIT_TESTS += insn_decode
 unit_insn_decode_SRCS := tests/unit/test_insn_decode.c vmm/insn/decode.c

@@ -33,6 +33,7 @@
 #include "vmm/intr/eli.h"
 #include "vmm/gwalk.h"
 #include "vmm/intr/step.h"
+#include "vmm/intr/vector_policy.h"
 #include "vmm/vcpu.h"
 
 #define GATE_P (1u << 7)            /* type/attribute byte of a gate (offset 5) */
@@ -41,10 +42,9 @@
 #define NP_ERR_INDEX_SHIFT 3
 #define EFER_LMA_BIT (1ull << 10)
 
-bool eli_owned(uint8_t vector)
+bool eli_owned(const struct guest *g, uint8_t vector)
 {
-    enum vector_owner o = vector_owner(vector);
-    return o == VECTOR_EXCEPTION || o == VECTOR_GUEST;
+    return vector_owner(vector) == VECTOR_EXCEPTION || guest_owns_vector(g, vector);
 }
 
 void eli_set_intr_exiting(struct vcpu *v, bool on)
@@ -84,7 +84,7 @@ static void rebuild(struct guest *g, struct eli_page *p)
             uint64_t off = first_off + vec * gate + GATE_ATTR_OFFSET;
             if (vec * gate + gate - 1 > t->limit || off / PAGE_SIZE >= t->npages)
                 break;
-            if (t->gpa[off / PAGE_SIZE] == p->gpa && !eli_owned((uint8_t)vec))
+            if (t->gpa[off / PAGE_SIZE] == p->gpa && !eli_owned(g, (uint8_t)vec))
                 shadow[off % PAGE_SIZE] &= (uint8_t)~GATE_P;
         }
     }
@@ -182,6 +182,20 @@ void eli_reset(struct guest *g)
     g->eli.active = false;
 }
 
+void eli_vcpu_reset(struct vcpu *v)
+{
+    struct guest *g = v->guest;
+    if (!v->idt.loaded)
+        return;
+    uint64_t flags = spin_lock_irqsave(&g->ept_lock);
+    v->idt.loaded = false;
+    int rc = reshadow_all(g);
+    spin_unlock_irqrestore(&g->ept_lock, flags);
+    if (rc)
+        guest_fault(g, "cannot reshadow its IDTs after an INIT of vCPU %u", v->index);
+    guest_ept_sync(v);
+}
+
 /* The vCPU loaded IDTR (base, limit): shadow the pages it lives in. */
 static int track_idt(struct vcpu *v, uint64_t base, uint32_t limit)
 {
@@ -229,7 +243,7 @@ enum exit_action eli_handle_delivery_fault(struct vcpu *v, uint8_t exception)
     uint8_t vec = (uint8_t)(err >> NP_ERR_INDEX_SHIFT);
     /* The vendor says whether the fault arose delivering an external interrupt (VMX: the
      * error code's EXT bit; SVM: the event being delivered and the LAPIC's ISR). */
-    if (v->exit.exc.hw_interrupt_delivery && (err & NP_ERR_IDT) && !eli_owned(vec)) {
+    if (v->exit.exc.hw_interrupt_delivery && (err & NP_ERR_IDT) && !eli_owned(v->guest, vec)) {
         /* An interrupt of the hypervisor's, stopped by the shadow's not-present gate (#NP) or
          * by the guest's IDT limit (#GP): already accepted by the LAPIC (in service); its
          * handler runs here and sends the EOI. It is not re-injected. */

@@ -9,8 +9,10 @@
 #include "vmm/exit.h"
 #include "vmm/guest.h"
 
-/* Vectors an exitless guest owns on its cores: exceptions and the guest vector range. */
-bool eli_owned(uint8_t vector);
+/* Vectors present in the guest's shadow IDT: the exceptions and the vectors it owns
+ * (vmm/intr/vector_policy.h; an exitless guest owns every one, so its shadow is a faithful
+ * copy and the hypervisor reaches its cores by NMI only). */
+bool eli_owned(const struct guest *g, uint8_t vector);
 /* The vCPU loaded IDTR (LIDT, emulated by vmm/systab.c): shadow the pages it lives in. 0, or
  * -1 after stopping the guest (an IDT outside its RAM or over more than two pages). */
 int eli_idt_loaded(struct vcpu *v, uint64_t base, uint32_t limit);
@@ -22,6 +24,8 @@ bool eli_ept_write(struct vcpu *v, uint64_t gpa);
  * page, for unshadow). */
 int eli_unshadow(struct guest *g, uint64_t gpa);
 int eli_reshadow(struct guest *g, uint64_t gpa);
+/* INIT of one vCPU (owner): it has no IDT any more; the pages only it used are plain RAM. */
+void eli_vcpu_reset(struct vcpu *v);
 /* Restart: every IDT page back to plain RAM, no vCPU has an IDT. */
 void eli_reset(struct guest *g);
 /* #NP and #GP exits of exitless guests: a hypervisor interrupt blocked by the shadow (#NP)

@@ -31,7 +31,7 @@ int64_t notify_post(struct vcpu *v, uint64_t gpa)
     struct notify_req req;
     if (gpa % 8 || guest_read(g, gpa, &copy, sizeof(copy)))
         return -HC_EFAULT;
-    if (notify_check(&copy, &req))
+    if (notify_check(&copy, g->intr_mode, &req))
         return -HC_EINVAL;
     struct notify_slot *s = &slots[g->id];
     uint32_t expect = NOTIFY_FREE;

@@ -1,14 +1,14 @@
 /* Notification requests: checking the guest's copy, and serving it a step at a time
  * (vmm/notify_slot.h). */
-#include "kernel/vectors.h"
+#include "vmm/intr/vector_policy.h"
 #include "vmm/intr/notify_slot.h"
 
-int notify_check(const struct hc_notify_req *in, struct notify_req *out)
+int notify_check(const struct hc_notify_req *in, enum intr_mode mode, struct notify_req *out)
 {
     switch (in->op) {
     case HC_NOTIFY_IPIS:
-        if (in->vector > 0xff || vector_owner((uint8_t)in->vector) != VECTOR_GUEST)
-            return -HC_EINVAL;  /* exceptions, the 8259 range and the hypervisor's own */
+        if (in->vector > 0xff || !intr_mode_owns_vector(mode, (uint8_t)in->vector))
+            return -HC_EINVAL;  /* exceptions, and the hypervisor's own in injected mode */
         if (in->count == 0 || in->count > NOTIFY_MAX_IPIS)
             return -HC_EINVAL;
         *out = (struct notify_req){ .op = HC_NOTIFY_IPIS, .vector = in->vector,

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "exitless/hypercall.h"
+#include "vmm/vendor.h"
 
 /*
  * Bounds of one request. The guests ask for at most 50 IPIs (guests/eli, also under make
@@ -64,9 +65,9 @@ struct notify_env {
     int (*hv_ipi)(void *ctx);
 };
 
-/* Checks a copy of the guest's request; fills `out` only from checked values. 0 or
- * -HC_EINVAL. */
-int notify_check(const struct hc_notify_req *in, struct notify_req *out);
+/* Checks a copy of the guest's request (its vectors: those `mode` owns,
+ * vmm/intr/vector_policy.h); fills `out` only from checked values. 0 or -HC_EINVAL. */
+int notify_check(const struct hc_notify_req *in, enum intr_mode mode, struct notify_req *out);
 /* The posting vCPU, slot FILLING: records the request at `gpa`; it must be done by
  * now + total_cycles. */
 void notify_slot_fill(struct notify_slot *s, uint64_t gpa, const struct notify_req *req,

@@ -62,7 +62,7 @@ static bool hv_interrupt_delivery(struct vcpu *v, struct vmcb *vm, uint32_t err)
         return false;
     bool hw = event_type(ii) == EVENT_TYPE_INTR ||
               (event_type(ii) == EVENT_TYPE_EXCEPTION && vec >= 32);
-    return hw && !eli_owned(vec) && (err & ERR_IDT) && (err >> ERR_INDEX_SHIFT) == vec &&
+    return hw && !eli_owned(v->guest, vec) && (err & ERR_IDT) && (err >> ERR_INDEX_SHIFT) == vec &&
            svm_lapic_in_service(vec);
 }
 

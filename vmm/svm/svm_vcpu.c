@@ -63,6 +63,10 @@
 #define ATTR_CODE32 (0xbu | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G)
 #define ATTR_DATA   (0x3u | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G)
 #define ATTR_TSS_BUSY (0xbu | SEG_ATTR_P)
+#define ATTR_REAL_CODE (0xbu | SEG_ATTR_S | SEG_ATTR_P)   /* after INIT (APM 14.1.3) */
+#define ATTR_REAL_DATA (0x3u | SEG_ATTR_S | SEG_ATTR_P)
+#define CR0_AFTER_INIT 0x60000010ull                     /* CD | NW | ET */
+#define REAL_LIMIT 0xffffu
 
 /* The SVM half of every vCPU, by guest and vCPU index; VMCB pages are kept across restarts. */
 static struct svm_vcpu pool[GUEST_MAX * GUEST_MAX_VCPUS];
@@ -98,7 +102,30 @@ static void setup_control(struct vcpu *v, struct svm_vcpu *s)
     c->clean = k->clean;
 }
 
-/* Guest state as the loader decided (the same machine state as on VMX). */
+/* An AP started by a STARTUP IPI (v->start): real mode at the vector's page, the state INIT
+ * leaves; SVM runs real mode natively. */
+static void setup_sipi_save(const struct vcpu *v, struct vmcb_save *s)
+{
+    uint16_t sel = (uint16_t)(v->start.sipi_vector << 8);
+    s->cr0 = CR0_AFTER_INIT;
+    s->cr4 = 0;
+    s->cr3 = 0;
+    s->efer = EFER_SVME;
+    seg(&s->cs, sel, (uint64_t)sel << 4, REAL_LIMIT, ATTR_REAL_CODE);
+    seg(&s->ds, 0, 0, REAL_LIMIT, ATTR_REAL_DATA);
+    seg(&s->es, 0, 0, REAL_LIMIT, ATTR_REAL_DATA);
+    seg(&s->ss, 0, 0, REAL_LIMIT, ATTR_REAL_DATA);
+    seg(&s->fs, 0, 0, REAL_LIMIT, ATTR_REAL_DATA);
+    seg(&s->gs, 0, 0, REAL_LIMIT, ATTR_REAL_DATA);
+    seg(&s->tr, 0, 0, REAL_LIMIT, ATTR_TSS_BUSY);
+    seg(&s->gdtr, 0, 0, REAL_LIMIT, 0);
+    seg(&s->idtr, 0, 0, REAL_LIMIT, 0);
+    s->rip = 0;
+    s->rsp = 0;
+}
+
+/* Guest state as the loader decided, or as a SIPI starts it (the same machine state as on
+ * VMX). */
 static void setup_save(struct vcpu *v, struct vmcb_save *s)
 {
     const struct guest_entry *e = &v->guest->entry;
@@ -129,6 +156,8 @@ static void setup_save(struct vcpu *v, struct vmcb_save *s)
     s->sysenter_cs = s->sysenter_esp = s->sysenter_eip = 0;
     s->cr2 = 0;
     s->rax = 0;
+    if (v->start.mode == VCPU_START_SIPI)
+        setup_sipi_save(v, s); /* over the entry's state */
 }
 
 static int svm_vcpu_setup(struct vcpu *v)
@@ -167,7 +196,7 @@ static int svm_vcpu_setup(struct vcpu *v)
     setup_control(v, s);
     setup_save(v, &s->vmcb->save);
     memset(&v->regs, 0, sizeof(v->regs));
-    if (v->index == 0) {
+    if (v->index == 0 && v->start.mode == VCPU_START_ENTRY) {
         v->regs.rax = g->entry.rax;
         v->regs.rbx = g->entry.rbx;
         v->regs.rdi = g->entry.rdi;

@@ -33,6 +33,10 @@
 #define AR_CODE32 (0xbu | VMX_AR_S | VMX_AR_P | VMX_AR_DB | VMX_AR_G)
 #define AR_DATA   (0x3u | VMX_AR_S | VMX_AR_P | VMX_AR_DB | VMX_AR_G)
 #define AR_TSS64_BUSY 0xbu
+#define AR_REAL_CODE (0xbu | VMX_AR_S | VMX_AR_P)   /* after INIT (SDM 9.1.1, table 9-1) */
+#define AR_REAL_DATA (0x3u | VMX_AR_S | VMX_AR_P)
+#define CR0_AFTER_INIT 0x60000010ull                 /* CD | NW | ET */
+#define REAL_LIMIT 0xffffu
 #define AR_TSS_PRESENT VMX_AR_P
 
 extern char vmx_exit_entry[];
@@ -90,12 +94,34 @@ static void set_segment(uint32_t sel_f, uint32_t base_f, uint32_t limit_f, uint3
     set_segment(GUEST_##name##_SELECTOR, GUEST_##name##_BASE, GUEST_##name##_LIMIT,     \
                 GUEST_##name##_AR_BYTES, sel, base, limit, ar)
 
-/* Guest state as the loader decided (SDM 25.4, checks in 27.3.1). */
+/* An AP started by a STARTUP IPI (v->start): real mode at the vector's page, the state
+ * INIT leaves (SDM 9.1.1, table 9-1); unrestricted guest runs it. */
+static void setup_sipi_segments(const struct vcpu *v)
+{
+    uint16_t sel = (uint16_t)(v->start.sipi_vector << 8);
+    SEG(CS, sel, (uint64_t)sel << 4, REAL_LIMIT, AR_REAL_CODE);
+    SEG(DS, 0, 0, REAL_LIMIT, AR_REAL_DATA);
+    SEG(ES, 0, 0, REAL_LIMIT, AR_REAL_DATA);
+    SEG(SS, 0, 0, REAL_LIMIT, AR_REAL_DATA);
+    SEG(FS, 0, 0, REAL_LIMIT, AR_REAL_DATA);
+    SEG(GS, 0, 0, REAL_LIMIT, AR_REAL_DATA);
+    SEG(TR, 0, 0, REAL_LIMIT, AR_TSS64_BUSY | AR_TSS_PRESENT);
+    SEG(LDTR, 0, 0, 0, VMX_AR_UNUSABLE);
+    vmcs_writel(GUEST_GDTR_BASE, 0);
+    vmcs_write32(GUEST_GDTR_LIMIT, REAL_LIMIT);
+    vmcs_writel(GUEST_IDTR_BASE, 0);
+    vmcs_write32(GUEST_IDTR_LIMIT, REAL_LIMIT);
+    vmcs_writel(GUEST_RIP, 0);
+    vmcs_writel(GUEST_RSP, 0);
+}
+
+/* Guest state as the loader decided, or as a SIPI starts it (SDM 25.4, checks in 27.3.1). */
 static void setup_guest_state(struct vcpu *v, const struct vmx_caps *caps, bool first)
 {
     const struct guest_entry *e = &v->guest->entry;
-    bool long_mode = e->mode == BOOT_LONG64;
-    uint64_t cr0 = CR0_PE | CR0_ET | CR0_NE | (long_mode ? CR0_PG : 0);
+    bool sipi = v->start.mode == VCPU_START_SIPI;
+    bool long_mode = !sipi && e->mode == BOOT_LONG64;
+    uint64_t cr0 = sipi ? CR0_AFTER_INIT : CR0_PE | CR0_ET | CR0_NE | (long_mode ? CR0_PG : 0);
     uint64_t cr4 = long_mode ? CR4_PAE_BIT : 0;
 
     /* The guest sees CR0/CR4 as it wrote them; bits VMX pins are owned by the host. */
@@ -129,6 +155,8 @@ static void setup_guest_state(struct vcpu *v, const struct vmx_caps *caps, bool 
 
     vmcs_writel(GUEST_RIP, e->rip);
     vmcs_writel(GUEST_RSP, e->rsp);
+    if (sipi)
+        setup_sipi_segments(v); /* over the entry's segments, tables, RIP and RSP */
     vmcs_writel(GUEST_RFLAGS, RFLAGS_RESERVED1);
     vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
     vmcs_write32(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
@@ -150,7 +178,7 @@ static void setup_guest_state(struct vcpu *v, const struct vmx_caps *caps, bool 
 static void setup_controls(struct vcpu *v)
 {
     const struct vmx_controls *c = vmx_of(v)->ctl;
-    bool long_mode = v->guest->entry.mode == BOOT_LONG64;
+    bool long_mode = v->start.mode == VCPU_START_ENTRY && v->guest->entry.mode == BOOT_LONG64;
     bool exitless = v->guest->intr_mode == INTR_EXITLESS;
     /* Exitless guests run with external-interrupt exiting off once their IDT is shadowed;
      * until the guest loads an IDT every interrupt exits as in injected mode. */
@@ -216,7 +244,7 @@ int vmx_vcpu_setup(struct vcpu *v)
         log_warn("vcpu", "%s: cannot reset XCR0 on CPU %u", v->guest->name, current_cpu_id());
     setup_controls(v);
     setup_host_state();
-    setup_guest_state(v, &vc->caps, v->index == 0);
+    setup_guest_state(v, &vc->caps, v->index == 0 && v->start.mode == VCPU_START_ENTRY);
     if (x->ctl->vpid && x->ctl->invvpid_single &&
         vmx_invvpid(INVVPID_SINGLE_CONTEXT, x->vpid, 0))
         return -1;

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmm/vendor.h"
+
 #define VPCI_MAX_FNS      8
 #define VPCI_NUM_BARS     6
 #define VPCI_MAX_CAPS     4
@@ -92,9 +94,11 @@ unsigned vpci_cfg_filter_caps(struct vpci_fn *f);
 
 /* MSI-X policy (pure): may the guest's entry be programmed? On success the vector and the
  * destination APIC id; else a reason. The guest may target only its own cores (physical
- * destination mode, fixed or lowest-priority delivery, edge) and vectors in its range. */
+ * destination mode, fixed or lowest-priority delivery, edge) and vectors its interrupt mode
+ * owns (vmm/intr/vector_policy.h). */
 const char *vpci_msix_check(const struct vpci_msix_entry *e, const uint32_t *apic_ids,
-                            unsigned napic, uint8_t *vector, uint32_t *apic);
+                            unsigned napic, enum intr_mode mode, uint8_t *vector,
+                            uint32_t *apic);
 
 struct guest;
 struct vcpu;

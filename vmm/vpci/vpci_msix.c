@@ -145,7 +145,7 @@ void vpci_msix_sync(struct guest *g, struct vpci_fn *f)
         }
         uint8_t vec;
         uint32_t apic;
-        const char *why = vpci_msix_check(&e, apics, g->nvcpus, &vec, &apic);
+        const char *why = vpci_msix_check(&e, apics, g->nvcpus, g->intr_mode, &vec, &apic);
         if (why) {
             host_mask(f, i);
             f->msix_denied |= 1u << i;

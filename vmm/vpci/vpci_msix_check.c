@@ -2,7 +2,7 @@
  * message address and data formats). Pure, host unit-tested. */
 #include <stddef.h>
 
-#include "kernel/vectors.h"
+#include "vmm/intr/vector_policy.h"
 #include "vmm/vpci/vpci.h"
 
 #define MSI_ADDR_BASE_MASK  0xfff00000u
@@ -16,7 +16,8 @@
 #define MSI_DATA_LEVEL_TRIGGER (1u << 15)
 
 const char *vpci_msix_check(const struct vpci_msix_entry *e, const uint32_t *apic_ids,
-                            unsigned napic, uint8_t *vector, uint32_t *apic)
+                            unsigned napic, enum intr_mode mode, uint8_t *vector,
+                            uint32_t *apic)
 {
     if (e->addr_hi)
         return "address above 4 GiB: not an interrupt message";
@@ -30,8 +31,9 @@ const char *vpci_msix_check(const struct vpci_msix_entry *e, const uint32_t *api
     if (e->data & MSI_DATA_LEVEL_TRIGGER)
         return "level-triggered message";
     uint8_t vec = (uint8_t)(e->data & MSI_DATA_VECTOR_MASK);
-    if (vector_owner(vec) != VECTOR_GUEST)
-        return "vector outside the guests' range 0x30-0xdf";
+    if (!intr_mode_owns_vector(mode, vec))
+        return mode == INTR_EXITLESS ? "vector outside the guest's range 0x20-0xff"
+                                     : "vector outside the guest's range 0x30-0xdf";
     uint32_t dest = (e->addr_lo >> MSI_ADDR_DEST_SHIFT) & 0xffu;
     for (unsigned i = 0; i < napic; i++) {
         if (apic_ids[i] == dest) {
