@@ -116,18 +116,18 @@ $(TEST_ELF): $(KERNEL_OBJS) $(TEST_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-pic -fno-pie -mno-red-zone \
                 -mgeneral-regs-only -fno-stack-protector -fno-builtin -Iinclude -Iguests/lib
 GUEST_LIB := guests/lib/start.S guests/lib/isr.S guests/lib/runtime.c guests/lib/idt.c
-GUESTS := hello cpuid-msr portio isolation crash bench eli devirq hostile vf
+GUESTS := hello cpuid-msr portio isolation crash bench eli devirq hostile vf smpboot
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) \
               $(BUILD)/guests/multiboot1.elf $(BUILD)/guests/multiboot2.elf
 
-# A guest is every .c file in its folder.
+# A guest is every .c and .S file in its folder.
 .SECONDEXPANSION:
-$(BUILD)/guests/%.elf: $$(wildcard guests/$$*/*.c) $$(wildcard guests/$$*/*.h) $(GUEST_LIB) guests/lib/guest.h guests/lib/guest.ld \
+$(BUILD)/guests/%.elf: $$(wildcard guests/$$*/*.c) $$(wildcard guests/$$*/*.S) $$(wildcard guests/$$*/*.h) $(GUEST_LIB) guests/lib/guest.h guests/lib/guest.ld \
                        include/exitless/hypercall.h include/exitless/bootinfo.h
 	@mkdir -p $(@D)
 	@echo "  GUEST   $@"
 	$(Q)$(CC) $(GUEST_CFLAGS) -nostdlib -static -Wl,-T,guests/lib/guest.ld -Wl,--build-id=none \
-		-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -o $@ $(GUEST_LIB) $(filter guests/$*/%.c,$^)
+		-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -o $@ $(GUEST_LIB) $(filter guests/$*/%.c guests/$*/%.S,$^)
 
 # 32-bit multiboot kernels from one source: MB_VERSION picks the header and the checks.
 GUEST32_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -m32 -ffreestanding -fno-pic -fno-pie \

@@ -147,12 +147,28 @@ guest_cases() {
     # ELI: the same guest exitless and injected side by side; exit counts checked per path.
     guest_case $P-eli 3 tests/manifests/eli.toml \
         '^PASS: exitless/timer-no-exits' '^PASS: exitless/ipi-no-exits' \
-        '^PASS: exitless/hv-ipi-through-np' '^PASS: exitless/own-np-reflected' \
+        '^PASS: exitless/hv-ipi-by-nmi' '^PASS: exitless/own-np-reflected' \
         '^PASS: exitless/new-idt-followed' '^PASS: injected/ipi-injected-exits' \
         '^PASS: exitless/notify-rewrite-ignored' '^PASS: injected/notify-hv-vector-refused' \
         '^PASS: exitless/ltr-loads-tr' '^PASS: exitless/ltr-busy-tss-gp' '^PASS: exitless/lldt-tss-gp' \
         '^PASS: injected/ltr-loads-tr' '^PASS: injected/lldt-null-clears' \
         'all guests have stopped: each as expected'
+    # The local APIC as an OS finds it and INIT-SIPI-SIPI between a guest's own cores: a
+    # three-vCPU exitless guest starts its APs in real mode (tests/manifests/smpboot.toml).
+    CASE_TIMEOUT=360 guest_case $P-smpboot 4 tests/manifests/smpboot.toml \
+        '^PASS: smpboot/apic-base-read' '^PASS: smpboot/apic-base-write-same-accepted' \
+        '^PASS: smpboot/apic-base-disable-gp' '^PASS: smpboot/x2apic-registers-readable' \
+        '^PASS: smpboot/x2apic-cmci-as-mcg-cap-says' '^PASS: smpboot/x2apic-write-only-gp' \
+        '^PASS: smpboot/x2apic-ppr-follows-tpr' '^PASS: smpboot/lvt-timer-0xec-no-exits' \
+        '^PASS: smpboot/self-ipi-0xfd-delivered' '^PASS: smpboot/init-sipi-foreign-refused' \
+        'apic: warning: smpboot: vCPU 0: INIT to a core that is not the guest.s refused' \
+        'apic: warning: smpboot: vCPU 0: APIC base write 0x[0-9a-f]+ refused with #GP' \
+        '^PASS: smpboot/aps-ran-from-entry' '^PASS: smpboot/sipi-without-init-ignored' \
+        'smpboot: vCPU 0 sent STARTUP \(vector 0x20\) to vCPU 1, which is not waiting for one: ignored' \
+        'smpboot: vCPU 0 sent INIT to vCPU 2' \
+        '^PASS: smpboot/aps-started-once-each' '^PASS: smpboot/aps-started-at-sipi-vector' \
+        '^PASS: smpboot/aps-started-in-real-mode' '^PASS: smpboot/aps-report-own-apic-ids' \
+        '^PASS: smpboot/aps-apic-base-no-bsp' 'all guests have stopped: each as expected'
     # A hostile two-vCPU guest (tests/manifests/hostile*.toml): each attack ends in checks of
     # what the hypervisor did; the neighbour's heartbeat runs through it; nothing panics.
     CASE_TIMEOUT=360 guest_case $P-hostile 4 tests/manifests/hostile.toml \
@@ -170,6 +186,7 @@ guest_cases() {
         '^PASS: hostile/x2apic-reserved-TIMER_INIT' '^PASS: hostile/x2apic-reserved-TIMER_DIV' \
         '^PASS: hostile/x2apic-reserved-ESR' '^PASS: hostile/x2apic-reserved-TSC_DEADLINE' \
         '^PASS: hostile/x2apic-ICR-foreign-destinations-denied' '^PASS: hostile/x2apic-self-ipis-arrive' \
+        '^PASS: hostile/x2apic-foreign-special-modes-denied' \
         '^PASS: hostile/xsetbv-without-osxsave-ud' \
         '^PASS: hostile/cpuid-osxsave-follows-cr4' \
         '^PASS: hostile/xsetbv-valid' '^PASS: hostile/xsetbv-invalid-gp' '^PASS: hostile/xsetbv-xcr0-kept' \

@@ -42,8 +42,8 @@ __attribute__((noreturn)) void block(void)
                 "spinning for ever\n", vectors * 16 - 1, vectors);
         guest_set_handler(VEC_GP, swallow);  /* a hostile guest's #GP handler: return */
         guest_load_idt_limit(guest_idt(), (uint16_t)(vectors * 16 - 1));
-        /* A hypervisor IPI past the limit raises #GP: it must still reach the hypervisor
-         * (its cross-call runs, the request is done) and never the guest's handler. */
+        /* The hypervisor's request to this core comes by NMI, which no IDT limit holds: its
+         * cross-call runs, the request is done, and the guest's #GP handler never runs. */
         __asm__ volatile("sti");
         int done = notify_hv_ipi();
         check("short-idt-hv-ipi-through-hypervisor",

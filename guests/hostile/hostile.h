@@ -10,7 +10,7 @@
 #define VEC_GATE_ALT 0x45   /* ... to this vector's stub */
 #define VEC_VCPU1 0x46      /* vCPU 1's self IPIs */
 #define VEC_STEP 0x47       /* the interrupt taken with the stack on the IDT page */
-#define VEC_HOSTILE 0xf0    /* a hypervisor vector */
+#define VEC_HOSTILE 0x10    /* a vector no guest owns in either mode (an exception's) */
 #define VEC_GUEST_FIRST 0x30
 #define VEC_GUEST_LAST 0xdf
 #define SPINS 400000000ull  /* spin bound of every wait: only a hang reaches it */

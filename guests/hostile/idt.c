@@ -39,12 +39,14 @@ static void shadow_checks(const char *after)
     gsnprintf(name, sizeof(name), "idt-write-exits-after-%s", after);
     check(name, ept >= 1, "a gate write to the IDT page: %lu EPT-violation exits", ept);
 
+    /* The hypervisor's request (an NMI: the guest owns every fixed vector on its cores) runs
+     * in the hypervisor and reaches none of the guest's handlers. */
     uint64_t foreign0 = 0;
-    for (int v = VEC_GUEST_LAST + 1; v < 256; v++)
+    for (int v = 0x20; v < 256; v++)
         foreign0 += vec_count[v];
     int done = notify_hv_ipi();
     uint64_t foreign = 0;
-    for (int v = VEC_GUEST_LAST + 1; v < 256; v++)
+    for (int v = 0x20; v < 256; v++)
         foreign += vec_count[v];
     gsnprintf(name, sizeof(name), "hv-ipi-through-hypervisor-after-%s", after);
     check(name, done == 1 && s1.hv_interrupts > s0.hv_interrupts && foreign == foreign0,

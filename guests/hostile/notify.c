@@ -82,9 +82,9 @@ void notify_phase(void)
 }
 
 /* Hypervisor IPIs to this guest's core at its request, between statistics s0 and s1, until
- * one has arrived while the core ran guest code (it then goes through the shadow, counted in
- * hv_interrupts); one that lands while the core is in the hypervisor for an exit is taken
- * there directly, so a few tries are allowed. Returns the last request's `done` (1 served,
+ * one was counted in hv_interrupts (exitless: an NMI-posted cross-call, served in the vCPU
+ * loop; injected: a fixed IPI that exits; one that lands while the core is in the
+ * hypervisor for an exit is taken there directly, so a few tries are allowed). Returns the last request's `done` (1 served,
  * -1 gave up, -2 refused), or the first that was not 1. */
 #define HV_IPI_TRIES 8
 int notify_hv_ipi(void)

@@ -105,6 +105,37 @@ void x2apic_phase(void)
     uint64_t denied = s1.denied_apic_writes - s0.denied_apic_writes;
     check("x2apic-ICR-foreign-destinations-denied", faults == 0 && denied == foreign,
           "%d faults, %lu of %lu foreign destinations counted as denied", faults, denied, foreign);
+    /* Every delivery mode but fixed, and INIT/STARTUP, logical and broadcast forms, at a core
+     * that is not the guest's: refused (counted), no fault. */
+    uint32_t other = 0;
+    while (own_apic(other))
+        other++;
+    static const uint64_t special[] = {
+        0x0400,                     /* NMI */
+        0x0200,                     /* SMI */
+        0x0100 | VEC_MAIN,          /* lowest priority */
+        0x4500,                     /* INIT */
+        0x4608,                     /* STARTUP */
+        0x0800 | VEC_MAIN,          /* fixed, logical destination */
+        0x4d00,                     /* INIT, logical */
+    };
+    static const uint64_t broadcast[] = {
+        0x0400 | (3u << 18),        /* NMI to all but self */
+        0x4500 | (3u << 18),        /* INIT to all but self */
+        0x4608 | (2u << 18),        /* STARTUP to all */
+        0x0200 | (2u << 18),        /* SMI to all */
+    };
+    unsigned n = sizeof(special) / sizeof(special[0]), nb = sizeof(broadcast) / sizeof(broadcast[0]);
+    faults = 0;
+    stats(&s0);
+    for (unsigned i = 0; i < n; i++)
+        faults += probe_wrmsr(X2APIC_ICR, ((uint64_t)other << 32) | special[i]) != 0;
+    for (unsigned i = 0; i < nb; i++)
+        faults += probe_wrmsr(X2APIC_ICR, broadcast[i]) != 0;
+    stats(&s1);
+    denied = s1.denied_apic_writes - s0.denied_apic_writes;
+    check("x2apic-foreign-special-modes-denied", faults == 0 && denied == n + nb,
+          "APIC id %u: %d faults, %lu of %u refused", other, faults, denied, n + nb);
     guest_wait_count(&vec_count[VEC_MAIN], 1, SPINS);
     check("x2apic-self-ipis-arrive", vec_count[VEC_MAIN] >= 1, "none of the base writes' IPIs arrived");
     gprintf("x2apic: interrupts seen on 0x%x: %lu, on other vectors: %lu\n", VEC_MAIN,

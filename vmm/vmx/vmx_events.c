@@ -65,11 +65,12 @@ void vmx_intr_exiting(struct vcpu *v, bool on)
     vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, pin);
 }
 
-/* The HLT was skipped already; the guest waits in the HLT activity state. */
+/* Past the HLT, and out of the STI shadow of an `sti; hlt` (the HLT activity state admits no
+ * STI or MOV-SS blocking, SDM 26.3.1.5): the guest waits in the HLT activity state, and the
+ * interrupt that wakes it returns past the HLT, as on hardware. */
 void vmx_halt_in_guest(struct vcpu *v, const struct vexit *e)
 {
-    (void)v;
-    (void)e;
+    vmx_skip(v, e);
     vmcs_write32(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);
 }
 
