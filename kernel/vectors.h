@@ -13,6 +13,16 @@
  *   0x30-0xdf  GUEST RANGE: never used by the hypervisor, handed to guests' devices
  *   0xe0-0xef  hypervisor device interrupts (VT-d faults, NIC PF mailbox, ...)
  *   0xf0-0xff  hypervisor core: IPIs, timer, LAPIC error, spurious
+ *
+ * This map holds on the management CPU, sidecores, idle cores and the cores of guests with
+ * injected interrupts (whose interrupts all exit into this IDT). On the cores of an EXITLESS
+ * guest the guest owns every vector 0x20-0xff (Linux puts its timer and IPIs at 0xec-0xff):
+ * no fixed vector of the hypervisor's is ever sent there; the hypervisor reaches those cores
+ * by NMI only (kicks, and cross-calls posted for the vCPU loop, kernel/xcall.c), which
+ * always exits. The one exception is what every core's LAPIC itself raises: spurious (0xff)
+ * and LVT error (0xfe), kept as the hypervisor programmed them, which reach the guest's
+ * gates for the same vectors (Linux uses 0xff and 0xfe for just that). Which vectors a guest
+ * owns is decided in one place: vmm/intr/vector_policy.c.
  */
 #define VEC_EXCEPTION_FIRST 0x00
 #define VEC_EXCEPTION_LAST  0x1f
