@@ -93,7 +93,8 @@ struct vcpu {
     volatile uint64_t virr_remote[4]; /* any CPU sets bits (atomic), merged before entry */
     bool eoi_trapped;           /* EOI MSR exits (a virtual interrupt is in service) */
     uint8_t tpr;                /* the guest's TPR as it wrote it (CR8 = tpr >> 4) */
-    /* Exitless interrupts: the hypervisor's own interrupts seen through #NP/#GP, counted. */
+    /* The hypervisor's requests served on this vCPU's core: cross-calls posted by NMI
+     * (kernel/xcall.c) and hypervisor interrupts seen through #NP/#GP, counted. */
     uint64_t hv_interrupts;
     uint64_t denied_apic_writes;
     uint64_t watchdog_exits;    /* watchdog exits: the guest ran a whole period */

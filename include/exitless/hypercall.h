@@ -97,7 +97,8 @@ struct hc_exit_stats {
     uint64_t hot_rip[HC_STATS_HOT_RIPS];    /* guest RIPs causing the most exits */
     uint64_t hot_count[HC_STATS_HOT_RIPS];
     uint64_t unclaimed_port_accesses;
-    uint64_t hv_interrupts;         /* hypervisor interrupts taken through #NP (ELI) */
+    uint64_t hv_interrupts;         /* hypervisor requests served on its cores (NMI-posted
+                                     * cross-calls, interrupts through #NP/#GP) */
     uint64_t denied_apic_writes;    /* IPIs, LVT or self-IPI writes refused */
 };
 
