@@ -7,7 +7,10 @@
 
 #include "kernel/spinlock.h"
 #include "vmm/gpmap.h"
+#include "vmm/msr.h"
+#include "vmm/msr_refused.h"
 #include "vmm/stats.h"
+#include "vmm/unbacked.h"
 #include "vmm/vendor.h"
 #include "vmm/vpci/vpci.h"
 #include "vmm/vuart.h"
@@ -78,6 +81,7 @@ struct vcpu {
     volatile uint64_t virr_remote[4]; /* any CPU sets bits (atomic), merged before entry */
     bool eoi_trapped;           /* EOI MSR exits (a virtual interrupt is in service) */
     uint8_t tpr;                /* the guest's TPR as it wrote it (CR8 = tpr >> 4) */
+    struct vcpu_msrs msrs;      /* MSRs the vCPU keeps as its own (vmm/msr.c) */
     /* Exitless interrupts: the hypervisor's own interrupts seen through #NP/#GP, counted. */
     uint64_t hv_interrupts;
     uint64_t denied_apic_writes;
@@ -162,6 +166,14 @@ struct guest {
     uint32_t device_faults;     /* VT-d faults of its devices in this run */
     struct eli_state eli;       /* exitless mode only */
     struct vpci vpci;           /* assigned PCI functions */
+    /* The MSRs it was refused (vmm/msr.c), each once; msr_lock protects msr_refused: any of
+     * its vCPUs may be refused one at the same time. Kept across restarts. */
+    struct spinlock msr_lock;
+    struct msr_refused msr_refused;
+    /* Reads where it has neither RAM nor a device (vmm/unbacked.c); unbacked_lock protects
+     * unbacked: any of its vCPUs may make one. Kept across restarts. */
+    struct spinlock unbacked_lock;
+    struct unbacked_log unbacked;
 };
 
 /* Translate and bounds-check guest-physical ranges through the guest's EPT: 0 or -1.

@@ -167,6 +167,8 @@ static void report(struct guest *g)
     }
     for (uint32_t i = 0; i < HC_STATS_HOT_RIPS && s.hot_count[i]; i++)
         log_info("stats", "%s:   hot rip %#lx: %lu exits", g->name, s.hot_rip[i], s.hot_count[i]);
+    msr_refused_report(g);
+    unbacked_report(g);
 }
 
 /* Body of each guest core: virtualization on, a fresh vCPU, run; restart per policy. */

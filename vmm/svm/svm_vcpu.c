@@ -44,6 +44,7 @@
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/trap.h"
+#include "vmm/cpuid_policy.h"
 #include "vmm/svm/npt.h"
 #include "vmm/svm/svm.h"
 #include "vmm/svm/svm_pm.h"
@@ -283,6 +284,7 @@ static uint64_t svm_get(struct vcpu *v, enum vreg r)
     case VREG_LDTR_SEL: return s->ldtr.selector;
     case VREG_CPL: return s->cpl & 3;
     case VREG_CS_LONG: return (s->efer & EFER_LMA_BIT) && (s->cs.attrib & SEG_ATTR_L);
+    case VREG_CS_DB: return (s->cs.attrib & SEG_ATTR_DB) != 0;
     case VREG_COUNT: break;
     }
     return 0;
@@ -333,6 +335,7 @@ static void svm_set(struct vcpu *v, enum vreg r, uint64_t x)
     case VREG_LDTR_SEL:
     case VREG_CPL:
     case VREG_CS_LONG:
+    case VREG_CS_DB:
     case VREG_COUNT:
         log_err("svm", "%s: register %d is read-only", v->guest->name, (int)r);
         break;
@@ -352,6 +355,13 @@ static void svm_load_sys_seg(struct vcpu *v, bool tr, uint16_t sel, uint64_t bas
 static uint64_t svm_cr4_allowed(void)
 {
     return svm_this_cpu()->caps.cr4_allowed;
+}
+
+/* Neither RDTSCP nor INVPCID is intercepted: the guest runs them as the CPU has them. */
+static uint32_t svm_guest_insns(struct vcpu *v)
+{
+    (void)v;
+    return CPUID_INSN_RDTSCP | CPUID_INSN_INVPCID;
 }
 
 static void svm_skip(struct vcpu *v, const struct vexit *e)
@@ -473,6 +483,7 @@ const struct vendor_ops svm_vendor_ops = {
     .set_cr = svm_set_cr,
     .load_sys_seg = svm_load_sys_seg,
     .cr4_allowed = svm_cr4_allowed,
+    .guest_insns = svm_guest_insns,
     .skip = svm_skip,
     .inject_exception = svm_inject_exception,
     .event_pending = svm_event_pending,

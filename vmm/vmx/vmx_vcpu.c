@@ -10,6 +10,7 @@
 #include "kernel/percpu.h"
 #include "kernel/trap.h"
 #include "kernel/tsc.h"
+#include "vmm/cpuid_policy.h"
 #include "vmm/vmx/vmx.h"
 #include "vmm/vmx/vmx_bits.h"
 #include "vmm/vmx/vmx_ops.h"
@@ -291,6 +292,8 @@ uint64_t vmx_get(struct vcpu *v, enum vreg r)
         return (vmcs_read32(GUEST_SS_AR_BYTES) >> VMX_AR_DPL_SHIFT) & 3;
     case VREG_CS_LONG:
         return (vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_L) != 0;
+    case VREG_CS_DB:
+        return (vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_DB) != 0;
     case VREG_CR0: {
         /* The guest's view: host-owned bits from the read shadow, the rest as they are. */
         uint64_t mask = vmcs_readl(CR0_GUEST_HOST_MASK);
@@ -360,6 +363,14 @@ void vmx_load_sys_seg(struct vcpu *v, bool tr, uint16_t sel, uint64_t base, uint
 uint64_t vmx_cr4_allowed(void)
 {
     return vmx_this_cpu()->caps.cr4_fixed1 & ~CR4_VMXE;
+}
+
+/* RDTSCP and INVPCID #UD in a guest unless their secondary control is on (SDM vol. 3,
+ * 25.6.2), which vmx_caps turns on wherever the CPU has it. */
+uint32_t vmx_guest_insns(struct vcpu *v)
+{
+    const struct vmx_controls *c = &vmx_this_cpu()->ctl[v->guest->intr_mode];
+    return (c->rdtscp ? CPUID_INSN_RDTSCP : 0) | (c->invpcid ? CPUID_INSN_INVPCID : 0);
 }
 
 void vmx_flush_gpmap(struct vcpu *v)
