@@ -132,11 +132,23 @@ guest_cases() {
     # Guests from manifests: three at once, faults contained, multiboot kernels.
     guest_case $P-three 4 tests/manifests/vmx-three.toml \
         '^PASS: hello/exit-stats' '^PASS: cpuid-msr/msr-unknown-write-denied' \
+        '^PASS: cpuid-msr/cpuid-leaf15-tsc' '^PASS: cpuid-msr/cpuid-leaf16-mhz' \
+        '^PASS: cpuid-msr/cpuid-arat-only' '^PASS: cpuid-msr/cpuid-pdcm-hidden' \
+        '^PASS: cpuid-msr/cpuid-topology-levels' '^PASS: cpuid-msr/msr-gp-frame-has-rf' \
+        '^PASS: cpuid-msr/msr-mtrr-def-type-kept' '^PASS: cpuid-msr/msr-perf-capabilities-denied' \
+        '^PASS: cpuid-msr/(msr-misc-enable-limit-cpuid|msr-hwcr-tsc-p0)' \
+        'msr: cpuid-msr: read of MSR 0xce \(not in the policy\) refused: #GP \(logged once\)' \
+        'stats: cpuid-msr: [0-9]+ MSR accesses refused with #GP' 'stats: cpuid-msr:   MSR 0x1234 write: 1 times' \
         '^PASS: portio/hc-unknown' 'stats: hello: +[0-9]+ exits' 'stats: portio: +hot rip' \
         '^\[hello\] console: [0-9]+ bytes in [0-9]+ lines dropped \(rate limit 512 bytes/s\)' \
         '^PASS: hello/console-flood-result-printed' 'all guests have stopped: each as expected'
     guest_case $P-faults 4 tests/manifests/vmx-faults.toml \
         'guest: error: isolation stopped: (EPT violation|VMEXIT_NPF): write of guest-physical 0x802000 outside its memory' \
+        '^PASS: isolation/unbacked-above-ram-mov8' '^PASS: isolation/unbacked-pci-hole-movsxd' \
+        '^PASS: isolation/unbacked-hpet-mov64' '^PASS: isolation/unbacked-hpet-mov8-ah' \
+        '^PASS: isolation/unbacked-hpet-moffs' '^PASS: isolation/unbacked-straddle-ram' \
+        'mem: isolation: 1-byte read of guest-physical 0xfed00000 at rip 0x[0-9a-f]+: neither RAM nor a device there, all ones' \
+        'stats: isolation: 32 reads of unbacked guest-physical addresses answered with all ones \(4 pages logged' \
         'guest: error: crash stopped: triple fault' 'guest: warning: crash: restarting \(1 of 1\)' \
         '^PASS: neighbour/exit-stats' 'neighbour: stopped \(stopped itself' \
         'all guests have stopped: each as expected'

@@ -76,3 +76,9 @@ unit_svm_pm_SRCS := tests/unit/test_svm_pm.c vmm/svm/svm_pm.c
 UNIT_TESTS += svm_npt
 unit_svm_npt_SRCS := tests/unit/test_svm_npt.c vmm/svm/npt_format.c kernel/paging.c
 
+
+UNIT_TESTS += cpuid_policy
+unit_cpuid_policy_SRCS := tests/unit/test_cpuid_policy.c vmm/cpuid_policy.c vmm/cpuid_topo.c
+
+UNIT_TESTS += unbacked
+unit_unbacked_SRCS := tests/unit/test_unbacked.c vmm/unbacked_calc.c vmm/msr_refused.c
