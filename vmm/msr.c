@@ -322,7 +322,7 @@ void msr_refused_report(struct guest *g)
     if (t->n)
         log_info("stats", "%s: %u MSR accesses refused with #GP:", g->name, t->n);
     for (uint32_t i = 0; i < t->n; i++)
-        log_info("stats", "%s:   MSR %#x %s: %lu times", g->name, t->e[i].msr,
+        log_info("stats", "%s:   MSR %#x %s: %lu refused", g->name, t->e[i].msr,
                  t->e[i].write ? "write" : "read", t->e[i].count);
     if (t->untracked)
         log_info("stats", "%s:   %lu more refusals of other MSRs", g->name, t->untracked);
