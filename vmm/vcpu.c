@@ -39,7 +39,7 @@ void vcpu_gpr_write(struct vcpu *v, unsigned i, uint64_t val)
  * breakpoint again; traps (#DB as a trap, #BP, #OF), NMI, #DF and #MC (aborts) push RF as
  * it was. A VM entry that injects an event pushes the guest's RFLAGS unchanged, so the
  * injector sets RF itself; the CPU clears it again on the way into the handler. */
-static bool vector_is_fault(uint8_t vec)
+bool vcpu_vector_is_fault(uint8_t vec)
 {
     switch (vec) {
     case VEC_DE: case VEC_BR: case VEC_UD: case VEC_NM: case VEC_TS: case VEC_NP:
@@ -53,7 +53,7 @@ static bool vector_is_fault(uint8_t vec)
 
 void vcpu_inject_exception(struct vcpu *v, uint8_t vec, bool has_error, uint32_t error)
 {
-    if (vector_is_fault(vec))
+    if (vcpu_vector_is_fault(vec))
         vcpu_set(v, VREG_RFLAGS, vcpu_get(v, VREG_RFLAGS) | RFLAGS_RF);
     vendor->inject_exception(v, vec, has_error, error);
 }

@@ -48,6 +48,7 @@
 #include "vmm/svm/npt.h"
 #include "vmm/svm/svm.h"
 #include "vmm/svm/svm_pm.h"
+#include "vmm/vcpu.h"
 
 #define CR0_ET_BIT (1ull << 4)
 #define CR0_NE_BIT (1ull << 5)
@@ -256,6 +257,9 @@ static void svm_vcpu_after_exit(struct vcpu *v, const struct vexit *e)
     if (again) {
         c->event_inj = again;
         c->event_inj_err = again & EVENT_EV ? c->exit_int_info_err : 0;
+        if (event_type(again) == EVENT_TYPE_EXCEPTION &&
+            vcpu_vector_is_fault((uint8_t)(again & EVENT_VECTOR_MASK)))
+            s->vmcb->save.rflags |= RFLAGS_RF;
     }
 }
 

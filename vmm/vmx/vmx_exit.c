@@ -197,6 +197,9 @@ void vmx_after_exit(struct vcpu *v, const struct vexit *e)
         (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID))
         return;
     vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, vect & ~INTR_INFO_NMI_UNBLOCK);
+    if ((vect & INTR_INFO_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION &&
+        vcpu_vector_is_fault((uint8_t)(vect & INTR_INFO_VECTOR_MASK)))
+        vmcs_writel(GUEST_RFLAGS, vmcs_readl(GUEST_RFLAGS) | RFLAGS_RF);
     if (vect & INTR_INFO_DELIVER_CODE)
         vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read32(IDT_VECTORING_ERROR_CODE));
     vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));
