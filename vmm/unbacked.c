@@ -92,8 +92,9 @@ enum unbacked_outcome unbacked_read(struct vcpu *v)
     struct vexit *e = &v->exit;
     struct guest *g = v->guest;
     uint64_t hpa, val = 0;
-    /* Only a read by the instruction itself of a page nothing is mapped at. */
-    if (e->gpa.write || e->gpa.fetch || e->gpa.walk ||
+    /* Only a read by the instruction itself (not by the CPU's page walk or its delivery of
+     * an event) of a page nothing is mapped at. */
+    if (e->gpa.write || e->gpa.fetch || e->gpa.walk || e->gpa.delivery ||
         !gpmap_translate(&g->gpmap, e->gpa.gpa, 0, &hpa))
         return UNBACKED_NO;
     enum insn_mode mode = guest_mode(v);

@@ -80,6 +80,7 @@ struct vexit {
             uint64_t gpa;
             bool write, fetch;  /* neither: a read */
             bool walk;          /* by the CPU's walk of the guest's own page tables */
+            bool delivery;      /* while the CPU delivered an event (IDT, GDT, stack) */
         } gpa;
         struct {                /* VEXIT_CR */
             uint8_t cr;

@@ -138,6 +138,7 @@ void vmx_decode_exit(struct vcpu *v, uint32_t reason, struct vexit *e)
         /* SDM 28.2.1, table 28-7: with a valid linear address, bit 8 clear means the access
          * was to a paging-structure entry of the guest's own walk. */
         e->gpa.walk = (q & EPT_QUAL_GLA_VALID) && !(q & EPT_QUAL_GLA_TRANSLATED);
+        e->gpa.delivery = vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID;
         break;
     case VEXIT_GPA_MISCONFIG:
         e->gpa.gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
