@@ -187,6 +187,7 @@ test-unit: $(UNIT_BINS) $(MANIFEST_TOOL) $(FUZZ_MANIFEST)
 	$(Q)rc=0; tests/run-unit.sh $(RESULTS)/unit.txt $(UNIT_BINS) || rc=1; \
 	tests/record.sh $(RESULTS)/unit-examples.txt $(MAKE) --no-print-directory test-examples || rc=1; \
 	tests/record.sh $(RESULTS)/unit-fuzz.txt $(MAKE) --no-print-directory test-fuzz-short || rc=1; \
+	tests/guest-acpi-iasl.sh $(RESULTS)/unit-guest-acpi-iasl.txt $(BUILD)/unit/test_guest_acpi || rc=1; \
 	exit $$rc
 
 test-bochs: $(ELF) $(TEST_ELF) $(GUEST_ELFS) $(MANIFEST_TOOL)

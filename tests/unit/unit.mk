@@ -76,3 +76,8 @@ unit_svm_pm_SRCS := tests/unit/test_svm_pm.c vmm/svm/svm_pm.c
 UNIT_TESTS += svm_npt
 unit_svm_npt_SRCS := tests/unit/test_svm_npt.c vmm/svm/npt_format.c kernel/paging.c
 
+
+# Guest platform (vmm/platform/): the guest's ACPI tables, read back by drivers/acpi too.
+UNIT_TESTS += guest_acpi
+unit_guest_acpi_SRCS := tests/unit/test_guest_acpi.c vmm/platform/acpi_tables.c \
+                        vmm/platform/acpi_dsdt.c vmm/platform/aml.c $(wildcard drivers/acpi/*.c)
