@@ -81,3 +81,6 @@ unit_svm_npt_SRCS := tests/unit/test_svm_npt.c vmm/svm/npt_format.c kernel/pagin
 UNIT_TESTS += guest_acpi
 unit_guest_acpi_SRCS := tests/unit/test_guest_acpi.c vmm/platform/acpi_tables.c \
                         vmm/platform/acpi_dsdt.c vmm/platform/aml.c $(wildcard drivers/acpi/*.c)
+
+UNIT_TESTS += pit
+unit_pit_SRCS := tests/unit/test_pit.c vmm/platform/pit_counter.c
