@@ -9,6 +9,8 @@
 #include "vmm/gpmap.h"
 #include "vmm/msr.h"
 #include "vmm/msr_refused.h"
+#include "vmm/platform/pit.h"
+#include "vmm/platform/pm.h"
 #include "vmm/stats.h"
 #include "vmm/unbacked.h"
 #include "vmm/vendor.h"
@@ -151,7 +153,7 @@ struct guest {
     struct vuart uart;
     uint32_t nvcpus;
     struct vcpu vcpus[GUEST_MAX_VCPUS];
-    struct spinlock lock;       /* protects: state, fault text, restarts */
+    struct spinlock lock;       /* protects: state, fault text, restarts, reboot_requested */
     /* Serializes, between its vCPUs, changes to the EPT of a running guest (shadow IDT pages,
      * MSI-X shadows, steps) and the virtual PCI's configuration state; ept_gen counts the
      * changes for the other vCPUs' INVEPT (guest_ept_sync). */
@@ -159,6 +161,9 @@ struct guest {
     volatile uint64_t ept_gen;
     char fault[200];            /* why it stopped, when it failed */
     int exit_status;            /* from HC_STOP */
+    /* The guest asked to be reset (vmm/platform/pm.c): stopped, to be restarted as its
+     * on_fault/restart policy allows; cleared when the restart begins. */
+    bool reboot_requested;
     bool expect_fault;          /* test manifests: being stopped is this guest's success */
     int manifest_index;         /* -1 when not from a manifest */
     uint64_t unclaimed_ports;
@@ -174,6 +179,9 @@ struct guest {
      * unbacked: any of its vCPUs may make one. Kept across restarts. */
     struct spinlock unbacked_lock;
     struct unbacked_log unbacked;
+    /* The virtual platform's devices (vmm/platform/): each says what protects it. */
+    struct guest_pit pit;
+    struct guest_pm pm;
 };
 
 /* Translate and bounds-check guest-physical ranges through the guest's EPT: 0 or -1.
@@ -194,7 +202,12 @@ void guest_ept_sync(struct vcpu *self);
 
 /* Stops the guest because of its own fault; logs the reason with its name. */
 void guest_fault(struct guest *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Marks the guest stopped at its own request (HC_STOP, halting for good). */
-void guest_finish(struct guest *g, int status, const char *why);
+/* Marks the guest stopped at its own request (HC_STOP, ACPI power-off, halting for good);
+ * false when it was no longer running (another vCPU or the hypervisor stopped it first). */
+bool guest_finish(struct guest *g, int status, const char *why);
+/* The guest asked to be reset (`how`: which register): it stops as it would at
+ * guest_finish with status 0, and the guest manager restarts it when its policy allows
+ * (on_fault = "restart" with restarts left) or leaves it stopped, saying so. */
+bool guest_request_reboot(struct guest *g, const char *how);
 
 #endif

@@ -82,3 +82,10 @@ unit_cpuid_policy_SRCS := tests/unit/test_cpuid_policy.c vmm/cpuid_policy.c vmm/
 
 UNIT_TESTS += unbacked
 unit_unbacked_SRCS := tests/unit/test_unbacked.c vmm/unbacked_calc.c vmm/msr_refused.c
+# Guest platform (vmm/platform/): the guest's ACPI tables, read back by drivers/acpi too.
+UNIT_TESTS += guest_acpi
+unit_guest_acpi_SRCS := tests/unit/test_guest_acpi.c vmm/platform/acpi_tables.c \
+                        vmm/platform/acpi_dsdt.c vmm/platform/aml.c $(wildcard drivers/acpi/*.c)
+
+UNIT_TESTS += pit
+unit_pit_SRCS := tests/unit/test_pit.c vmm/platform/pit_counter.c
