@@ -76,3 +76,11 @@ unit_svm_pm_SRCS := tests/unit/test_svm_pm.c vmm/svm/svm_pm.c
 UNIT_TESTS += svm_npt
 unit_svm_npt_SRCS := tests/unit/test_svm_npt.c vmm/svm/npt_format.c kernel/paging.c
 
+
+UNIT_TESTS += linux_boot
+unit_linux_boot_SRCS := tests/unit/test_linux_boot.c vmm/loader/loader_fail.c \
+                        vmm/loader/loader_elf_check.c vmm/loader/linux_bzimage_check.c \
+                        vmm/loader/linux_pvh_check.c vmm/loader/linux_boot_check.c \
+                        vmm/loader/linux_memmap.c
+# The loader tests also follow the loader's headers (the rule above tracks tests/unit/*.h).
+$(BUILD)/unit/test_loader $(BUILD)/unit/test_linux_boot: $(wildcard vmm/loader/*.h)
