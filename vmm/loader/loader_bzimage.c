@@ -1,6 +1,7 @@
 /* A Linux bzImage through the 64-bit boot protocol (Linux Documentation/arch/x86/boot.rst):
  * the protected-mode kernel at its load address, the zero page, entry at load + 0x200 in
  * long mode on an identity map, CS = __BOOT_CS, DS = __BOOT_DS, RSI = zero page, IF = 0. */
+#include "kernel/log.h"
 #include "vmm/loader/linux_layout.h"
 #include "vmm/loader/loader_linux.h"
 
@@ -27,5 +28,9 @@ int bzimage_load(struct guest *g, const uint8_t *img, size_t size, char *err, si
     e->rip = b.entry64;
     e->cr3 = LINUX_GPA_PAGE_TABLES;
     e->rsi = LINUX_GPA_BOOT_PARAMS;
+    log_info("loader", "%s: Linux bzImage, boot protocol %u.%02u%s, kernel %lu KiB at %#lx "
+                       "(needs to %#lx), initrd %#lx+%#lx, RSDP %#lx", g->name, b.version >> 8,
+             b.version & 0xff, b.relocatable ? " relocatable" : "", b.kernel_size >> 10,
+             b.load_addr, b.window_end, s.args.initrd_start, s.args.initrd_size, s.args.rsdp_gpa);
     return 0;
 }

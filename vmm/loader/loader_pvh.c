@@ -1,6 +1,7 @@
 /* An ELF vmlinux through its PVH entry (Xen's hvm/start_info.h ABI, as Linux's
  * arch/x86/platform/pvh/head.S expects it): segments at their physical addresses,
  * hvm_start_info, entry in 32-bit protected mode with paging off, EBX = start info. */
+#include "kernel/log.h"
 #include "vmm/loader/linux_layout.h"
 #include "vmm/loader/loader_linux.h"
 
@@ -16,7 +17,8 @@ int pvh_load(struct guest *g, const uint8_t *img, size_t size, uint32_t entry, c
         elf_check_phys(img, size, g->mem_size, &e, err, len) ||
         pvh_check_entry(img, &e, entry, err, len) || elf_load_segments(g, img, &e, err, len))
         return -1;
-    if (linux_setup_finish(g, &s, 0, g->entry.image_end, PVH_INITRD_MAX, err, len))
+    uint64_t kernel_end = g->entry.image_end;
+    if (linux_setup_finish(g, &s, 0, kernel_end, PVH_INITRD_MAX, err, len))
         return -1;
 
     uint8_t *info = guest_ram_ptr(g, LINUX_GPA_BOOT_PARAMS, PVH_INFO_MAX);
@@ -28,5 +30,8 @@ int pvh_load(struct guest *g, const uint8_t *img, size_t size, uint32_t entry, c
     ge->cs = LINUX_SEL_CODE32;
     ge->rip = entry;
     ge->rbx = LINUX_GPA_BOOT_PARAMS;
+    log_info("loader", "%s: Linux vmlinux, PVH entry %#x, kernel to %#lx, initrd %#lx+%#lx, "
+                       "RSDP %#lx", g->name, entry, kernel_end, s.args.initrd_start,
+             s.args.initrd_size, s.args.rsdp_gpa);
     return 0;
 }
