@@ -183,9 +183,11 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 # ---------------------------------------------------------------- tests
 RESULTS := $(BUILD)/test-results
 
-test-unit: $(UNIT_BINS) $(MANIFEST_TOOL) $(FUZZ_MANIFEST)
+test-unit: $(UNIT_BINS) $(MANIFEST_TOOL) $(FUZZ_MANIFEST) $(BUILD)/guests/hello.elf
 	$(Q)rc=0; tests/run-unit.sh $(RESULTS)/unit.txt $(UNIT_BINS) || rc=1; \
 	tests/record.sh $(RESULTS)/unit-examples.txt $(MAKE) --no-print-directory test-examples || rc=1; \
+	tests/record.sh $(RESULTS)/unit-images.txt tests/manifest/check-images.sh $(MANIFEST_TOOL) \
+	    $(BUILD)/guests/hello.elf || rc=1; \
 	tests/record.sh $(RESULTS)/unit-fuzz.txt $(MAKE) --no-print-directory test-fuzz-short || rc=1; \
 	tests/guest-acpi-iasl.sh $(RESULTS)/unit-guest-acpi-iasl.txt $(BUILD)/unit/test_guest_acpi || rc=1; \
 	exit $$rc

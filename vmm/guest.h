@@ -120,6 +120,7 @@ struct guest_entry {
     uint64_t cr3;               /* long mode: loader-built identity tables */
     uint64_t gdt_base;
     uint16_t gdt_limit;
+    uint16_t cs, ds;            /* selectors in that GDT: CS, and DS = ES = SS = FS = GS */
     uint64_t image_end;         /* first guest-physical byte after the loaded kernel */
     /* The guest's module (manifest `initrd`), placed page-aligned after the kernel and
      * handed over as its boot protocol says (multiboot module, boot-info fields). */

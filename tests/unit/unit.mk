@@ -89,3 +89,10 @@ unit_guest_acpi_SRCS := tests/unit/test_guest_acpi.c vmm/platform/acpi_tables.c 
 
 UNIT_TESTS += pit
 unit_pit_SRCS := tests/unit/test_pit.c vmm/platform/pit_counter.c
+UNIT_TESTS += linux_boot
+unit_linux_boot_SRCS := tests/unit/test_linux_boot.c vmm/loader/loader_fail.c \
+                        vmm/loader/loader_elf_check.c vmm/loader/linux_bzimage_check.c \
+                        vmm/loader/linux_pvh_check.c vmm/loader/linux_boot_check.c \
+                        vmm/loader/linux_memmap.c
+# The loader tests also follow the loader's headers (the rule above tracks tests/unit/*.h).
+$(BUILD)/unit/test_loader $(BUILD)/unit/test_linux_boot: $(wildcard vmm/loader/*.h)

@@ -113,12 +113,12 @@ static void setup_save(struct vcpu *v, struct vmcb_save *s)
     s->dbgctl = 0;
     s->dr6 = DR6_DEFAULT;
     s->dr7 = DR7_DEFAULT;
-    seg(&s->cs, long_mode ? 0x08 : 0x18, 0, 0xffffffff, long_mode ? ATTR_CODE64 : ATTR_CODE32);
-    seg(&s->ds, 0x10, 0, 0xffffffff, ATTR_DATA);
-    seg(&s->es, 0x10, 0, 0xffffffff, ATTR_DATA);
-    seg(&s->ss, 0x10, 0, 0xffffffff, ATTR_DATA);
-    seg(&s->fs, 0x10, 0, 0xffffffff, ATTR_DATA);
-    seg(&s->gs, 0x10, 0, 0xffffffff, ATTR_DATA);
+    seg(&s->cs, e->cs, 0, 0xffffffff, long_mode ? ATTR_CODE64 : ATTR_CODE32);
+    seg(&s->ds, e->ds, 0, 0xffffffff, ATTR_DATA);
+    seg(&s->es, e->ds, 0, 0xffffffff, ATTR_DATA);
+    seg(&s->ss, e->ds, 0, 0xffffffff, ATTR_DATA);
+    seg(&s->fs, e->ds, 0, 0xffffffff, ATTR_DATA);
+    seg(&s->gs, e->ds, 0, 0xffffffff, ATTR_DATA);
     seg(&s->tr, 0, 0, 0x67, ATTR_TSS_BUSY);
     seg(&s->ldtr, 0, 0, 0, 0);
     seg(&s->gdtr, 0, e->gdt_base, e->gdt_limit, 0);

@@ -115,12 +115,12 @@ static void setup_guest_state(struct vcpu *v, const struct vmx_caps *caps, bool 
     vmcs_writel(GUEST_DR7, DR7_DEFAULT);
 
     uint32_t code_ar = long_mode ? AR_CODE64 : AR_CODE32;
-    SEG(CS, long_mode ? 0x08 : 0x18, 0, 0xffffffff, code_ar);
-    SEG(DS, 0x10, 0, 0xffffffff, AR_DATA);
-    SEG(ES, 0x10, 0, 0xffffffff, AR_DATA);
-    SEG(SS, 0x10, 0, 0xffffffff, AR_DATA);
-    SEG(FS, 0x10, 0, 0xffffffff, AR_DATA);
-    SEG(GS, 0x10, 0, 0xffffffff, AR_DATA);
+    SEG(CS, e->cs, 0, 0xffffffff, code_ar);
+    SEG(DS, e->ds, 0, 0xffffffff, AR_DATA);
+    SEG(ES, e->ds, 0, 0xffffffff, AR_DATA);
+    SEG(SS, e->ds, 0, 0xffffffff, AR_DATA);
+    SEG(FS, e->ds, 0, 0xffffffff, AR_DATA);
+    SEG(GS, e->ds, 0, 0xffffffff, AR_DATA);
     SEG(TR, 0, 0, 0x67, AR_TSS64_BUSY | AR_TSS_PRESENT);
     SEG(LDTR, 0, 0, 0, VMX_AR_UNUSABLE);
     vmcs_writel(GUEST_GDTR_BASE, e->gdt_base);
