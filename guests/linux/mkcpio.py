@@ -45,12 +45,13 @@ def parse_node(spec):
 
 
 def tree(root):
-    """Yields (archive name, host path) for every file below root, parents before children."""
+    """(archive name, host path) of every file below root, sorted by path: parents first."""
+    found = []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for name in sorted(dirnames + filenames):
+        for name in dirnames + filenames:
             host = os.path.join(dirpath, name)
-            yield os.path.relpath(host, root), host
+            found.append((os.path.relpath(host, root).split(os.sep), host))
+    return [("/".join(parts), host) for parts, host in sorted(found)]
 
 
 def main(argv):
