@@ -5,7 +5,7 @@
 # and "exitless-init: done N passed 0 failed". Further runs drive the network checks on a
 # virtio-net device behind QEMU's user network (they must ping QEMU's gateway), and make every
 # check that can fail print its FAIL line: no device, wrong CPU count, wrong MAC, and so on.
-# Usage: guests/linux/native-qemu.sh [--build DIR] [--only bzimage|pvh|virtio|nonet|wrong|wrongmac]
+# Usage: guests/linux/native-qemu.sh [--build DIR] [--only bzimage|pvh|virtio|nonet|wrong|wrongmac|igbvf]
 #                                    [--timeout S]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,6 +26,10 @@ done
 mkdir -p "$logs"
 base_cmdline="console=ttyS0,115200 quiet cryptomgr.notests mitigations=off nokaslr no_timer_check"
 failures=0
+# igbvf on QEMU's emulated 82576 with Linux's own igb as PF: the VF binds but its reset
+# handshake with the PF times out ("PF still in reset state"), so it never gets link. Not
+# our hypervisor's PF, only a baseline for it; run with --only igbvf.
+optional="igbvf"
 
 # run NAME KERNEL CPUS "GUEST KEYS" "CHECKS THAT MUST FAIL" "REGEX THE LOG MUST HOLD" [QEMU ARGS...]
 # Every check named in exitless.checks must print PASS, except those listed to FAIL.
@@ -33,6 +37,8 @@ run() {
     local name=$1 kernel=$2 cpus=$3 keys=$4 must_fail=$5 must_match=$6
     shift 6
     if [ -n "$only" ] && [ "$only" != "$name" ]; then return; fi
+    # Runs that do not pass yet run only when asked for by name.
+    if [ -z "$only" ] && [[ " $optional " == *" $name "* ]]; then return; fi
     local log=$logs/native-$name.log t0 t1
     t0=$(date +%s.%N)
     timeout "$timeout" qemu-system-x86_64 -accel tcg -cpu max -m 512 -smp "$cpus" \
@@ -83,4 +89,6 @@ run wrong "$guest/vmlinux" 1 "exitless.checks=cpus,net,unreachable,serve exitles
     "cpus unreachable serve" '^FAIL: unreachable: 10\.0\.2\.2 answered' $virtio_nic
 run wrongmac "$guest/vmlinux" 1 "exitless.checks=net exitless.netdrv=virtio_net exitless.mac=02:00:00:00:00:99 exitless.ip=10.0.2.15/24 exitless.peer=10.0.2.2" \
     "net" '^FAIL: net: eth0 \(virtio_net\) has MAC 02:00:00:00:00:01, expected 02:00:00:00:00:99' $virtio_nic
+run igbvf "$guest/vmlinux" 1 "exitless.checks=modules,pfvfs,net exitless.pfvfs=1 exitless.ip=10.0.2.15/24 exitless.peer=10.0.2.2 exitless.pings=20" "" "" \
+    -M q35 -netdev user,id=n0 -device igb,netdev=n0,mac=52:54:00:12:34:56
 [ $failures = 0 ]
