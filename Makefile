@@ -116,7 +116,7 @@ $(TEST_ELF): $(KERNEL_OBJS) $(TEST_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-pic -fno-pie -mno-red-zone \
                 -mgeneral-regs-only -fno-stack-protector -fno-builtin -Iinclude -Iguests/lib
 GUEST_LIB := guests/lib/start.S guests/lib/isr.S guests/lib/runtime.c guests/lib/idt.c
-GUESTS := hello cpuid-msr portio isolation crash bench eli devirq hostile vf smpboot
+GUESTS := hello cpuid-msr portio isolation crash bench eli devirq hostile vf platform smpboot
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) \
               $(BUILD)/guests/multiboot1.elf $(BUILD)/guests/multiboot2.elf
 
@@ -140,6 +140,17 @@ $(BUILD)/guests/multiboot%.elf: guests/multiboot/main.c guests/multiboot/entry.S
 		-Wl,--no-warn-rwx-segments -o $@ guests/multiboot/entry.S $<
 
 guests: $(GUEST_ELFS)
+
+# The stock Linux guest, made from Debian packages at first use and cached under
+# $(BUILD)/guests/linux/<kernel package version>/ (current/ names the latest); see
+# guests/linux/README.md. The script itself does nothing when the cache is up to date.
+LINUX_GUEST := $(BUILD)/guests/linux/current
+linux-guest:
+	$(Q)guests/linux/mkguest.sh $(BUILD)
+
+# Boots that guest natively (no hypervisor) under QEMU TCG, as bzImage and as PVH vmlinux.
+linux-native-qemu: linux-guest
+	$(Q)tests/record.sh $(RESULTS)/linux-native.txt guests/linux/native-qemu.sh --build $(BUILD)
 
 # ---------------------------------------------------------------- ISO
 ISO := $(BUILD)/exitless.iso
@@ -183,10 +194,14 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 # ---------------------------------------------------------------- tests
 RESULTS := $(BUILD)/test-results
 
-test-unit: $(UNIT_BINS) $(MANIFEST_TOOL) $(FUZZ_MANIFEST)
+test-unit: $(UNIT_BINS) $(MANIFEST_TOOL) $(FUZZ_MANIFEST) $(BUILD)/guests/hello.elf
 	$(Q)rc=0; tests/run-unit.sh $(RESULTS)/unit.txt $(UNIT_BINS) || rc=1; \
 	tests/record.sh $(RESULTS)/unit-examples.txt $(MAKE) --no-print-directory test-examples || rc=1; \
+	tests/record.sh $(RESULTS)/unit-images.txt tests/manifest/check-images.sh $(MANIFEST_TOOL) \
+	    $(BUILD)/guests/hello.elf || rc=1; \
 	tests/record.sh $(RESULTS)/unit-fuzz.txt $(MAKE) --no-print-directory test-fuzz-short || rc=1; \
+	tests/guest-acpi-iasl.sh $(RESULTS)/unit-guest-acpi-iasl.txt $(BUILD)/unit/test_guest_acpi || rc=1; \
+	tests/record.sh $(RESULTS)/unit-linux-guest.txt python3 tests/unit/test_linux_guest_tools.py || rc=1; \
 	exit $$rc
 
 test-bochs: $(ELF) $(TEST_ELF) $(GUEST_ELFS) $(MANIFEST_TOOL)
@@ -234,9 +249,11 @@ help:
 	@echo "make test-unit | test-bochs | test-qemu"
 	@echo "make deps       install the Debian packages everything needs"
 	@echo "make size       image size and trusted-code line count"
+	@echo "make linux-guest          the stock Debian Linux test guest (downloaded, cached under $(BUILD)/guests/linux)"
+	@echo "make linux-native-qemu    boot it natively under QEMU TCG (bzImage and PVH), no hypervisor"
 	@echo "make bench      exit and interrupt costs under VMX (Bochs) and SVM (QEMU -icount), written to $(BUILD)/bench.md"
 
-.PHONY: bench guests all iso elf test test-unit test-bochs test-qemu run deps size clean distclean help FORCE
+.PHONY: bench guests linux-guest linux-native-qemu all iso elf test test-unit test-bochs test-qemu run deps size clean distclean help FORCE
 FORCE:
 
 -include $(KERNEL_OBJS:.o=.d) $(TEST_OBJS:.o=.d)

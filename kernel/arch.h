@@ -31,6 +31,7 @@
 
 /* RFLAGS bits. */
 #define RFLAGS_IF (1ull << 9)
+#define RFLAGS_RF (1ull << 16)
 
 struct cpuid_regs {
     uint32_t eax, ebx, ecx, edx;

@@ -6,6 +6,12 @@ MANIFEST_SRCS := $(addprefix kernel/manifest/,toml_lex.c toml.c diag.c units.c s
                    model.c model_guest.c check.c check_devices.c platform.c manifest.c)
 MANIFEST_HDRS := include/exitless/manifest.h kernel/manifest/mf_internal.h
 
+# The loader's pure image checks, so --check-files judges images as the hypervisor will.
+MANIFEST_TOOL_SRCS := tools/exitless-manifest.c tools/manifest_image.c vmm/loader/loader_fail.c \
+    vmm/loader/loader_elf_check.c vmm/loader/loader_mb_check.c vmm/loader/linux_bzimage_check.c \
+    vmm/loader/linux_pvh_check.c vmm/loader/linux_boot_check.c vmm/loader/linux_memmap.c
+MANIFEST_TOOL_HDRS := tools/manifest_image.h $(wildcard vmm/loader/*.h)
+
 MANIFEST_TOOL := $(BUILD)/tools/exitless-manifest
 MANIFEST_TOOL_RELEASE := $(BUILD)/tools/release/exitless-manifest
 PREFIX ?= /usr/local
@@ -21,15 +27,15 @@ MANIFEST_KERNEL_CFLAGS := -std=gnu11 -O2 -ffreestanding -mgeneral-regs-only -mno
 
 .PHONY: check-manifest install-tools fuzz test-fuzz-short test-examples manifest-kernel-check
 
-$(MANIFEST_TOOL): tools/exitless-manifest.c $(MANIFEST_SRCS) $(MANIFEST_HDRS)
+$(MANIFEST_TOOL): $(MANIFEST_TOOL_SRCS) $(MANIFEST_SRCS) $(MANIFEST_HDRS) $(MANIFEST_TOOL_HDRS)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -o $@ tools/exitless-manifest.c $(MANIFEST_SRCS) $(HOST_LDFLAGS)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(MANIFEST_TOOL_SRCS) $(MANIFEST_SRCS) $(HOST_LDFLAGS)
 
 # The installed tool: optimised, no sanitizer runtime.
-$(MANIFEST_TOOL_RELEASE): tools/exitless-manifest.c $(MANIFEST_SRCS) $(MANIFEST_HDRS)
+$(MANIFEST_TOOL_RELEASE): $(MANIFEST_TOOL_SRCS) $(MANIFEST_SRCS) $(MANIFEST_HDRS) $(MANIFEST_TOOL_HDRS)
 	@mkdir -p $(@D)
-	$(HOST_CC) -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude -Ikernel -o $@ \
-	    tools/exitless-manifest.c $(MANIFEST_SRCS)
+	$(HOST_CC) -std=gnu11 -O2 -Wall -Wextra -Werror -I. -Iinclude -Ikernel -o $@ \
+	    $(MANIFEST_TOOL_SRCS) $(MANIFEST_SRCS)
 
 check-manifest: $(MANIFEST_TOOL)
 	@test -n "$(M)" || { echo "usage: make check-manifest M=path/to/manifest.toml" >&2; exit 2; }

@@ -132,11 +132,23 @@ guest_cases() {
     # Guests from manifests: three at once, faults contained, multiboot kernels.
     guest_case $P-three 4 tests/manifests/vmx-three.toml \
         '^PASS: hello/exit-stats' '^PASS: cpuid-msr/msr-unknown-write-denied' \
+        '^PASS: cpuid-msr/cpuid-leaf15-tsc' '^PASS: cpuid-msr/cpuid-leaf16-mhz' \
+        '^PASS: cpuid-msr/cpuid-arat-only' '^PASS: cpuid-msr/cpuid-pdcm-hidden' \
+        '^PASS: cpuid-msr/cpuid-topology-levels' '^PASS: cpuid-msr/msr-gp-frame-has-rf' \
+        '^PASS: cpuid-msr/msr-mtrr-def-type-kept' '^PASS: cpuid-msr/msr-perf-capabilities-denied' \
+        '^PASS: cpuid-msr/(msr-misc-enable-limit-cpuid|msr-hwcr-tsc-p0)' \
+        'msr: cpuid-msr: read of MSR 0xce \(not in the policy\) refused: #GP \(logged once\)' \
+        'stats: cpuid-msr: [0-9]+ MSR accesses refused with #GP' 'stats: cpuid-msr:   MSR 0x1234 write: 1 refused' \
         '^PASS: portio/hc-unknown' 'stats: hello: +[0-9]+ exits' 'stats: portio: +hot rip' \
         '^\[hello\] console: [0-9]+ bytes in [0-9]+ lines dropped \(rate limit 512 bytes/s\)' \
         '^PASS: hello/console-flood-result-printed' 'all guests have stopped: each as expected'
     guest_case $P-faults 4 tests/manifests/vmx-faults.toml \
         'guest: error: isolation stopped: (EPT violation|VMEXIT_NPF): write of guest-physical 0x802000 outside its memory' \
+        '^PASS: isolation/unbacked-above-ram-mov8' '^PASS: isolation/unbacked-pci-hole-movsxd' \
+        '^PASS: isolation/unbacked-hpet-mov64' '^PASS: isolation/unbacked-hpet-mov8-ah' \
+        '^PASS: isolation/unbacked-hpet-moffs' '^PASS: isolation/unbacked-straddle-ram' \
+        'mem: isolation: 1-byte read of guest-physical 0xfed00000 at rip 0x[0-9a-f]+: neither RAM nor a device there, all ones' \
+        'stats: isolation: 32 reads of unbacked guest-physical addresses answered with all ones \(4 pages logged' \
         'guest: error: crash stopped: triple fault' 'guest: warning: crash: restarting \(1 of 1\)' \
         '^PASS: neighbour/exit-stats' 'neighbour: stopped \(stopped itself' \
         'all guests have stopped: each as expected'
@@ -144,6 +156,32 @@ guest_cases() {
         '^PASS: multiboot1/mb1-cmdline' '^PASS: multiboot2/mb2-protected-no-paging' \
         '^PASS: multiboot1/mb1-module' '^PASS: multiboot2/mb2-module' \
         'multiboot2: 8 MiB .* entry 0x[0-9a-f]+ \(32-bit protected mode\)'
+    # The guest platform (vmm/platform/): PIT channel 2 against the TSC, the power management
+    # ports; ACPI S5 powers a guest off, the reset register stops one whose policy is "stop"
+    # and restarts one whose policy is "restart" (then the keyboard controller's reset does).
+    local pit
+    pit=(latched-count count-decreases out2-low-before-terminal-count out2-rises-at-terminal-count
+         gate-low-holds-count gate-high-resumes readback-status mode1-refused channel0-absent)
+    guest_case $P-platform 3 tests/manifests/platform.toml \
+        "${pit[@]/#/^PASS: platform/pit-}" '^PASS: platform/tsc-frequency-known' \
+        '^PASS: platform/port-b-gate-and-speaker-kept' '^PASS: platform/pm-sleep-status-clear' \
+        '^PASS: platform/pm-s3-refused-guest-runs' \
+        'pit: warning: platform: PIT control word 0xb2 refused: modes 1, 4 and 5 are not emulated' \
+        'guest: warning: platform: sleep type 3 refused' \
+        'guest: platform: powered off \(ACPI S5\)' \
+        'guest: noreboot: reboot requested \(ACPI reset register\)' \
+        'guest: warning: noreboot: asked to reboot, but its policy does not restart it \(on_fault = "stop"\): it stays stopped' \
+        'platform: stopped \(powered off \(ACPI S5\)\), 1[0-9] checks passed, 0 failed' \
+        'noreboot: stopped \(reboot requested \(ACPI reset register\)\)' \
+        'all guests have stopped: each as expected'
+    guest_case $P-platform-reboot 2 tests/manifests/platform-reboot.toml \
+        'guest: rebooter: reboot requested \(ACPI reset register\)' \
+        'guest: warning: rebooter: restarting \(1 of 2\) after: reboot requested \(ACPI reset register\)' \
+        '^PASS: rebooter/restarted-after-reset-register' \
+        'guest: warning: rebooter: restarting \(2 of 2\) after: reboot requested \(keyboard controller reset\)' \
+        '^PASS: rebooter/restarted-after-kbc-reset' 'guest: rebooter: powered off \(ACPI S5\)' \
+        'rebooter: stopped \(powered off \(ACPI S5\)\), 2 checks passed, 0 failed' \
+        'all guests have stopped: each as expected'
     # ELI: the same guest exitless and injected side by side; exit counts checked per path.
     guest_case $P-eli 3 tests/manifests/eli.toml \
         '^PASS: exitless/timer-no-exits' '^PASS: exitless/ipi-no-exits' \

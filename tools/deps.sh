@@ -11,6 +11,9 @@ packages=(
     ovmf                                    # UEFI firmware for QEMU
     clang libclang-rt-14-dev                # libFuzzer and sanitizers for the fuzz targets
     python3                                 # test helper scripts
+    acpica-tools                            # iasl: checks the guest ACPI tables we generate
+    zstd lz4                                # Linux guest (guests/linux): besides xz-utils and gzip,
+                                            # for kernels and modules compressed with zstd or lz4
 )
 # QEMU >= 8 for the igb device: bookworm ships 7.2, bookworm-backports ships 10.
 QEMU_MIN_MAJOR=8

@@ -7,13 +7,17 @@
 
 #include <exitless/manifest.h>
 
+#include "tools/manifest_image.h"
+
 static void usage(FILE *f)
 {
     fprintf(f,
             "usage: exitless-manifest [options] FILE\n"
             "Validate an Exitless manifest; print \"FILE: OK\" and a summary, or every error.\n"
             "  --list-modules    print \"name path\" per [modules] entry (paths as seen from here)\n"
-            "  --check-files     also require every module file to exist\n"
+            "  --check-files     also require every module file to exist, and check each guest's\n"
+            "                    image (kind detected from the file) against its memory,\n"
+            "                    command line and initrd\n"
             "  --cpus N          check against a machine with N logical CPUs\n"
             "  --ram SIZE        check against SIZE of RAM available for guests (e.g. 8G)\n"
             "  --nic PCI=VFS     check against an SR-IOV NIC at PCI with VFS TotalVFs (repeatable)\n"
@@ -56,16 +60,6 @@ static char *read_file(const char *path, size_t *len)
     }
     fclose(f);
     return buf;
-}
-
-/* Module paths are relative to the manifest's directory; print them relative to ours. */
-static void module_path(const char *manifest, const char *path, char *out, size_t size)
-{
-    const char *slash = strrchr(manifest, '/');
-    if (path[0] == '/' || !slash)
-        snprintf(out, size, "%s", path);
-    else
-        snprintf(out, size, "%.*s/%s", (int)(slash - manifest), manifest, path);
 }
 
 struct options {
@@ -196,6 +190,8 @@ int main(int argc, char **argv)
     }
     if (rc == 0 && o.have_platform)
         rc = mf_check_platform(ws, &o.pf);
+    if (rc == 0 && o.check_files)
+        file_errors += check_guest_images(o.file, &ws->model, o.quiet || o.list_modules);
     if (rc || file_errors) {
         unsigned total = file_errors + (unsigned)(ws->diag.count + ws->diag.dropped);
         mf_print_errors(&ws->diag, emit_stderr, NULL);

@@ -9,6 +9,7 @@
 #include "vmm/intr/step.h"
 #include "vmm/intr/virq.h"
 #include "vmm/stats.h"
+#include "vmm/unbacked.h"
 #include "vmm/vpci/vpci.h"
 
 #define CR0_PG_BIT (1ull << 31)
@@ -18,6 +19,7 @@
 #define XCR0_X87 (1ull << 0)
 #define XCR0_SSE (1ull << 1)
 #define XCR0_AVX (1ull << 2)
+#define XCR0_AVX512 (7ull << 5)     /* opmask, ZMM_Hi256, Hi16_ZMM: all or none */
 #define CR0_PE_BIT (1ull << 0)
 #define CR0_NW_BIT (1ull << 29)
 #define CR0_CD_BIT (1ull << 30)
@@ -174,10 +176,12 @@ static enum exit_action handle_xsetbv(struct vcpu *v)
         vcpu_inject_exception(v, VEC_UD, false, 0);
         return EXIT_RESUME;
     }
-    struct cpuid_regs d = cpuid(0xd, 0);
-    uint64_t supported = ((uint64_t)d.edx << 32) | d.eax;
+    /* What CPUID.(0xd,0) offers the guest (vmm/cpuid.c), not all the host has. */
+    uint64_t supported = cpuid_guest_xcr0_allowed();
+    uint64_t avx512 = val & XCR0_AVX512;
     if (vcpu_guest_cpl(v) != 0 || index != 0 || !(val & XCR0_X87) || (val & ~supported) ||
-        ((val & XCR0_AVX) && !(val & XCR0_SSE)) || xsetbv_safe(index, val)) {
+        ((val & XCR0_AVX) && !(val & XCR0_SSE)) ||
+        (avx512 && (avx512 != XCR0_AVX512 || !(val & XCR0_AVX))) || xsetbv_safe(index, val)) {
         vcpu_inject_exception(v, VEC_GP, true, 0);
         return EXIT_RESUME;
     }
@@ -194,12 +198,18 @@ static enum exit_action handle_watchdog(struct vcpu *v)
 }
 
 /* Every guest RAM page is mapped; anything else reaching here is outside the guest, but
- * for writes to a shadowed page (ELI's IDT, an MSI-X table). */
+ * for writes to a shadowed page (ELI's IDT, an MSI-X table) and reads where it has nothing
+ * (vmm/unbacked.c: all ones). */
 static enum exit_action handle_gpa(struct vcpu *v)
 {
     const struct vexit *e = &v->exit;
     if (e->gpa.write && (eli_ept_write(v, e->gpa.gpa) || vpci_ept_write(v, e->gpa.gpa)))
         return EXIT_RESUME;
+    switch (unbacked_read(v)) {
+    case UNBACKED_EMULATED: return EXIT_RESUME;
+    case UNBACKED_STOPPED: return EXIT_STOP;
+    case UNBACKED_NO: break;
+    }
     guest_fault(v->guest, "%s: %s of guest-physical %#lx outside its memory "
                           "(%lu MiB) at rip %#lx", vendor->exit_name(e->raw),
                 e->gpa.fetch ? "fetch" : e->gpa.write ? "write" : "read", e->gpa.gpa,

@@ -15,6 +15,8 @@ enum exit_action exit_dispatch(struct vcpu *v, const struct vexit *e);
 
 /* Handlers that live in their own files. */
 enum exit_action handle_cpuid(struct vcpu *v);
+/* XCR0 bits a guest may enable on this CPU: what CPUID.(0xd,0) shows it (vmm/cpuid.c). */
+uint64_t cpuid_guest_xcr0_allowed(void);
 enum exit_action handle_rdmsr(struct vcpu *v);
 enum exit_action handle_wrmsr(struct vcpu *v);
 enum exit_action handle_io(struct vcpu *v);

@@ -128,20 +128,39 @@ void guest_fault(struct guest *g, const char *fmt, ...)
     kick_others(g);
 }
 
-void guest_finish(struct guest *g, int status, const char *why)
+/* Running -> stopped, under g->lock; false if it was not running. */
+static bool stop_running(struct guest *g, int status, bool reboot, const char *fmt, const char *arg)
 {
     uint64_t flags = spin_lock_irqsave(&g->lock);
     if (g->state != GUEST_RUNNING) {
         spin_unlock_irqrestore(&g->lock, flags);
-        return;
+        return false;
     }
     g->state = GUEST_STOPPED;
     g->exit_status = status;
-    snprintf(g->fault, sizeof(g->fault), "%s", why);
+    g->reboot_requested = reboot;
+    snprintf(g->fault, sizeof(g->fault), fmt, arg);
     spin_unlock_irqrestore(&g->lock, flags);
     vuart_flush(&g->uart);
+    return true;
+}
+
+bool guest_finish(struct guest *g, int status, const char *why)
+{
+    if (!stop_running(g, status, false, "%s", why))
+        return false;
     log_info("guest", "%s finished: %s, status %d", g->name, why, status);
     kick_others(g);
+    return true;
+}
+
+bool guest_request_reboot(struct guest *g, const char *how)
+{
+    if (!stop_running(g, 0, true, "reboot requested (%s)", how))
+        return false;
+    log_info("guest", "%s: reboot requested (%s)", g->name, how);
+    kick_others(g);
+    return true;
 }
 
 int guest_prepare_memory(struct guest *g, char *err, size_t errlen)

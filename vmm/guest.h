@@ -7,7 +7,12 @@
 
 #include "kernel/spinlock.h"
 #include "vmm/gpmap.h"
+#include "vmm/msr.h"
+#include "vmm/msr_refused.h"
+#include "vmm/platform/pit.h"
+#include "vmm/platform/pm.h"
 #include "vmm/stats.h"
+#include "vmm/unbacked.h"
 #include "vmm/vendor.h"
 #include "vmm/vpci/vpci.h"
 #include "vmm/vuart.h"
@@ -93,6 +98,7 @@ struct vcpu {
     volatile uint64_t virr_remote[4]; /* any CPU sets bits (atomic), merged before entry */
     bool eoi_trapped;           /* EOI MSR exits (a virtual interrupt is in service) */
     uint8_t tpr;                /* the guest's TPR as it wrote it (CR8 = tpr >> 4) */
+    struct vcpu_msrs msrs;      /* MSRs the vCPU keeps as its own (vmm/msr.c) */
     /* The hypervisor's requests served on this vCPU's core: cross-calls posted by NMI
      * (kernel/xcall.c) and hypervisor interrupts seen through #NP/#GP, counted. */
     uint64_t hv_interrupts;
@@ -138,6 +144,7 @@ struct guest_entry {
     uint64_t cr3;               /* long mode: loader-built identity tables */
     uint64_t gdt_base;
     uint16_t gdt_limit;
+    uint16_t cs, ds;            /* selectors in that GDT: CS, and DS = ES = SS = FS = GS */
     uint64_t image_end;         /* first guest-physical byte after the loaded kernel */
     /* The guest's module (manifest `initrd`), placed page-aligned after the kernel and
      * handed over as its boot protocol says (multiboot module, boot-info fields). */
@@ -171,7 +178,7 @@ struct guest {
     struct vuart uart;
     uint32_t nvcpus;
     struct vcpu vcpus[GUEST_MAX_VCPUS];
-    struct spinlock lock;       /* protects: state, fault text, restarts */
+    struct spinlock lock;       /* protects: state, fault text, restarts, reboot_requested */
     /* Serializes, between its vCPUs, changes to the EPT of a running guest (shadow IDT pages,
      * MSI-X shadows, steps) and the virtual PCI's configuration state; ept_gen counts the
      * changes for the other vCPUs' INVEPT (guest_ept_sync). */
@@ -179,6 +186,9 @@ struct guest {
     volatile uint64_t ept_gen;
     char fault[200];            /* why it stopped, when it failed */
     int exit_status;            /* from HC_STOP */
+    /* The guest asked to be reset (vmm/platform/pm.c): stopped, to be restarted as its
+     * on_fault/restart policy allows; cleared when the restart begins. */
+    bool reboot_requested;
     bool expect_fault;          /* test manifests: being stopped is this guest's success */
     int manifest_index;         /* -1 when not from a manifest */
     uint64_t unclaimed_ports;
@@ -186,6 +196,17 @@ struct guest {
     uint32_t device_faults;     /* VT-d faults of its devices in this run */
     struct eli_state eli;       /* exitless mode only */
     struct vpci vpci;           /* assigned PCI functions */
+    /* The MSRs it was refused (vmm/msr.c), each once; msr_lock protects msr_refused: any of
+     * its vCPUs may be refused one at the same time. Kept across restarts. */
+    struct spinlock msr_lock;
+    struct msr_refused msr_refused;
+    /* Reads where it has neither RAM nor a device (vmm/unbacked.c); unbacked_lock protects
+     * unbacked: any of its vCPUs may make one. Kept across restarts. */
+    struct spinlock unbacked_lock;
+    struct unbacked_log unbacked;
+    /* The virtual platform's devices (vmm/platform/): each says what protects it. */
+    struct guest_pit pit;
+    struct guest_pm pm;
 };
 
 /* Translate and bounds-check guest-physical ranges through the guest's EPT: 0 or -1.
@@ -206,7 +227,12 @@ void guest_ept_sync(struct vcpu *self);
 
 /* Stops the guest because of its own fault; logs the reason with its name. */
 void guest_fault(struct guest *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Marks the guest stopped at its own request (HC_STOP, halting for good). */
-void guest_finish(struct guest *g, int status, const char *why);
+/* Marks the guest stopped at its own request (HC_STOP, ACPI power-off, halting for good);
+ * false when it was no longer running (another vCPU or the hypervisor stopped it first). */
+bool guest_finish(struct guest *g, int status, const char *why);
+/* The guest asked to be reset (`how`: which register): it stops as it would at
+ * guest_finish with status 0, and the guest manager restarts it when its policy allows
+ * (on_fault = "restart" with restarts left) or leaves it stopped, saying so. */
+bool guest_request_reboot(struct guest *g, const char *how);
 
 #endif

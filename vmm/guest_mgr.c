@@ -14,6 +14,7 @@
 #include "kernel/vectors.h"
 #include "vmm/guest_mgr.h"
 #include "vmm/loader/loader.h"
+#include "vmm/platform/platform.h"
 #include "vmm/stats.h"
 #include "vmm/vcpu.h"
 #include "kernel/xcall.h"
@@ -119,6 +120,7 @@ static int load_image(struct guest *g, const struct boot_info *bi, char *err, si
     }
     if (guest_prepare_memory(g, err, len))
         return -1;
+    platform_reset(g);
     return guest_load(g, phys_to_virt(m->start), m->end - m->start,
                       mod ? phys_to_virt(mod->start) : NULL, mod ? mod->end - mod->start : 0,
                       g->initrd, err, len);
@@ -192,6 +194,8 @@ static void report(struct guest *g)
     }
     for (uint32_t i = 0; i < HC_STATS_HOT_RIPS && s.hot_count[i]; i++)
         log_info("stats", "%s:   hot rip %#lx: %lu exits", g->name, s.hot_rip[i], s.hot_count[i]);
+    msr_refused_report(g);
+    unbacked_report(g);
 }
 
 /* Where each vCPU starts a run: at the entry, or (the APs of a guest whose loader asked for
@@ -255,10 +259,19 @@ static void vcpu_main(void *arg)
             vcpu_run(v);
         if (run && g->state == GUEST_RUNNING)
             continue;   /* the run loop left for an INIT */
-        /* Restart only from the first vCPU, once the guest failed and policy allows. */
-        if (v->index != 0 || g->state != GUEST_FAILED || g->on_fault != ON_FAULT_RESTART ||
-            g->restarts >= g->max_restarts)
+        /* Restart only from the first vCPU, once the guest failed or asked to be reset
+         * (a reboot is a restart request, not a fault), and as its policy allows. */
+        bool reboot = g->state == GUEST_STOPPED && g->reboot_requested;
+        if (v->index != 0 || (g->state != GUEST_FAILED && !reboot))
             break;
+        if (g->on_fault != ON_FAULT_RESTART || g->restarts >= g->max_restarts) {
+            if (reboot)
+                log_warn("guest", "%s: asked to reboot, but its policy does not restart it "
+                         "(%s): it stays stopped", g->name,
+                         g->on_fault != ON_FAULT_RESTART ? "on_fault = \"stop\""
+                                                         : "no restarts left");
+            break;
+        }
         /* Nothing of the old run may still execute: the other vCPUs leave their loops (the
          * management CPU keeps kicking them) and the restart runs this one. */
         for (uint32_t i = 1; i < g->nvcpus; i++)
@@ -276,6 +289,7 @@ static void vcpu_main(void *arg)
         set_start_state(g);
         vpci_guest_start(g);
         g->run_started_tsc = rdtsc();
+        g->reboot_requested = false;
         g->state = GUEST_RUNNING;
         restart_aps(g);
     }

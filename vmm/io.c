@@ -4,6 +4,7 @@
 #include "kernel/log.h"
 #include "vmm/exit.h"
 #include "vmm/io.h"
+#include "vmm/platform/platform.h"
 #include "vmm/vpci/vpci.h"
 #include "vmm/vcpu.h"
 
@@ -18,6 +19,8 @@ void port_access(struct guest *g, uint16_t port, unsigned size, bool write, uint
             *value = vuart_read(&g->uart, port);
         return;
     }
+    if (platform_port(g, port, size, write, value))
+        return;
     /* Unclaimed: reads float high, writes vanish, both are counted. */
     __atomic_fetch_add(&g->unclaimed_ports, 1, __ATOMIC_RELAXED);
     if (!write)

@@ -13,6 +13,21 @@ struct msr_rule {
     const char *name;
 };
 
+/* The MSRs a vCPU keeps as its own value (emulated; none reaches the hardware). Owner: the
+ * vCPU's CPU. */
+struct vcpu_msrs {
+    uint64_t misc_enable;       /* IA32_MISC_ENABLE as the guest set it */
+    uint64_t mtrr_def_type;     /* IA32_MTRR_DEF_TYPE: kept, no effect (EPT/NPT decide) */
+};
+struct vcpu;
+/* The values of a vCPU at reset (each run). */
+void msr_vcpu_reset(struct vcpu *v);
+/* IA32_MISC_ENABLE.LIMIT_CPUID as the guest set it (CPUID.0 then says 2). */
+bool msr_guest_limits_cpuid(struct vcpu *v);
+/* The guest's refused MSRs, one line each (the stop report). */
+struct guest;
+void msr_refused_report(struct guest *g);
+
 /* The rule for an MSR; MSRs not listed are denied both ways. The x2APIC rules apply only
  * when the host runs its local APICs in x2APIC mode. */
 const struct msr_rule *msr_rule_find(uint32_t msr);

@@ -3,10 +3,12 @@
 #include "kernel/arch.h"
 #include "kernel/log.h"
 #include "kernel/percpu.h"
+#include "kernel/trap.h"
 #include "kernel/xcall.h"
 #include "vmm/intr/apic_start.h"
 #include "vmm/exit.h"
 #include "vmm/intr/virq.h"
+#include "vmm/msr.h"
 #include "vmm/vcpu.h"
 
 #define CR8_MAX_GUEST 0xdu          /* TPR classes 0xe and 0xf are the hypervisor's */
@@ -34,6 +36,30 @@ void vcpu_gpr_write(struct vcpu *v, unsigned i, uint64_t val)
         *vcpu_gpr(v, i & 15) = val;
 }
 
+/* Fault-class exceptions (SDM vol. 3, table 6-1): the CPU pushes RFLAGS with RF = 1 for them
+ * (6.12.1, 17.3.1.1) so the restarted instruction does not hit its own instruction
+ * breakpoint again; traps (#DB as a trap, #BP, #OF), NMI, #DF and #MC (aborts) push RF as
+ * it was. A VM entry that injects an event pushes the guest's RFLAGS unchanged, so the
+ * injector sets RF itself; the CPU clears it again on the way into the handler. */
+bool vcpu_vector_is_fault(uint8_t vec)
+{
+    switch (vec) {
+    case VEC_DE: case VEC_BR: case VEC_UD: case VEC_NM: case VEC_TS: case VEC_NP:
+    case VEC_SS: case VEC_GP: case VEC_PF: case VEC_MF: case VEC_AC: case VEC_XM:
+    case VEC_VE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+void vcpu_inject_exception(struct vcpu *v, uint8_t vec, bool has_error, uint32_t error)
+{
+    if (vcpu_vector_is_fault(vec))
+        vcpu_set(v, VREG_RFLAGS, vcpu_get(v, VREG_RFLAGS) | RFLAGS_RF);
+    vendor->inject_exception(v, vec, has_error, error);
+}
+
 void vcpu_set_tpr(struct vcpu *v)
 {
     uint64_t class = v->tpr >> 4;
@@ -46,6 +72,7 @@ int vcpu_setup(struct vcpu *v)
     v->step_with_tf = false;
     v->tpr = 0;
     vcpu_set_tpr(v);
+    msr_vcpu_reset(v);
     return vendor->vcpu_setup(v);
 }
 

@@ -22,6 +22,9 @@ void vcpu_run(struct vcpu *v);
 
 /* Past the instruction of the exit being handled. */
 static inline void vcpu_skip_instruction(struct vcpu *v) { vendor->skip(v, &v->exit); }
+/* A fault-class exception vector (SDM vol. 3, table 6-1): its frame has RFLAGS.RF set. The
+ * vendors' re-delivery of an interrupted event sets RF for these too. */
+bool vcpu_vector_is_fault(uint8_t vec);
 /* The core's TPR from the guest's (v->tpr), capped below the hypervisor's priority classes. */
 void vcpu_set_tpr(struct vcpu *v);
 /* Guest general register by the SDM's register number (0 = RAX ... 15 = R15); RSP (4) is

@@ -78,7 +78,9 @@ struct vexit {
         } io;
         struct {                /* VEXIT_GPA */
             uint64_t gpa;
-            bool write, fetch;
+            bool write, fetch;  /* neither: a read */
+            bool walk;          /* by the CPU's walk of the guest's own page tables */
+            bool delivery;      /* while the CPU delivered an event (IDT, GDT, stack) */
         } gpa;
         struct {                /* VEXIT_CR */
             uint8_t cr;
@@ -109,6 +111,7 @@ enum vreg {
     VREG_TR_SEL, VREG_LDTR_SEL, /* read only: written with load_sys_seg */
     VREG_CPL,               /* read only: SS.DPL */
     VREG_CS_LONG,           /* read only: CS.L (64-bit code) */
+    VREG_CS_DB,             /* read only: CS.D (32-bit default sizes outside 64-bit code) */
     VREG_COUNT
 };
 
@@ -140,6 +143,10 @@ struct vendor_ops {
                          uint16_t attr);
     /* CR4 bits a guest may set on this CPU (the CPU's, minus the virtualization bit). */
     uint64_t (*cr4_allowed)(void);
+    /* CPUID_INSN_* (vmm/cpuid_policy.h): the optional instructions v's guest can run on
+     * this CPU (VMX enables RDTSCP and INVPCID only where the CPU has their controls);
+     * CPUID hides the others. */
+    uint32_t (*guest_insns)(struct vcpu *v);
     /* Advances RIP past the exiting instruction (e->insn_len; the vendor decodes it when the
      * CPU did not say) and ends STI/MOV-SS blocking. */
     void (*skip)(struct vcpu *v, const struct vexit *e);
@@ -197,10 +204,9 @@ const char *svm_unavailable(void);
 static inline uint64_t vcpu_get(struct vcpu *v, enum vreg r) { return vendor->get(v, r); }
 static inline void vcpu_set(struct vcpu *v, enum vreg r, uint64_t x) { vendor->set(v, r, x); }
 static inline void vcpu_skip(struct vcpu *v, const struct vexit *e) { vendor->skip(v, e); }
-static inline void vcpu_inject_exception(struct vcpu *v, uint8_t vec, bool has_error, uint32_t error)
-{
-    vendor->inject_exception(v, vec, has_error, error);
-}
+/* Raises exception `vec` in the guest at its next entry (vmm/vcpu.c): a fault-class
+ * exception gets RFLAGS.RF set in the frame it pushes, as the CPU's own faults do. */
+void vcpu_inject_exception(struct vcpu *v, uint8_t vec, bool has_error, uint32_t error);
 static inline unsigned vcpu_guest_cpl(struct vcpu *v) { return (unsigned)vendor->get(v, VREG_CPL); }
 
 #endif

@@ -78,8 +78,9 @@ static inline uint64_t rdmsr(uint32_t msr)
     __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
     return ((uint64_t)hi << 32) | lo;
 }
-/* Error code of the last exception a probe recovered from. */
+/* Error code of the last exception a probe recovered from, and the RFLAGS its frame held. */
 extern volatile uint64_t guest_last_fault_error;
+extern volatile uint64_t guest_last_fault_rflags;
 int probe_int50(void);
 /* When set, a #DB (the guest never sets TF itself) is counted and TF cleared in the
  * interrupted RFLAGS instead of stopping the guest: a single-step left over by the

@@ -22,6 +22,7 @@ static guest_irq_fn handlers[256];
 void guest_trap(struct guest_frame *f);
 
 volatile uint64_t guest_last_fault_error;
+volatile uint64_t guest_last_fault_rflags;
 volatile bool guest_catch_debug;
 volatile uint64_t guest_debug_traps;
 
@@ -69,6 +70,7 @@ void guest_trap(struct guest_frame *f)
     for (const uint64_t *e = __extable_start; e < __extable_end; e += 2) {
         if (e[0] == f->rip) {
             guest_last_fault_error = f->error;
+            guest_last_fault_rflags = f->rflags;
             f->rip = e[1];
             f->rax = f->vector;
             return;

@@ -624,7 +624,8 @@ static void test_sweeps(void)
         /* 4B is DEC ebx outside 64-bit mode: nothing after it is ours. */
         sweep(modes[m], rexg7, 3, 2, modes[m] == M64, "4b 0f 01 xx yy");
     }
-    /* Known-op count of one-byte opcodes in 64-bit mode: F4, E4-E7, EC-EF, 6C-6F. */
+    /* Known-op count of one-byte opcodes in 64-bit mode: F4, E4-E7, EC-EF, 6C-6F, and the
+     * loads 8A, 8B, 63 (A0/A1 need an 8-byte offset). */
     unsigned known = 0;
     for (unsigned b = 0; b < 256; b++) {
         uint8_t op[2] = { (uint8_t)b, 0x00 };
@@ -632,7 +633,7 @@ static void test_sweeps(void)
         if (insn_decode(op, 2, INSN_MODE64, &in) == 0 && in.len <= 2 && op[0] != 0x0f)
             known++;
     }
-    CHECK(known == 13, "one-byte opcodes decoded: %u", known);
+    CHECK(known == 16, "one-byte opcodes decoded: %u", known);
 }
 
 static void test_linear(void)
@@ -751,6 +752,64 @@ static void test_linear(void)
     CHECK_EQ_U64(insn_mem_linear(&m, gpr, 0, seg), 0xffffffff, "bad seg: base 0");
 }
 
+/* A load: destination register, its size, the bytes read, then the memory operand. */
+static void load(int mode, const char *h, enum insn_op op, int gpr, bool high8, unsigned opsize,
+                 unsigned mem_size, int base, int index, unsigned scale, int64_t disp, int seg,
+                 unsigned asz)
+{
+    struct insn in = ok(mode, h, op);
+    CHECK(in.gpr == gpr && in.gpr_high8 == high8 && in.opsize == opsize &&
+          in.mem_size == mem_size, "mode %d '%s': gpr %d high8 %d opsize %u mem %u", mode, h,
+          in.gpr, in.gpr_high8, in.opsize, in.mem_size);
+    in.gpr = NONE;
+    check_mem(&in, mode, h, base, index, scale, disp, seg, asz);
+}
+
+static void test_loads(void)
+{
+    /* MOV r8, m8: AH without REX, SPL with any REX, R8B with REX.R. */
+    load(M64, "8a 00", INSN_MOV_LOAD, INSN_RAX, false, 1, 1, INSN_RAX, NONE, 1, 0, DS, 8);
+    load(M64, "8a 20", INSN_MOV_LOAD, INSN_RSP, true, 1, 1, INSN_RAX, NONE, 1, 0, DS, 8);
+    load(M64, "40 8a 20", INSN_MOV_LOAD, INSN_RSP, false, 1, 1, INSN_RAX, NONE, 1, 0, DS, 8);
+    load(M64, "44 8a 00", INSN_MOV_LOAD, INSN_R8, false, 1, 1, INSN_RAX, NONE, 1, 0, DS, 8);
+    load(M32, "8a 3b", INSN_MOV_LOAD, INSN_RDI, true, 1, 1, INSN_RBX, NONE, 1, 0, DS, 4);
+    /* MOV r, m: 16/32/64. */
+    load(M64, "66 8b 07", INSN_MOV_LOAD, INSN_RAX, false, 2, 2, INSN_RDI, NONE, 1, 0, DS, 8);
+    load(M64, "8b 47 10", INSN_MOV_LOAD, INSN_RAX, false, 4, 4, INSN_RDI, NONE, 1, 0x10, DS, 8);
+    load(M64, "4c 8b 4c 24 f8", INSN_MOV_LOAD, INSN_R9, false, 8, 8, INSN_RSP, NONE, 1, -8, SS, 8);
+    load(M64, "8b 05 00 10 00 00", INSN_MOV_LOAD, INSN_RAX, false, 4, 4, RIP, NONE, 1, 0x1000, DS, 8);
+    load(M64, "65 48 8b 04 25 28 00 00 00", INSN_MOV_LOAD, INSN_RAX, false, 8, 8, NONE, NONE, 1,
+         0x28, GS, 8);
+    load(M16, "8b 07", INSN_MOV_LOAD, INSN_RAX, false, 2, 2, INSN_RBX, NONE, 1, 0, DS, 2);
+    /* MOVZX/MOVSX: destination by operand size, memory by opcode. */
+    load(M64, "0f b6 07", INSN_MOVZX, INSN_RAX, false, 4, 1, INSN_RDI, NONE, 1, 0, DS, 8);
+    load(M64, "48 0f b7 0e", INSN_MOVZX, INSN_RCX, false, 8, 2, INSN_RSI, NONE, 1, 0, DS, 8);
+    load(M64, "48 0f be 07", INSN_MOVSX, INSN_RAX, false, 8, 1, INSN_RDI, NONE, 1, 0, DS, 8);
+    load(M32, "0f bf 04 8b", INSN_MOVSX, INSN_RAX, false, 4, 2, INSN_RBX, INSN_RCX, 4, 0, DS, 4);
+    /* MOVSXD (64-bit mode only; ARPL elsewhere). */
+    load(M64, "48 63 07", INSN_MOVSX, INSN_RAX, false, 8, 4, INSN_RDI, NONE, 1, 0, DS, 8);
+    load(M64, "63 07", INSN_MOVSX, INSN_RAX, false, 4, 4, INSN_RDI, NONE, 1, 0, DS, 8);
+    bad(M32, "63 07");
+    /* MOV AL/rAX, moffs: address-size offset. */
+    load(M64, "a1 00 00 d0 fe 00 00 00 00", INSN_MOV_LOAD, INSN_RAX, false, 4, 4, NONE, NONE, 1,
+         0xfed00000ll, DS, 8);
+    load(M64, "67 a0 00 00 00 f0", INSN_MOV_LOAD, INSN_RAX, false, 1, 1, NONE, NONE, 1,
+         0xf0000000ll, DS, 4);
+    load(M32, "64 a1 00 00 d0 fe", INSN_MOV_LOAD, INSN_RAX, false, 4, 4, NONE, NONE, 1,
+         0xfed00000ll, FS, 4);
+    load(M16, "a1 34 12", INSN_MOV_LOAD, INSN_RAX, false, 2, 2, NONE, NONE, 1, 0x1234, DS, 2);
+    /* Register forms touch no memory; LOCK is #UD. */
+    bad(M64, "8b c0");
+    bad(M64, "0f b6 c0");
+    bad(M64, "f0 8b 07");
+    uint64_t gpr[16] = { 0 }, seg[INSN_SEGS] = { 0 };
+    struct insn in;
+    uint8_t moffs[] = { 0xa1, 0x00, 0x00, 0xd0, 0xfe, 0x00, 0x00, 0x00, 0x80 };
+    CHECK(insn_decode(moffs, sizeof(moffs), INSN_MODE64, &in) == 0 &&
+          insn_mem_linear(&in.mem, gpr, 0, seg) == 0x80000000fed00000ull,
+          "a 64-bit offset is taken whole");
+}
+
 int main(void)
 {
     test_no_operand();
@@ -766,5 +825,6 @@ int main(void)
     test_unknown();
     test_sweeps();
     test_linear();
+    test_loads();
     return check_summary("insn_decode");
 }

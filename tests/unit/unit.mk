@@ -79,3 +79,23 @@ unit_svm_pm_SRCS := tests/unit/test_svm_pm.c vmm/svm/svm_pm.c
 UNIT_TESTS += svm_npt
 unit_svm_npt_SRCS := tests/unit/test_svm_npt.c vmm/svm/npt_format.c kernel/paging.c
 
+
+UNIT_TESTS += cpuid_policy
+unit_cpuid_policy_SRCS := tests/unit/test_cpuid_policy.c vmm/cpuid_policy.c vmm/cpuid_topo.c
+
+UNIT_TESTS += unbacked
+unit_unbacked_SRCS := tests/unit/test_unbacked.c vmm/unbacked_calc.c vmm/msr_refused.c
+# Guest platform (vmm/platform/): the guest's ACPI tables, read back by drivers/acpi too.
+UNIT_TESTS += guest_acpi
+unit_guest_acpi_SRCS := tests/unit/test_guest_acpi.c vmm/platform/acpi_tables.c \
+                        vmm/platform/acpi_dsdt.c vmm/platform/aml.c $(wildcard drivers/acpi/*.c)
+
+UNIT_TESTS += pit
+unit_pit_SRCS := tests/unit/test_pit.c vmm/platform/pit_counter.c
+UNIT_TESTS += linux_boot
+unit_linux_boot_SRCS := tests/unit/test_linux_boot.c vmm/loader/loader_fail.c \
+                        vmm/loader/loader_elf_check.c vmm/loader/linux_bzimage_check.c \
+                        vmm/loader/linux_pvh_check.c vmm/loader/linux_boot_check.c \
+                        vmm/loader/linux_memmap.c
+# The loader tests also follow the loader's headers (the rule above tracks tests/unit/*.h).
+$(BUILD)/unit/test_loader $(BUILD)/unit/test_linux_boot: $(wildcard vmm/loader/*.h)

@@ -71,6 +71,15 @@
 #define OP2_RDMSR 0x32
 #define OP2_RDPMC 0x33
 #define OP2_CPUID 0xa2
+#define OP2_MOVZX_B 0xb6
+#define OP2_MOVZX_W 0xb7
+#define OP2_MOVSX_B 0xbe
+#define OP2_MOVSX_W 0xbf
+#define OP_MOVSXD 0x63          /* ARPL outside 64-bit mode */
+#define OP_MOV_LOAD_B 0x8a
+#define OP_MOV_LOAD 0x8b
+#define OP_MOV_MOFFS_B 0xa0
+#define OP_MOV_MOFFS 0xa1
 
 struct dec {
     const uint8_t *bytes;
@@ -332,6 +341,44 @@ static bool decode_mov_cr(struct dec *d, struct insn *out, enum insn_op op)
     return true;
 }
 
+/* A load from the ModRM memory operand into ModRM.reg: `mem_size` bytes read, the destination
+ * `dest_size` bytes (SDM MOV, MOVZX, MOVSX/MOVSXD). The register forms do not touch memory. */
+static bool decode_load(struct dec *d, struct insn *out, enum insn_op op, unsigned mem_size,
+                        unsigned dest_size)
+{
+    uint8_t modrm;
+    if (!next_byte(d, &modrm) || MODRM_MOD(modrm) == MOD_REG)
+        return false;
+    out->op = op;
+    out->opsize = dest_size;
+    out->mem_size = mem_size;
+    out->gpr = rex_extend(d, REX_R, MODRM_REG(modrm));
+    out->gpr_high8 = dest_size == 1 && !d->rex && out->gpr >= INSN_RSP && out->gpr <= INSN_RDI;
+    out->has_mem = true;
+    return decode_mem(d, modrm, &out->mem);
+}
+
+/* MOV AL/rAX, moffs (SDM MOV, A0/A1): an address-size offset, no ModRM; DS or override. */
+static bool decode_moffs(struct dec *d, struct insn *out, unsigned size)
+{
+    mem_defaults(d, &out->mem);
+    uint64_t off = 0;
+    for (unsigned k = 0; k < out->mem.addr_size; k++) {
+        uint8_t b;
+        if (!next_byte(d, &b))
+            return false;
+        off |= (uint64_t)b << (8 * k);
+    }
+    out->op = INSN_MOV_LOAD;
+    out->opsize = size;
+    out->mem_size = size;
+    out->gpr = INSN_RAX;
+    out->mem.disp = (int64_t)off;   /* the address wraps at addr_size: no sign to extend */
+    out->mem.seg = seg_for(d, INSN_SEG_DS);
+    out->has_mem = true;
+    return true;
+}
+
 static bool decode_two_byte(struct dec *d, struct insn *out)
 {
     uint8_t op;
@@ -350,6 +397,10 @@ static bool decode_two_byte(struct dec *d, struct insn *out)
     case OP2_RDMSR: out->op = INSN_RDMSR; return true;
     case OP2_RDPMC: out->op = INSN_RDPMC; return true;
     case OP2_CPUID: out->op = INSN_CPUID; return true;
+    case OP2_MOVZX_B: return decode_load(d, out, INSN_MOVZX, 1, opsize_attr(d));
+    case OP2_MOVZX_W: return decode_load(d, out, INSN_MOVZX, 2, opsize_attr(d));
+    case OP2_MOVSX_B: return decode_load(d, out, INSN_MOVSX, 1, opsize_attr(d));
+    case OP2_MOVSX_W: return decode_load(d, out, INSN_MOVSX, 2, opsize_attr(d));
     default: return false;
     }
 }
@@ -393,6 +444,14 @@ static bool decode_opcode(struct dec *d, uint8_t op, struct insn *out)
     case OP_INSD: return decode_io(d, out, INSN_INS, false, false);
     case OP_OUTSB: return decode_io(d, out, INSN_OUTS, true, false);
     case OP_OUTSD: return decode_io(d, out, INSN_OUTS, false, false);
+    case OP_MOV_LOAD_B: return decode_load(d, out, INSN_MOV_LOAD, 1, 1);
+    case OP_MOV_LOAD: return decode_load(d, out, INSN_MOV_LOAD, opsize_attr(d), opsize_attr(d));
+    case OP_MOV_MOFFS_B: return decode_moffs(d, out, 1);
+    case OP_MOV_MOFFS: return decode_moffs(d, out, opsize_attr(d));
+    case OP_MOVSXD:
+        if (!mode64(d))
+            return false;
+        return decode_load(d, out, INSN_MOVSX, opsize_attr(d) == 2 ? 2 : 4, opsize_attr(d));
     default: return false;
     }
 }

@@ -21,6 +21,10 @@ enum insn_op {
     INSN_VMMCALL, INSN_VMCALL, INSN_XSETBV, INSN_WBINVD, INSN_INVD, INSN_IN, INSN_OUT,
     INSN_INS, INSN_OUTS, INSN_PAUSE, INSN_MONITOR, INSN_MWAIT, INSN_INVLPG, INSN_INVLPGA,
     INSN_VMRUN, INSN_VMLOAD, INSN_VMSAVE, INSN_STGI, INSN_CLGI, INSN_SKINIT,
+    /* Loads from memory into a register (the memory forms only): MOV r, m (8A, 8B) and
+     * MOV AL/rAX, moffs (A0, A1); MOVZX (0F B6, 0F B7); MOVSX (0F BE, 0F BF) and MOVSXD
+     * (63, 64-bit mode). */
+    INSN_MOV_LOAD, INSN_MOVZX, INSN_MOVSX,
 };
 
 /* General-purpose registers by their encoding number (SDM table 2-2 order). */
@@ -70,8 +74,15 @@ struct insn {
      * CLTS, LMSW and SMSW: 0 (they reach CR0). Else INSN_REG_NONE. */
     int cr;
     /* The register operand: MOV CR's GPR (ModRM.rm, whatever mod says), the register form
-     * of LLDT/LTR/SLDT/STR/LMSW/SMSW; else INSN_REG_NONE. */
+     * of LLDT/LTR/SLDT/STR/LMSW/SMSW, the destination of the loads (ModRM.reg plus REX.R;
+     * RAX for A0/A1); else INSN_REG_NONE. */
     int gpr;
+    /* Loads: the destination is 8 bits wide (opsize 1) and gpr 4..7 names AH, CH, DH, BH
+     * (a byte register without any REX prefix; with one, 4..7 are SPL, BPL, SIL, DIL). */
+    bool gpr_high8;
+    /* Loads: bytes read from memory (1, 2, 4, 8); the destination's size is opsize (1 for
+     * the byte forms of MOV). Else 0. */
+    unsigned mem_size;
     /* The operand is memory, described by mem: the ModRM memory forms, and the implicit
      * operands of OUTS (DS or override:rSI), INS (ES:rDI, no override) and MONITOR (DS or
      * override:rAX). */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "exitless/bootinfo.h"
+#include "vmm/loader/linux_check.h"
 #include "vmm/loader/loader.h"
 #include "vmm/loader/loader_priv.h"
 
@@ -39,7 +40,7 @@ int loader_place_module(struct guest *g, char *err, size_t len)
 }
 
 /* Identity map of the first 4 GiB with 2 MiB pages, in guest memory (SDM 4.5). */
-static void build_page_tables(struct guest *g)
+void loader_build_page_tables(struct guest *g)
 {
     uint64_t *t = guest_ram_ptr(g, EXITLESS_GPA_PAGE_TABLES, 6 * 4096);
     const uint64_t p_rw = 0x3, ps = 0x80;
@@ -71,8 +72,10 @@ static int load_elf64(struct guest *g, const uint8_t *img, size_t size, char *er
     if (elf_load(g, img, size, ELF_CLASS64, &entry, err, len) ||
         loader_place_module(g, err, len))
         return -1;
-    build_page_tables(g);
+    loader_build_page_tables(g);
     loader_build_gdt(g);
+    g->entry.cs = 0x08;
+    g->entry.ds = 0x10;
 
     memset(&bi, 0, sizeof(bi));
     bi.magic = EXITLESS_BOOT_MAGIC;
@@ -106,10 +109,21 @@ int guest_load(struct guest *g, const uint8_t *image, size_t size, const uint8_t
     if (g->mem_size < 2 * EXITLESS_GPA_IMAGE_MIN)
         return loader_fail(err, errlen, "guest memory %lu KiB is below the 2 MiB minimum",
                            g->mem_size >> 10);
+    /* Detected from the image, most specific first: a bzImage's setup header, an ELF
+     * vmlinux's PVH note (its e_entry is no identity-mapped 64-bit entry), multiboot. */
+    if (bzimage_present(image, size))
+        return bzimage_load(g, image, size, err, errlen);
+    uint32_t pvh_entry;
+    int pvh = pvh_find_entry(image, size, &pvh_entry, err, errlen);
+    if (pvh < 0)
+        return -1;
+    if (pvh)
+        return pvh_load(g, image, size, pvh_entry, err, errlen);
     if (size > 4 && memcmp(image, "\177ELF", 4) == 0 && image[4] == ELF_CLASS64 &&
         !multiboot_present(image, size))
         return load_elf64(g, image, size, err, errlen);
     if (multiboot_present(image, size))
         return multiboot_load(g, image, size, err, errlen);
-    return loader_fail(err, errlen, "unknown image format (want ELF64 or a multiboot 1/2 kernel)");
+    return loader_fail(err, errlen, "unknown image format (want ELF64, a multiboot 1/2 kernel, "
+                                    "a Linux bzImage, or an ELF vmlinux with a PVH entry note)");
 }

@@ -1,4 +1,5 @@
-/* Guest image loaders: ELF64 (long mode) and multiboot 1/2 (32-bit protected mode). */
+/* Guest image loaders: ELF64 (long mode), multiboot 1/2 (32-bit protected mode), Linux
+ * bzImage (64-bit boot protocol) and ELF vmlinux (PVH entry); the kind is detected. */
 #ifndef EXITLESS_VMM_LOADER_H
 #define EXITLESS_VMM_LOADER_H
 

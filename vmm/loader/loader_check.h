@@ -33,6 +33,11 @@ struct elf_seg {
  * the entry point must lie in a loadable segment. Fills e. Returns 0, or -1 with the reason. */
 int elf_check(const uint8_t *img, size_t size, int cls, uint64_t mem_size, struct elf_image *e,
               char *err, size_t len) __attribute__((warn_unused_result));
+/* The same checks for an ELF64 image entered at an address given elsewhere (PVH): segments
+ * load at their physical addresses whatever they are linked at; e_entry is not used
+ * (e->entry = 0). */
+int elf_check_phys(const uint8_t *img, size_t size, uint64_t mem_size, struct elf_image *e,
+                   char *err, size_t len) __attribute__((warn_unused_result));
 /* Program header i of an image elf_check accepted: true if it is a segment to load. */
 bool elf_segment(const uint8_t *img, const struct elf_image *e, uint16_t i, struct elf_seg *s);
 

@@ -62,8 +62,8 @@ static int check_segment(const struct elf_seg *s, uint16_t i, size_t size, uint6
     return 0;
 }
 
-int elf_check(const uint8_t *img, size_t size, int cls, uint64_t mem_size, struct elf_image *e,
-              char *err, size_t len)
+static int check(const uint8_t *img, size_t size, int cls, uint64_t mem_size, bool want_entry,
+                 struct elf_image *e, char *err, size_t len)
 {
     const struct elf_layout *l = cls == ELF_CLASS64 ? &elf64 : &elf32;
     int bits = cls == ELF_CLASS64 ? 64 : 32;
@@ -75,6 +75,7 @@ int elf_check(const uint8_t *img, size_t size, int cls, uint64_t mem_size, struc
     if (machine != l->machine)
         return loader_fail(err, len, "ELF machine %u is not x86", machine);
     e->cls = cls;
+    e->entry = 0;
     e->entry_vaddr = rd(img + l->entry, l->addr_bytes);
     e->phoff = rd(img + l->phoff, l->addr_bytes);
     e->phentsize = (uint16_t)rd(img + l->phentsize, 2);
@@ -94,7 +95,8 @@ int elf_check(const uint8_t *img, size_t size, int cls, uint64_t mem_size, struc
         if (check_segment(&s, i, size, mem_size, err, len))
             return -1;
         /* The first segment whose virtual range holds the entry point names its address. */
-        if (!entry_found && e->entry_vaddr - s.vaddr < s.memsz && e->entry_vaddr >= s.vaddr) {
+        if (want_entry && !entry_found && e->entry_vaddr - s.vaddr < s.memsz &&
+            e->entry_vaddr >= s.vaddr) {
             /* Long-mode guests start on an identity map: virtual must equal physical. */
             if (cls == ELF_CLASS64 && s.vaddr != s.paddr)
                 return loader_fail(err, len, "ELF64 entry segment is linked at %#lx but loads "
@@ -107,8 +109,20 @@ int elf_check(const uint8_t *img, size_t size, int cls, uint64_t mem_size, struc
     }
     if (!loaded)
         return loader_fail(err, len, "ELF image has no loadable segment");
-    if (!entry_found)
+    if (want_entry && !entry_found)
         return loader_fail(err, len, "ELF entry point %#lx is in no loaded segment",
                            e->entry_vaddr);
     return 0;
+}
+
+int elf_check(const uint8_t *img, size_t size, int cls, uint64_t mem_size, struct elf_image *e,
+              char *err, size_t len)
+{
+    return check(img, size, cls, mem_size, true, e, err, len);
+}
+
+int elf_check_phys(const uint8_t *img, size_t size, uint64_t mem_size, struct elf_image *e,
+                   char *err, size_t len)
+{
+    return check(img, size, ELF_CLASS64, mem_size, false, e, err, len);
 }

@@ -195,6 +195,8 @@ int multiboot_load(struct guest *g, const uint8_t *img, size_t size, char *err, 
     if ((h.version == 2 ? mb2_load : mb1_load)(g, img, size, &h, err, len))
         return -1;
     loader_build_gdt(g);
+    g->entry.cs = 0x18;
+    g->entry.ds = 0x10;
     g->entry.mode = BOOT_PROTECTED32;
     g->entry.rbx = EXITLESS_GPA_BOOT_INFO;
     g->entry.rsp = EXITLESS_GPA_STACK_TOP;

@@ -13,6 +13,8 @@
  * range is not inside guest RAM. */
 int loader_copy(struct guest *g, uint64_t gpa, const void *src, uint64_t len, uint64_t zero_len);
 void loader_build_gdt(struct guest *g);
+/* Identity map of the first 4 GiB (2 MiB pages) at EXITLESS_GPA_PAGE_TABLES (6 pages). */
+void loader_build_page_tables(struct guest *g);
 /* Copies the module (if any) page-aligned after the kernel; fills mod_start/mod_end. */
 int loader_place_module(struct guest *g, char *err, size_t len);
 
@@ -21,6 +23,16 @@ int loader_place_module(struct guest *g, char *err, size_t len);
 int elf_load(struct guest *g, const uint8_t *img, size_t size, int elf_class, uint64_t *entry,
              char *err, size_t len);
 
+/* Copies the loadable segments of an image elf_check or elf_check_phys accepted. */
+int elf_load_segments(struct guest *g, const uint8_t *img, const struct elf_image *e, char *err,
+                      size_t len);
+
 int multiboot_load(struct guest *g, const uint8_t *img, size_t size, char *err, size_t len);
+
+/* Linux guests (vmm/loader/loader_linux.c, loader_pvh.c): a bzImage through the 64-bit
+ * boot protocol, an ELF vmlinux through its PVH entry. */
+int bzimage_load(struct guest *g, const uint8_t *img, size_t size, char *err, size_t len);
+int pvh_load(struct guest *g, const uint8_t *img, size_t size, uint32_t entry, char *err,
+             size_t len);
 
 #endif

@@ -17,8 +17,13 @@ struct guest_acpi_cfg {
     bool com1;                              /* DSDT: 16550 at 0x3F8 with no interrupt line */
 };
 
-/* Lays the tables out in buf, which the guest sees at guest-physical `base`. Returns the
- * bytes used, or 0 when `size` is too small; *rsdp_gpa gets the RSDP's address. */
+/* What is wrong with cfg (no cores or more than ACPI_GUEST_MAX_CPUS, an APIC id listed twice
+ * or 0xffffffff, an empty or inverted PCI memory window), or NULL when it can be built. */
+const char *guest_acpi_check(const struct guest_acpi_cfg *cfg);
+
+/* Lays the tables out in buf, which the guest sees at guest-physical `base` (16-byte
+ * aligned; 0 is returned otherwise). Returns the bytes used, or 0 when `size`
+ * is too small or guest_acpi_check refuses cfg; *rsdp_gpa gets the RSDP's address (base). */
 size_t guest_acpi_build(const struct guest_acpi_cfg *cfg, void *buf, size_t size,
                         uint64_t base, uint64_t *rsdp_gpa);
 

@@ -146,6 +146,8 @@ static void decode_npf(struct vcpu *v, struct vmcb *vm, struct vexit *e)
     e->gpa.gpa = vm->control.exit_info_2;
     e->gpa.write = vm->control.exit_info_1 & NPF_WRITE;
     e->gpa.fetch = vm->control.exit_info_1 & NPF_FETCH;
+    e->gpa.walk = vm->control.exit_info_1 & NPF_PAGE_TABLE_WALK; /* APM 15.25.6 */
+    e->gpa.delivery = vm->control.exit_int_info & EVENT_VALID;
 }
 
 /* LIDT/LGDT/SIDT/SGDT and LLDT/LTR/SLDT/STR: the operand from the decoded instruction. */

@@ -44,9 +44,11 @@
 #include "kernel/mm.h"
 #include "kernel/percpu.h"
 #include "kernel/trap.h"
+#include "vmm/cpuid_policy.h"
 #include "vmm/svm/npt.h"
 #include "vmm/svm/svm.h"
 #include "vmm/svm/svm_pm.h"
+#include "vmm/vcpu.h"
 
 #define CR0_ET_BIT (1ull << 4)
 #define CR0_NE_BIT (1ull << 5)
@@ -138,12 +140,12 @@ static void setup_save(struct vcpu *v, struct vmcb_save *s)
     s->dbgctl = 0;
     s->dr6 = DR6_DEFAULT;
     s->dr7 = DR7_DEFAULT;
-    seg(&s->cs, long_mode ? 0x08 : 0x18, 0, 0xffffffff, long_mode ? ATTR_CODE64 : ATTR_CODE32);
-    seg(&s->ds, 0x10, 0, 0xffffffff, ATTR_DATA);
-    seg(&s->es, 0x10, 0, 0xffffffff, ATTR_DATA);
-    seg(&s->ss, 0x10, 0, 0xffffffff, ATTR_DATA);
-    seg(&s->fs, 0x10, 0, 0xffffffff, ATTR_DATA);
-    seg(&s->gs, 0x10, 0, 0xffffffff, ATTR_DATA);
+    seg(&s->cs, e->cs, 0, 0xffffffff, long_mode ? ATTR_CODE64 : ATTR_CODE32);
+    seg(&s->ds, e->ds, 0, 0xffffffff, ATTR_DATA);
+    seg(&s->es, e->ds, 0, 0xffffffff, ATTR_DATA);
+    seg(&s->ss, e->ds, 0, 0xffffffff, ATTR_DATA);
+    seg(&s->fs, e->ds, 0, 0xffffffff, ATTR_DATA);
+    seg(&s->gs, e->ds, 0, 0xffffffff, ATTR_DATA);
     seg(&s->tr, 0, 0, 0x67, ATTR_TSS_BUSY);
     seg(&s->ldtr, 0, 0, 0, 0);
     seg(&s->gdtr, 0, e->gdt_base, e->gdt_limit, 0);
@@ -284,6 +286,9 @@ static void svm_vcpu_after_exit(struct vcpu *v, const struct vexit *e)
     if (again) {
         c->event_inj = again;
         c->event_inj_err = again & EVENT_EV ? c->exit_int_info_err : 0;
+        if (event_type(again) == EVENT_TYPE_EXCEPTION &&
+            vcpu_vector_is_fault((uint8_t)(again & EVENT_VECTOR_MASK)))
+            s->vmcb->save.rflags |= RFLAGS_RF;
     }
 }
 
@@ -312,6 +317,7 @@ static uint64_t svm_get(struct vcpu *v, enum vreg r)
     case VREG_LDTR_SEL: return s->ldtr.selector;
     case VREG_CPL: return s->cpl & 3;
     case VREG_CS_LONG: return (s->efer & EFER_LMA_BIT) && (s->cs.attrib & SEG_ATTR_L);
+    case VREG_CS_DB: return (s->cs.attrib & SEG_ATTR_DB) != 0;
     case VREG_COUNT: break;
     }
     return 0;
@@ -362,6 +368,7 @@ static void svm_set(struct vcpu *v, enum vreg r, uint64_t x)
     case VREG_LDTR_SEL:
     case VREG_CPL:
     case VREG_CS_LONG:
+    case VREG_CS_DB:
     case VREG_COUNT:
         log_err("svm", "%s: register %d is read-only", v->guest->name, (int)r);
         break;
@@ -381,6 +388,13 @@ static void svm_load_sys_seg(struct vcpu *v, bool tr, uint16_t sel, uint64_t bas
 static uint64_t svm_cr4_allowed(void)
 {
     return svm_this_cpu()->caps.cr4_allowed;
+}
+
+/* Neither RDTSCP nor INVPCID is intercepted: the guest runs them as the CPU has them. */
+static uint32_t svm_guest_insns(struct vcpu *v)
+{
+    (void)v;
+    return CPUID_INSN_RDTSCP | CPUID_INSN_INVPCID;
 }
 
 static void svm_skip(struct vcpu *v, const struct vexit *e)
@@ -502,6 +516,7 @@ const struct vendor_ops svm_vendor_ops = {
     .set_cr = svm_set_cr,
     .load_sys_seg = svm_load_sys_seg,
     .cr4_allowed = svm_cr4_allowed,
+    .guest_insns = svm_guest_insns,
     .skip = svm_skip,
     .inject_exception = svm_inject_exception,
     .event_pending = svm_event_pending,

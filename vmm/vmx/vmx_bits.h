@@ -220,6 +220,7 @@ enum vmx_exit_reason {
 #define EPT_QUAL_WRITE          (1u << 1)
 #define EPT_QUAL_FETCH          (1u << 2)
 #define EPT_QUAL_GLA_VALID      (1u << 7)
+#define EPT_QUAL_GLA_TRANSLATED (1u << 8)
 
 /* INVEPT / INVVPID types. */
 #define INVEPT_SINGLE_CONTEXT   1

@@ -135,6 +135,10 @@ void vmx_decode_exit(struct vcpu *v, uint32_t reason, struct vexit *e)
         e->gpa.gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
         e->gpa.write = q & EPT_QUAL_WRITE;
         e->gpa.fetch = q & EPT_QUAL_FETCH;
+        /* SDM 28.2.1, table 28-7: with a valid linear address, bit 8 clear means the access
+         * was to a paging-structure entry of the guest's own walk. */
+        e->gpa.walk = (q & EPT_QUAL_GLA_VALID) && !(q & EPT_QUAL_GLA_TRANSLATED);
+        e->gpa.delivery = vmcs_read32(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID;
         break;
     case VEXIT_GPA_MISCONFIG:
         e->gpa.gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
@@ -194,6 +198,9 @@ void vmx_after_exit(struct vcpu *v, const struct vexit *e)
         (vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID))
         return;
     vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, vect & ~INTR_INFO_NMI_UNBLOCK);
+    if ((vect & INTR_INFO_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION &&
+        vcpu_vector_is_fault((uint8_t)(vect & INTR_INFO_VECTOR_MASK)))
+        vmcs_writel(GUEST_RFLAGS, vmcs_readl(GUEST_RFLAGS) | RFLAGS_RF);
     if (vect & INTR_INFO_DELIVER_CODE)
         vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read32(IDT_VECTORING_ERROR_CODE));
     vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, vmcs_read32(VM_EXIT_INSTRUCTION_LEN));

@@ -10,6 +10,7 @@
 #include "kernel/percpu.h"
 #include "kernel/trap.h"
 #include "kernel/tsc.h"
+#include "vmm/cpuid_policy.h"
 #include "vmm/vmx/vmx.h"
 #include "vmm/vmx/vmx_bits.h"
 #include "vmm/vmx/vmx_ops.h"
@@ -140,12 +141,12 @@ static void setup_guest_state(struct vcpu *v, const struct vmx_caps *caps, bool 
     vmcs_writel(GUEST_DR7, DR7_DEFAULT);
 
     uint32_t code_ar = long_mode ? AR_CODE64 : AR_CODE32;
-    SEG(CS, long_mode ? 0x08 : 0x18, 0, 0xffffffff, code_ar);
-    SEG(DS, 0x10, 0, 0xffffffff, AR_DATA);
-    SEG(ES, 0x10, 0, 0xffffffff, AR_DATA);
-    SEG(SS, 0x10, 0, 0xffffffff, AR_DATA);
-    SEG(FS, 0x10, 0, 0xffffffff, AR_DATA);
-    SEG(GS, 0x10, 0, 0xffffffff, AR_DATA);
+    SEG(CS, e->cs, 0, 0xffffffff, code_ar);
+    SEG(DS, e->ds, 0, 0xffffffff, AR_DATA);
+    SEG(ES, e->ds, 0, 0xffffffff, AR_DATA);
+    SEG(SS, e->ds, 0, 0xffffffff, AR_DATA);
+    SEG(FS, e->ds, 0, 0xffffffff, AR_DATA);
+    SEG(GS, e->ds, 0, 0xffffffff, AR_DATA);
     SEG(TR, 0, 0, 0x67, AR_TSS64_BUSY | AR_TSS_PRESENT);
     SEG(LDTR, 0, 0, 0, VMX_AR_UNUSABLE);
     vmcs_writel(GUEST_GDTR_BASE, e->gdt_base);
@@ -319,6 +320,8 @@ uint64_t vmx_get(struct vcpu *v, enum vreg r)
         return (vmcs_read32(GUEST_SS_AR_BYTES) >> VMX_AR_DPL_SHIFT) & 3;
     case VREG_CS_LONG:
         return (vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_L) != 0;
+    case VREG_CS_DB:
+        return (vmcs_read32(GUEST_CS_AR_BYTES) & VMX_AR_DB) != 0;
     case VREG_CR0: {
         /* The guest's view: host-owned bits from the read shadow, the rest as they are. */
         uint64_t mask = vmcs_readl(CR0_GUEST_HOST_MASK);
@@ -388,6 +391,14 @@ void vmx_load_sys_seg(struct vcpu *v, bool tr, uint16_t sel, uint64_t base, uint
 uint64_t vmx_cr4_allowed(void)
 {
     return vmx_this_cpu()->caps.cr4_fixed1 & ~CR4_VMXE;
+}
+
+/* RDTSCP and INVPCID #UD in a guest unless their secondary control is on (SDM vol. 3,
+ * 25.6.2), which vmx_caps turns on wherever the CPU has it. */
+uint32_t vmx_guest_insns(struct vcpu *v)
+{
+    const struct vmx_controls *c = &vmx_this_cpu()->ctl[v->guest->intr_mode];
+    return (c->rdtscp ? CPUID_INSN_RDTSCP : 0) | (c->invpcid ? CPUID_INSN_INVPCID : 0);
 }
 
 void vmx_flush_gpmap(struct vcpu *v)

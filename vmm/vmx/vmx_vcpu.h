@@ -27,6 +27,7 @@ void vmx_set_cr(struct vcpu *v, unsigned cr, uint64_t val);
 void vmx_load_sys_seg(struct vcpu *v, bool tr, uint16_t sel, uint64_t base, uint32_t limit,
                       uint16_t attr);
 uint64_t vmx_cr4_allowed(void);
+uint32_t vmx_guest_insns(struct vcpu *v);
 void vmx_flush_gpmap(struct vcpu *v);
 /* Fills *e from the current VMCS after an exit (vmm/vmx/vmx_exit.c). */
 void vmx_decode_exit(struct vcpu *v, uint32_t reason, struct vexit *e);

@@ -17,6 +17,7 @@ const struct vendor_ops vmx_vendor_ops = {
     .set_cr = vmx_set_cr,
     .load_sys_seg = vmx_load_sys_seg,
     .cr4_allowed = vmx_cr4_allowed,
+    .guest_insns = vmx_guest_insns,
     .skip = vmx_skip,
     .inject_exception = vmx_inject_exception,
     .event_pending = vmx_event_pending,

@@ -1,0 +1,281 @@
+#!/bin/sh
+# /init of the Linux test guest: mounts the basics, loads the modules the image carries, runs
+# the checks the kernel command line names (exitless.checks=a,b,...) and prints exactly one
+# line per check, "PASS: name (details)" or "FAIL: name: why", each with a single echo so no
+# line is ever split; then powers off. Keys are listed in guests/linux/README.md.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+
+echo "exitless-init: start"
+
+# exitless.KEY=VALUE words of the command line become arg_KEY (KEY of [a-z0-9_] only).
+for word in $(cat /proc/cmdline); do
+    case "$word" in
+    exitless.*=*)
+        key=${word%%=*}
+        key=${key#exitless.}
+        case "$key" in
+        *[!a-z0-9_]* | "") echo "exitless-init: ignoring malformed key in '$word'" ;;
+        *) eval "arg_$key=\${word#*=}" ;;
+        esac
+        ;;
+    esac
+done
+
+# Kernel messages would land in the middle of our lines: keep them off the console.
+[ "${arg_verbose:-0}" = 1 ] || echo 1 > /proc/sys/kernel/printk
+
+echo "exitless-init: kernel $(uname -r), $(cut -d' ' -f1 /proc/uptime) s since boot, checks ${arg_checks:=boot}"
+
+passed=0
+failed=0
+pass() { echo "PASS: $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+
+# Counts and waits must be numbers: a bad one is reported and dropped (checks needing it fail).
+for key in cpus pings linkwait peerwait serve servewait pfvfs; do
+    eval "value=\${arg_$key:-}"
+    case "$value" in
+    "" | [0-9] | [1-9] | [1-9][0-9] | [1-9][0-9][0-9] | [1-9][0-9][0-9][0-9] | [1-9][0-9][0-9][0-9][0-9]) ;;
+    *) fail "cmdline: exitless.$key must be a number below 100000, not '$value'"; unset "arg_$key" ;;
+    esac
+done
+
+# Modules, dependencies first (written by mkguest.sh as "NAME PATH" lines).
+moddir=/lib/modules/$(uname -r)
+load_errors=
+if [ -r /etc/exitless/modules ]; then
+    while read -r name path; do
+        [ -d "/sys/module/$name" ] && continue
+        err=$(insmod "$moddir/$path" 2>&1) || load_errors="$load_errors $name(${err##*: })"
+    done < /etc/exitless/modules
+fi
+
+# Counts the CPUs in a list like "0-3,5".
+count_cpus() {
+    n=0
+    for part in $(echo "$1" | tr ',' ' '); do
+        case "$part" in
+        *-*) n=$((n + ${part#*-} - ${part%-*} + 1)) ;;
+        *) n=$((n + 1)) ;;
+        esac
+    done
+    echo $n
+}
+
+check_boot() {
+    pass "boot (init ran, kernel $(uname -r))"
+}
+
+check_cpus() {
+    if [ -z "${arg_cpus:-}" ]; then
+        fail "cpus: exitless.cpus is not on the command line"
+        return
+    fi
+    online=$(cat /sys/devices/system/cpu/online)
+    n_online=$(count_cpus "$online")
+    n_info=$(grep -c '^processor' /proc/cpuinfo)
+    if [ "$n_online" = "$arg_cpus" ] && [ "$n_info" = "$arg_cpus" ]; then
+        pass "cpus ($n_online online: $online)"
+    else
+        fail "cpus: expected $arg_cpus, $n_online online ($online), $n_info in /proc/cpuinfo"
+    fi
+}
+
+check_modules() {
+    if [ ! -r /etc/exitless/modules ]; then
+        fail "modules: the image lists no modules (/etc/exitless/modules)"
+        return
+    fi
+    loaded= missing=
+    while read -r name path; do
+        if [ -d "/sys/module/$name" ]; then loaded="$loaded $name"; else missing="$missing $name"; fi
+    done < /etc/exitless/modules
+    if [ -z "$missing" ]; then
+        pass "modules ($(echo $loaded | wc -w) loaded:$loaded)"
+    else
+        fail "modules: not loaded:$missing; insmod said:${load_errors:- nothing}"
+    fi
+}
+
+# The first interface whose driver is $1, waiting up to $2 seconds for it to appear.
+find_iface() {
+    t=0
+    while :; do
+        for dev in /sys/class/net/*; do
+            drv=$(readlink "$dev/device/driver" 2>/dev/null) || continue
+            [ "${drv##*/}" = "$1" ] && { echo "${dev##*/}"; return 0; }
+        done
+        [ $t -ge "$2" ] && return 1
+        sleep 1
+        t=$((t + 1))
+    done
+}
+
+# Waits up to $2 seconds for interface $1's carrier.
+wait_link() {
+    t=0
+    until [ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null)" = 1 ]; do
+        [ $t -ge "$2" ] && return 1
+        sleep 1
+        t=$((t + 1))
+    done
+}
+
+check_net() {
+    drv=${arg_netdrv:-igbvf}
+    wait=${arg_linkwait:-30}
+    if ! ifc=$(find_iface "$drv" "$wait"); then
+        fail "net: no interface driven by $drv after ${wait} s (interfaces: $(ls /sys/class/net | tr '\n' ' '))"
+        return
+    fi
+    mac=$(cat "/sys/class/net/$ifc/address")
+    want=$(echo "${arg_mac:-$mac}" | tr 'A-F' 'a-f')
+    if [ "$mac" != "$want" ]; then
+        fail "net: $ifc ($drv) has MAC $mac, expected $want"
+        return
+    fi
+    ip link set dev "$ifc" up
+    if ! wait_link "$ifc" "$wait"; then
+        fail "net: $ifc ($drv, $mac) has no link after ${wait} s"
+        return
+    fi
+    if [ -z "${arg_ip:-}" ] || [ -z "${arg_peer:-}" ]; then
+        fail "net: exitless.ip and exitless.peer are needed ($ifc $drv $mac has link)"
+        return
+    fi
+    if ! err=$(ip addr add "$arg_ip" dev "$ifc" 2>&1); then
+        fail "net: ip addr add $arg_ip dev $ifc: $err"
+        return
+    fi
+    # The peer may still be booting: wait for its first answer, then count.
+    t=0 peerwait=${arg_peerwait:-60}
+    until ping -c 1 -W 1 "$arg_peer" > /dev/null 2>&1; do
+        t=$((t + 1))
+        if [ $t -ge "$peerwait" ]; then
+            fail "net: $arg_peer never answered within ${peerwait} tries ($ifc $drv $mac $arg_ip, link up)"
+            return
+        fi
+    done
+    n=${arg_pings:-10}
+    summary=$(ping -q -A -c "$n" -W 5 "$arg_peer" 2>&1 | grep 'packets transmitted')
+    sent=$(echo "$summary" | sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p')
+    got=$(echo "$summary" | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
+    if [ "$sent" = "$n" ] && [ "$got" = "$n" ]; then
+        pass "net ($ifc $drv $mac $arg_ip, $got of $n pings to $arg_peer answered)"
+    else
+        fail "net: $ifc $drv $arg_ip: ${got:-?} of ${sent:-?} pings to $arg_peer answered (wanted $n)"
+    fi
+}
+
+# Natively only (a guest under the hypervisor sees no PF): enables exitless.pfvfs VFs on every
+# igb PF, so igbvf can be tried on an emulated 82576 without the hypervisor.
+check_pfvfs() {
+    done_pfs=
+    for dev in /sys/class/net/*; do
+        drv=$(readlink "$dev/device/driver" 2>/dev/null) || continue
+        [ "${drv##*/}" = igb ] || continue
+        ifc=${dev##*/}
+        ip link set dev "$ifc" up
+        # A VF reset while its PF is still resetting leaves the VF without link.
+        if ! wait_link "$ifc" "${arg_linkwait:-30}"; then
+            fail "pfvfs: the igb PF $ifc has no link after ${arg_linkwait:-30} s"
+            return
+        fi
+        # Enabling VFs resets the PF once more: probe the VFs only after its link is back.
+        echo 0 > "$dev/device/sriov_drivers_autoprobe"
+        if ! err=$(echo "${arg_pfvfs:-1}" 2>&1 > "$dev/device/sriov_numvfs"); then
+            fail "pfvfs: $ifc: cannot enable ${arg_pfvfs:-1} VFs: $err"
+            return
+        fi
+        sleep 1
+        if ! wait_link "$ifc" "${arg_linkwait:-30}"; then
+            fail "pfvfs: the igb PF $ifc lost its link enabling VFs"
+            return
+        fi
+        echo 1 > "$dev/device/sriov_drivers_autoprobe"
+        for vf in "$dev"/device/virtfn*; do
+            vf=$(readlink "$vf")
+            echo "${vf##*/}" > /sys/bus/pci/drivers_probe
+        done
+        done_pfs="$done_pfs $ifc:$(cat "$dev/device/sriov_numvfs")"
+    done
+    if [ -z "$done_pfs" ]; then
+        fail "pfvfs: no interface driven by igb"
+    else
+        pass "pfvfs (VFs enabled on$done_pfs)"
+    fi
+}
+
+check_unreachable() {
+    if [ -z "${arg_unreachable:-}" ]; then
+        fail "unreachable: exitless.unreachable is not on the command line"
+    elif ping -c 3 -W 2 "$arg_unreachable" > /dev/null 2>&1; then
+        fail "unreachable: $arg_unreachable answered a ping"
+    else
+        pass "unreachable (no answer from $arg_unreachable)"
+    fi
+}
+
+# ICMP echo requests this guest has answered so far (the "InEchos" column of /proc/net/snmp).
+echos_in() {
+    awk '$1 == "Icmp:" { if (!col) { for (i = 2; i <= NF; i++) if ($i == "InEchos") col = i }
+                         else { print $col; exit } }' /proc/net/snmp
+}
+
+# Stays up until the peer has pinged us exitless.serve times, so it can finish counting.
+check_serve() {
+    want=${arg_serve:-}
+    case "$want" in
+    "" | *[!0-9]*) fail "serve: exitless.serve must be a count of echo requests, not '$want'"; return ;;
+    esac
+    t=0 wait=${arg_servewait:-300}
+    while :; do
+        got=$(echos_in)
+        case "$got" in "" | *[!0-9]*) fail "serve: no ICMP counters in /proc/net/snmp"; return ;; esac
+        [ "$got" -ge "$want" ] && break
+        if [ $t -ge "$wait" ]; then
+            fail "serve: $got of $want echo requests arrived within ${wait} s"
+            return
+        fi
+        sleep 1
+        t=$((t + 1))
+    done
+    pass "serve ($got echo requests answered)"
+}
+
+check_dmesg() {
+    # exitless.dmesg=REGEX shows the matching kernel lines (a debugging hook, not a check).
+    if [ -n "${arg_dmesg:-}" ]; then
+        dmesg | grep -E "$arg_dmesg" | while read -r line; do echo "exitless-init: dmesg: $line"; done
+    fi
+    bad=$(dmesg | grep -E 'BUG:|WARNING:|Oops|Call Trace|Kernel panic|general protection' | head -n 1)
+    if [ -z "$bad" ]; then
+        pass "dmesg (no BUG, WARNING or Oops in $(dmesg | wc -l) lines)"
+    else
+        fail "dmesg: $bad"
+    fi
+}
+
+for check in $(echo "$arg_checks" | tr ',' ' '); do
+    case "$check" in
+    boot | cpus | modules | pfvfs | net | unreachable | serve | dmesg) "check_$check" ;;
+    *) fail "$check: unknown check (known: boot cpus modules pfvfs net unreachable serve dmesg)" ;;
+    esac
+done
+
+echo "exitless-init: done $passed passed $failed failed"
+
+# A tty setting applied with TCSADRAIN returns only once the UART has sent every byte:
+# the last line must not be lost to the power-off.
+stty -F /dev/console -echo 2>/dev/null
+case "${arg_end:-poweroff}" in
+reboot) reboot -f ;;
+hold) ;;
+*) poweroff -f ;;
+esac
+echo "exitless-init: holding (exitless.end=${arg_end:-poweroff})"
+while :; do sleep 3600; done
