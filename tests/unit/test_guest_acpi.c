@@ -134,6 +134,7 @@ static void test_fadt(void)
     uint32_t flags = rd32(f + 112);
     CHECK(flags & (1u << 20), "HW_REDUCED_ACPI");
     CHECK(flags & (1u << 10), "RESET_REG_SUP");
+    CHECK(flags & (1u << 19), "FORCE_APIC_PHYSICAL_DESTINATION_MODE");
     CHECK(flags & 1u, "WBINVD");
     CHECK_EQ_U64(rd32(f + 36), 0, "no FACS");
     CHECK_EQ_U64(rd64(f + 132), 0, "no X_FACS");

@@ -70,6 +70,9 @@
 #define FADT_F_SLP_BUTTON    (1u << 5)   /* no fixed sleep button */
 #define FADT_F_RESET_REG_SUP (1u << 10)
 #define FADT_F_HW_REDUCED    (1u << 20)
+/* x2APIC IPIs in physical destination mode only: the hypervisor refuses logical (cluster)
+ * destinations, and Linux then picks its physical x2APIC driver (x2apic_fadt_phys). */
+#define FADT_F_APIC_PHYSICAL (1u << 19)
 /* IA-PC boot architecture flags (table 5.11): no LEGACY_DEVICES, no 8042. */
 #define BOOT_ARCH_NO_VGA     (1u << 2)
 #define BOOT_ARCH_NO_ASPM    (1u << 4)   /* OSPM must not enable ASPM */
@@ -151,7 +154,8 @@ static size_t build_fadt(uint8_t *t, size_t cap, uint64_t dsdt_gpa)
     acpi_put16(t + FADT_P_LVL3_LAT, FADT_C3_NONE);
     acpi_put16(t + FADT_IAPC_BOOT_ARCH, BOOT_ARCH_NO_VGA | BOOT_ARCH_NO_ASPM | BOOT_ARCH_NO_RTC);
     acpi_put32(t + FADT_FLAGS, FADT_F_WBINVD | FADT_F_PWR_BUTTON | FADT_F_SLP_BUTTON |
-                                   FADT_F_RESET_REG_SUP | FADT_F_HW_REDUCED);
+                                   FADT_F_RESET_REG_SUP | FADT_F_HW_REDUCED |
+                                   FADT_F_APIC_PHYSICAL);
     gas_io8(t + FADT_RESET_REG, PM_RESET_PORT);
     t[FADT_RESET_VALUE] = PM_RESET_VALUE;
     t[FADT_MINOR] = FADT_MINOR_VERSION;
