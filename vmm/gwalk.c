@@ -1,5 +1,5 @@
-/* Guest page walks (SDM vol. 3, 4.3 and 4.5) for the few instructions the hypervisor
- * emulates with memory operands (LIDT/SIDT/LGDT/SGDT). */
+/* Guest page walks (SDM vol. 3, 4.3 and 4.5) for the instructions the hypervisor emulates
+ * with memory operands (LIDT/SIDT/LGDT/SGDT, all-ones reads) and fetches it decodes. */
 #include "vmm/gwalk.h"
 #include "vmm/vcpu.h"
 
@@ -9,12 +9,15 @@
 #define CR0_PG_BIT (1ull << 31)
 #define CR4_PAE_BIT (1ull << 5)
 #define CR4_PSE_BIT (1ull << 4)
+#define CR4_LA57_BIT (1ull << 12)
 #define EFER_LMA_BIT (1ull << 10)
 
-static int walk_long(struct vcpu *v, uint64_t cr3, uint64_t gla, uint64_t *gpa)
+/* 4-level paging, or 5-level with CR4.LA57 (SDM vol. 3, 4.5): Linux's decompressor turns
+ * 5-level paging on where the CPU has it. */
+static int walk_long(struct vcpu *v, uint64_t cr3, int levels, uint64_t gla, uint64_t *gpa)
 {
     uint64_t table = cr3 & PG_ADDR;
-    for (int level = 4; level >= 1; level--) {
+    for (int level = levels; level >= 1; level--) {
         int shift = 12 + 9 * (level - 1);
         uint64_t e;
         if (guest_read(v->guest, table + ((gla >> shift) & 511) * 8, &e, 8) || !(e & PG_P))
@@ -55,7 +58,7 @@ int gwalk_translate(struct vcpu *v, uint64_t gla, uint64_t *gpa)
         return 0;
     }
     if (vcpu_get(v, VREG_EFER) & EFER_LMA_BIT)
-        return walk_long(v, cr3, gla, gpa);
+        return walk_long(v, cr3, (cr4 & CR4_LA57_BIT) ? 5 : 4, gla, gpa);
     if (cr4 & CR4_PAE_BIT)
         return -1; /* PAE without long mode: not supported for emulated operands */
     return walk_32(v, cr3, cr4, gla, gpa);

@@ -10,6 +10,7 @@
 #include "vmm/gwalk.h"
 #include "vmm/intr/eli.h"
 #include "vmm/vcpu.h"
+#include "vmm/vcpu_insn.h"
 
 #define EFER_LMA_BIT (1ull << 10)
 #define SEL_TI (1u << 2)
@@ -19,6 +20,18 @@
 #define TYPE_TSS16_AVAIL 0x1u
 #define TYPE_TSS_AVAIL 0x9u
 #define TYPE_TSS_BUSY_BIT 0x2u
+
+/* LGDT/LIDT outside long mode: a 16-bit operand size loads only 24 bits of base. VMX reports
+ * the size in the instruction information (bit 11) but Bochs leaves that bit clear, so the
+ * size comes from the instruction itself whenever it decodes as the exit says. */
+static bool opsize32(struct vcpu *v, const struct vexit *e)
+{
+    struct insn in;
+    if (vcpu_insn_at_rip(v, vcpu_insn_mode(v), &in) == 0 &&
+        in.op == (e->dt.idt ? INSN_LIDT : INSN_LGDT))
+        return in.opsize != 2;
+    return e->dt.opsize32;
+}
 
 static enum exit_action fault(struct vcpu *v, uint8_t vec, uint32_t err)
 {
@@ -59,7 +72,7 @@ enum exit_action handle_desc_table(struct vcpu *v)
             return bad_operand(v);
         memcpy(&limit, desc, 2);
         memcpy(&base, desc + 2, lma ? 8 : 4);
-        if (!lma && !e->dt.opsize32)
+        if (!lma && !opsize32(v, e))
             base &= 0xffffff;
         if (lma && (uint64_t)((int64_t)(base << 16) >> 16) != base)
             return fault(v, VEC_GP, 0); /* non-canonical base */

@@ -7,36 +7,14 @@
 #include "vmm/gwalk.h"
 #include "vmm/unbacked.h"
 #include "vmm/vcpu.h"
-
-#define CR0_PE_BIT (1ull << 0)
-#define RFLAGS_VM_BIT (1ull << 17)
-#define INSN_MAX 15
-
-static enum insn_mode guest_mode(struct vcpu *v)
-{
-    if (!(vcpu_get(v, VREG_CR0) & CR0_PE_BIT) || (vcpu_get(v, VREG_RFLAGS) & RFLAGS_VM_BIT))
-        return INSN_MODE16;
-    if (vcpu_get(v, VREG_CS_LONG))
-        return INSN_MODE64;
-    return vcpu_get(v, VREG_CS_DB) ? INSN_MODE32 : INSN_MODE16;
-}
+#include "vmm/vcpu_insn.h"
 
 /* The instruction at CS:RIP, as the guest's page tables map it. NULL, or why not. */
 static const char *fetch(struct vcpu *v, enum insn_mode mode, struct insn *in)
 {
-    uint64_t lin = vcpu_get(v, VREG_CS_BASE) + vcpu_get(v, VREG_RIP);
-    if (mode != INSN_MODE64)
-        lin &= 0xffffffffull;
-    uint8_t buf[INSN_MAX];
-    size_t n = INSN_MAX;
-    if (gwalk_read(v, lin, buf, n)) {
-        /* The next page may be unmapped: an instruction that ends before it still decodes. */
-        n = PAGE_4K - (lin & (PAGE_4K - 1));
-        if (n > INSN_MAX || gwalk_read(v, lin, buf, n))
-            return "cannot fetch it through the guest's page tables";
-    }
-    if (insn_decode(buf, n, mode, in))
-        return "not an instruction the hypervisor emulates";
+    if (vcpu_insn_at_rip(v, mode, in))
+        return "cannot fetch it through the guest's page tables, or not an instruction the "
+               "hypervisor emulates";
     if ((in->op != INSN_MOV_LOAD && in->op != INSN_MOVZX && in->op != INSN_MOVSX) ||
         !in->has_mem)
         return "not a load into a register (MOV, MOVZX, MOVSX, MOVSXD)";
@@ -97,7 +75,7 @@ enum unbacked_outcome unbacked_read(struct vcpu *v)
     if (e->gpa.write || e->gpa.fetch || e->gpa.walk || e->gpa.delivery ||
         !gpmap_translate(&g->gpmap, e->gpa.gpa, 0, &hpa))
         return UNBACKED_NO;
-    enum insn_mode mode = guest_mode(v);
+    enum insn_mode mode = vcpu_insn_mode(v);
     struct insn in;
     const char *why = fetch(v, mode, &in);
     if (!why)

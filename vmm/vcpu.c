@@ -60,6 +60,32 @@ void vcpu_inject_exception(struct vcpu *v, uint8_t vec, bool has_error, uint32_t
     vendor->inject_exception(v, vec, has_error, error);
 }
 
+static bool contributory(int vec)
+{
+    return vec == VEC_DE || vec == VEC_TS || vec == VEC_NP || vec == VEC_SS || vec == VEC_GP;
+}
+
+enum exit_action vcpu_reflect_exception(struct vcpu *v, uint8_t vec, bool has_error,
+                                        uint32_t error)
+{
+    int first = v->exit.kind == VEXIT_EXCEPTION ? v->exit.exc.delivering : -1;
+    if (first == VEC_DF) {
+        guest_fault(v->guest, "triple fault: exception %u while delivering a double fault, "
+                              "at rip %#lx", vec, v->exit.rip);
+        return EXIT_STOP;
+    }
+    /* SDM vol. 3, table 6-5: two contributory faults, or a page fault and then a page fault
+     * or a contributory fault, make a double fault. */
+    if (first >= 0 && ((contributory(first) && contributory(vec)) ||
+                       (first == VEC_PF && (vec == VEC_PF || contributory(vec))))) {
+        vec = VEC_DF;
+        has_error = true;
+        error = 0;
+    }
+    vcpu_inject_exception(v, vec, has_error, error);
+    return EXIT_RESUME;
+}
+
 void vcpu_set_tpr(struct vcpu *v)
 {
     uint64_t class = v->tpr >> 4;

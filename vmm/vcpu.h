@@ -25,6 +25,12 @@ static inline void vcpu_skip_instruction(struct vcpu *v) { vendor->skip(v, &v->e
 /* A fault-class exception vector (SDM vol. 3, table 6-1): its frame has RFLAGS.RF set. The
  * vendors' re-delivery of an interrupted event sets RF for these too. */
 bool vcpu_vector_is_fault(uint8_t vec);
+/* Gives the guest an exception it raised itself and the hypervisor intercepted, as the CPU
+ * would have delivered it: when it arose delivering another exception (the exit says), the
+ * pair becomes a double fault, and a fault delivering a double fault stops the guest
+ * (triple fault). */
+enum exit_action vcpu_reflect_exception(struct vcpu *v, uint8_t vec, bool has_error,
+                                        uint32_t error);
 /* The core's TPR from the guest's (v->tpr), capped below the hypervisor's priority classes. */
 void vcpu_set_tpr(struct vcpu *v);
 /* Guest general register by the SDM's register number (0 = RAX ... 15 = R15); RSP (4) is

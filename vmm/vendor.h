@@ -69,6 +69,7 @@ struct vexit {
             uint32_t error;
             bool hardware;      /* raised by the CPU (not INT n, INT3, INTO, INT1) */
             bool hw_interrupt_delivery; /* raised while delivering an external interrupt */
+            int16_t delivering; /* raised delivering this hardware exception, else -1 */
             uint64_t info;      /* #DB: DR6-style bits (bit 14 BS); #PF: the address */
         } exc;
         struct {                /* VEXIT_IO */

@@ -252,6 +252,5 @@ enum exit_action eli_handle_delivery_fault(struct vcpu *v, uint8_t exception)
         return EXIT_RESUME;
     }
     /* The guest's own fault (a gate of its own, a segment, its own #GP): as hardware would. */
-    vcpu_inject_exception(v, exception, true, err);
-    return EXIT_RESUME;
+    return vcpu_reflect_exception(v, exception, true, err);
 }

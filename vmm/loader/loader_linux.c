@@ -1,5 +1,12 @@
 /* Linux guests, both boot protocols: memory map, command line, initrd, ACPI tables, GDT. */
+#include <stdio.h>
 #include <string.h>
+
+#include "kernel/arch.h"
+#include "kernel/log.h"
+#include "kernel/spinlock.h"
+#include "kernel/tsc.h"
+#include "vmm/cpuid_policy.h"
 
 #include "vmm/loader/linux_layout.h"
 #include "vmm/loader/loader_linux.h"
@@ -16,12 +23,59 @@ int linux_setup_begin(struct guest *g, struct linux_setup *s, char *err, size_t 
     return 0;
 }
 
+/* What the hypervisor adds to a Linux guest's command line, each only when the user did not
+ * give it, and says so in the log:
+ * - `noapic`: the guest has no IOAPIC (its MADT lists none), and only with IOAPIC setup
+ *   skipped does Linux 6.1 keep the x2APIC mode it was started in when it finds no interrupt
+ *   remapping; otherwise it switches to the xAPIC page, which the hypervisor does not offer.
+ * - `tsc_early_khz=`: Linux takes the TSC frequency from CPUID 0x15 on Intel CPUs only; on AMD
+ *   it would calibrate against a PIT, which under the hypervisor answers at exit speed (too
+ *   slow for its quick calibration), so it is told the frequency the hypervisor measured. */
+static void append(char *buf, size_t size, const char *what)
+{
+    size_t n = strlen(buf);
+    snprintf(buf + n, size - n, "%s%s", n ? " " : "", what);
+}
+
+static const char *with_extras(struct guest *g, const char *cl, char *buf, size_t size)
+{
+    char extra[64] = "";
+    if (!strstr(cl, "noapic"))
+        append(extra, sizeof(extra), "noapic");
+    struct cpuid_regs leaf0 = cpuid(0, 0);
+    if (cpuid_vendor_amd(&leaf0) && !strstr(cl, "tsc_early_khz=")) {
+        char khz[32];
+        snprintf(khz, sizeof(khz), "tsc_early_khz=%lu", tsc_hz() / 1000);
+        append(extra, sizeof(extra), khz);
+    }
+    if (!extra[0])
+        return cl;
+    int n = snprintf(buf, size, "%s%s%s", cl, cl[0] ? " " : "", extra);
+    if (n < 0 || (size_t)n >= size)
+        return NULL;
+    log_info("loader", "%s: appended to the command line: %s", g->name, extra);
+    return buf;
+}
+
 static int place_cmdline(struct guest *g, struct linux_setup *s, uint32_t cmdline_max,
                          char *err, size_t len)
 {
-    const char *cl = g->cmdline ? g->cmdline : "";
-    if (linux_cmdline_check(cl, cmdline_max, err, len) ||
-        loader_copy(g, LINUX_GPA_CMDLINE, cl, strlen(cl) + 1, 0))
+    /* Guests are built at boot by the management CPU and restarted on their own cores, so
+     * several may build at once: buf_lock protects buf. */
+    static char buf[LINUX_CMDLINE_MAX];
+    static struct spinlock buf_lock = SPINLOCK_INIT;
+    spin_lock(&buf_lock);
+    const char *cl = with_extras(g, g->cmdline ? g->cmdline : "", buf, sizeof(buf));
+    if (!cl) {
+        spin_unlock(&buf_lock);
+        return loader_fail(err, len, "the command line does not fit in %u bytes with what the "
+                                     "hypervisor appends (noapic, tsc_early_khz=)",
+                           (unsigned)sizeof(buf));
+    }
+    int rc = linux_cmdline_check(cl, cmdline_max, err, len) ||
+             loader_copy(g, LINUX_GPA_CMDLINE, cl, strlen(cl) + 1, 0);
+    spin_unlock(&buf_lock);
+    if (rc)
         return -1;
     s->args.cmdline_gpa = LINUX_GPA_CMDLINE;
     return 0;

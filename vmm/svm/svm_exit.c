@@ -80,6 +80,12 @@ static void decode_exception(struct vcpu *v, struct vmcb *vm, struct vexit *e)
         e->exc.info = vm->save.dr6;
     if (vec == VEC_NP || vec == VEC_GP)
         e->exc.hw_interrupt_delivery = hv_interrupt_delivery(v, vm, e->exc.error);
+    /* QEMU reports an external interrupt being delivered as an exception-type EXITINTINFO
+     * too (above): only the architectural exception vectors count as exceptions here. */
+    uint32_t ii = vm->control.exit_int_info;
+    e->exc.delivering = (ii & EVENT_VALID) && event_type(ii) == EVENT_TYPE_EXCEPTION &&
+                                event_vector(ii) < 32 && !e->exc.hw_interrupt_delivery
+                            ? (int16_t)event_vector(ii) : -1;
     /* A VMCALL, the hypercall ABI's instruction, raises #UD on AMD: it is the hypercall,
      * counted and handled as the VMMCALL exit is. Any other #UD stays the guest's. */
     struct insn in;

@@ -121,6 +121,10 @@ void vmx_decode_exit(struct vcpu *v, uint32_t reason, struct vexit *e)
             (e->exc.error & NP_ERR_EXT);
         if (e->exc.vector == VEC_DB || e->exc.vector == VEC_PF)
             e->exc.info = vmcs_readl(EXIT_QUALIFICATION);
+        info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+        e->exc.delivering = (info & INTR_INFO_VALID) &&
+                                    (info & INTR_INFO_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION
+                                ? (int16_t)(info & INTR_INFO_VECTOR_MASK) : -1;
         break;
     case VEXIT_IO:
         q = vmcs_readl(EXIT_QUALIFICATION);
