@@ -5,6 +5,7 @@
 #include "kernel/trap.h"
 #include "kernel/xcall.h"
 #include "vmm/exit.h"
+#include "vmm/intr/apic_start.h"
 #include "vmm/intr/eli.h"
 #include "vmm/intr/step.h"
 #include "vmm/intr/virq.h"
@@ -55,13 +56,50 @@ static enum exit_action handle_nmi(struct vcpu *v)
     return EXIT_RESUME;
 }
 
-/* A guest that halts with interrupts disabled has finished; with them enabled it waits:
- * exitless guests with an IDT in guest mode (their own interrupts wake them without an
- * exit), the others here until a kick. */
+/* Every vCPU of g is parked or has not been started (it waits for a SIPI). */
+static bool all_parked(struct guest *g)
+{
+    for (uint32_t i = 0; i < g->nvcpus; i++) {
+        const struct vcpu *o = &g->vcpus[i];
+        if (!__atomic_load_n(&o->parked, __ATOMIC_SEQ_CST) &&
+            __atomic_load_n(&o->init_sipi, __ATOMIC_SEQ_CST) != VCPU_WAIT_SIPI)
+            return false;
+    }
+    return true;
+}
+
+/* HLT with interrupts disabled in a guest whose other CPUs its own OS starts (Linux): the
+ * way an OS stops a CPU (before a power-off, on a panic). The vCPU parks here until an INIT
+ * from a sibling or the end of the guest; when every vCPU is parked the guest has finished. */
+static enum exit_action park(struct vcpu *v)
+{
+    struct guest *g = v->guest;
+    __atomic_store_n(&v->parked, true, __ATOMIC_SEQ_CST);
+    if (all_parked(g)) {
+        guest_finish(g, 0, "every vCPU halted with interrupts disabled");
+        __atomic_store_n(&v->parked, false, __ATOMIC_SEQ_CST);
+        return EXIT_STOP;
+    }
+    irq_enable();
+    while (g->state == GUEST_RUNNING && !apic_start_pending(v)) {
+        v->kick = false;
+        if (!xcall_serve_posted())
+            __asm__ volatile("hlt"); /* woken by a kick NMI: a stop, an INIT, a cross-call */
+    }
+    irq_disable();
+    __atomic_store_n(&v->parked, false, __ATOMIC_SEQ_CST);
+    return EXIT_RESUME;
+}
+
+/* A guest that halts with interrupts disabled has finished (a test guest) or parks that
+ * vCPU (an OS's, above); with them enabled it waits: exitless guests with an IDT in guest
+ * mode (their own interrupts wake them without an exit), the others here until a kick. */
 static enum exit_action handle_hlt(struct vcpu *v)
 {
     if (!(vcpu_get(v, VREG_RFLAGS) & RFLAGS_IF)) {
         vcpu_skip_instruction(v);
+        if (v->guest->entry.aps_wait_sipi)
+            return park(v);
         guest_finish(v->guest, 0, "halted with interrupts disabled");
         return EXIT_STOP;
     }

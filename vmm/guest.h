@@ -110,6 +110,9 @@ struct vcpu {
      * VCPU_RUNS, VCPU_INIT_PENDING, VCPU_WAIT_SIPI, VCPU_SIPI_RECEIVED | vector. Only the
      * owner takes a pending INIT or a received SIPI. */
     volatile uint32_t init_sipi;
+    /* Any CPU reads it: halted with interrupts disabled, parked in the hypervisor (an OS's
+     * stopped CPU; vmm/exit.c). The owner writes it. */
+    volatile bool parked;
     uint32_t start_ipis;        /* INIT/SIPI this vCPU sent (the first few are logged) */
     uint64_t apic_kept_logged;  /* SVR/LVT writes logged once each (bit = MSR & 63) */
     bool apic_base_logged;      /* a refused APIC base write was logged */

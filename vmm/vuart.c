@@ -14,6 +14,8 @@ enum { THR = 0, IER = 1, IIR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 #define IIR_NO_INT 0x01
+#define IIR_THRE 0x02
+#define IER_ETBEI 0x02
 #define IIR_FIFO_ENABLED 0xc0
 #define MSR_DCD_DSR_CTS 0xb0
 
@@ -151,7 +153,14 @@ uint32_t vuart_read(struct vuart *u, uint16_t port)
     switch (port - VUART_BASE) {
     case THR: value = dlab ? u->dll : 0; break;       /* nothing ever received */
     case IER: value = dlab ? u->dlm : u->ier; break;
-    case IIR: value = IIR_NO_INT | IIR_FIFO_ENABLED; break;
+    case IIR:
+        if (!dlab && (u->ier & IER_ETBEI) && u->thre_pending) {
+            value = IIR_THRE | IIR_FIFO_ENABLED;
+            u->thre_pending = false;
+        } else {
+            value = IIR_NO_INT | IIR_FIFO_ENABLED;
+        }
+        break;
     case LCR: value = u->lcr; break;
     case MCR: value = u->mcr; break;
     case LSR: value = LSR_THRE | LSR_TEMT; break;     /* transmitter always ready */
@@ -169,8 +178,23 @@ void vuart_write(struct vuart *u, uint16_t port, uint32_t value)
     uint64_t flags = spin_lock_irqsave(&u->lock);
     bool dlab = u->lcr & LCR_DLAB;
     switch (port - VUART_BASE) {
-    case THR: if (dlab) u->dll = v; else tx_locked(u, (char)v, &o); break;
-    case IER: if (dlab) u->dlm = v; else u->ier = v & 0x0f; break;
+    case THR:
+        if (dlab) {
+            u->dll = v;
+        } else {
+            tx_locked(u, (char)v, &o);
+            u->thre_pending = true;   /* the character left at once */
+        }
+        break;
+    case IER:
+        if (dlab) {
+            u->dlm = v;
+        } else {
+            if ((v & IER_ETBEI) && !(u->ier & IER_ETBEI))
+                u->thre_pending = true; /* enabled while the THR is empty */
+            u->ier = v & 0x0f;
+        }
+        break;
     case LCR: u->lcr = v; break;
     case MCR: u->mcr = v; break;
     case SCR: u->scr = v; break;

@@ -20,6 +20,10 @@ struct vuart {
                                  * Never held while taking the console lock: lines are
                                  * copied out under it and printed after it is dropped. */
     uint8_t ier, lcr, mcr, scr, dll, dlm;
+    /* The transmitter-empty interrupt is pending (16550: set when the THR empties, which
+     * here is at once after each write, and when ETBEI is enabled; cleared by the IIR read
+     * that reports it). A driver without an interrupt line polls IIR for it. */
+    bool thre_pending;
     char line[VUART_LINE_MAX];
     uint32_t len;               /* < VUART_LINE_MAX whenever the lock is free */
     struct console_budget budget; /* this guest's share of the console */
