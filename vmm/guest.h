@@ -121,6 +121,7 @@ struct vcpu {
     struct step_page step[STEP_MAX_PAGES];
     bool step_with_tf;          /* stepping with RFLAGS.TF + #DB (no monitor trap flag) */
     bool guest_tf;              /* the guest's own TF before the step */
+    bool tf_residue;            /* a step cut short: our TF may sit in a saved RFLAGS image */
 };
 
 /* The shadow IDT of an exitless guest (vmm/eli.c). The pages holding the IDTs its vCPUs
@@ -207,6 +208,12 @@ struct guest {
      * unbacked: any of its vCPUs may make one. Kept across restarts. */
     struct spinlock unbacked_lock;
     struct unbacked_log unbacked;
+    /* Exit-count marks (vmm/stats_mark.c): the counts at the previous mark; mark_lock
+     * protects them, as any of its vCPUs may set a mark. Cleared at each run's start. */
+    struct spinlock mark_lock;
+    uint32_t marks;
+    uint64_t mark_total;
+    uint64_t mark_exits[HC_STATS_REASONS];
     /* The virtual platform's devices (vmm/platform/): each says what protects it. */
     struct guest_pit pit;
     struct guest_pm pm;
@@ -221,6 +228,8 @@ void *guest_ram_ptr(struct guest *g, uint64_t gpa, uint64_t len);
 
 /* This guest's exit statistics, all vCPUs summed (hypercall and stop report). */
 void guest_exit_stats(struct guest *g, struct hc_exit_stats *out);
+/* An exit-count mark: logs the exits since the previous mark of this run, by reason. */
+void guest_stats_mark(struct guest *g, uint8_t value);
 
 /* After a change to the guest's EPT that takes a permission away: invalidates on this CPU
  * and makes every other running vCPU of the guest invalidate before it next runs guest code;

@@ -96,6 +96,7 @@ int vcpu_setup(struct vcpu *v)
 {
     v->nstep = 0;
     v->step_with_tf = false;
+    v->tf_residue = false;
     v->tpr = 0;
     vcpu_set_tpr(v);
     msr_vcpu_reset(v);

@@ -57,6 +57,11 @@ bool vuart_claims(uint16_t port)
     return port >= VUART_BASE && port < VUART_BASE + VUART_PORTS;
 }
 
+bool vuart_is_scratch(uint16_t port)
+{
+    return port == VUART_BASE + SCR;
+}
+
 /* Lock held. Reports what the rate limit dropped since the last report, if anything. */
 static void notice_locked(struct vuart *u, struct vuart_out *o)
 {

@@ -31,6 +31,8 @@ struct vuart {
 
 void vuart_init(struct vuart *u, const char *owner);
 bool vuart_claims(uint16_t port);
+/* The scratch register, which guests may write as an exit-count mark. */
+bool vuart_is_scratch(uint16_t port);
 uint32_t vuart_read(struct vuart *u, uint16_t port);
 void vuart_write(struct vuart *u, uint16_t port, uint32_t value);
 /* Appends text as if written to the transmit register (hypercall console). */

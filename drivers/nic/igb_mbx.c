@@ -19,6 +19,7 @@
 #define MSI_ADDR_DEST_SHIFT 12
 #define VLAN_ADD        (1u << IGB_MSG_INFO_SHIFT)
 #define PROMISC_MCAST   (2u << IGB_MSG_INFO_SHIFT)
+#define MAC_FILTER_CLR  (1u << IGB_MSG_INFO_SHIFT)  /* set-MAC info: drop the extra unicast filters */
 
 static bool handler_registered;
 
@@ -130,6 +131,12 @@ static uint32_t do_request(struct igb *g, unsigned v, const uint32_t *msg, const
         uint8_t mac[6];
         memcpy(mac, msg + 1, 6);
         igb_mac_str(mac, buf, size);
+        /* Linux's igbvf clears its extra unicast filters each time its receive mode changes:
+         * a VF never has any here, so there is nothing to clear. */
+        if (info == MAC_FILTER_CLR) {
+            snprintf(buf, size, "clear extra filters");
+            return IGB_MSG_ACK;
+        }
         if (info) {
             *why = "additional unicast filters are not offered to VFs";
             return IGB_MSG_NACK;

@@ -36,7 +36,7 @@ pass() { echo "PASS: $*"; passed=$((passed + 1)); }
 fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 
 # Counts and waits must be numbers: a bad one is reported and dropped (checks needing it fail).
-for key in cpus pings linkwait peerwait serve servewait pfvfs; do
+for key in cpus pings linkwait peerwait serve servewait pfvfs probes; do
     eval "value=\${arg_$key:-}"
     case "$value" in
     "" | [0-9] | [1-9] | [1-9][0-9] | [1-9][0-9][0-9] | [1-9][0-9][0-9][0-9] | [1-9][0-9][0-9][0-9][0-9]) ;;
@@ -125,30 +125,55 @@ wait_link() {
     done
 }
 
-check_net() {
+# Brings up the interface driven by exitless.netdrv: it must appear, have exitless.mac, get
+# link and exitless.ip. Sets ifc, drv, mac; returns 1 after printing a FAIL line for check $1.
+iface_up() {
     drv=${arg_netdrv:-igbvf}
     wait=${arg_linkwait:-30}
     if ! ifc=$(find_iface "$drv" "$wait"); then
-        fail "net: no interface driven by $drv after ${wait} s (interfaces: $(ls /sys/class/net | tr '\n' ' '))"
-        return
+        fail "$1: no interface driven by $drv after ${wait} s (interfaces: $(ls /sys/class/net | tr '\n' ' '))"
+        return 1
     fi
     mac=$(cat "/sys/class/net/$ifc/address")
     want=$(echo "${arg_mac:-$mac}" | tr 'A-F' 'a-f')
     if [ "$mac" != "$want" ]; then
-        fail "net: $ifc ($drv) has MAC $mac, expected $want"
-        return
+        fail "$1: $ifc ($drv) has MAC $mac, expected $want"
+        return 1
     fi
     ip link set dev "$ifc" up
     if ! wait_link "$ifc" "$wait"; then
-        fail "net: $ifc ($drv, $mac) has no link after ${wait} s"
-        return
+        fail "$1: $ifc ($drv, $mac) has no link after ${wait} s"
+        return 1
     fi
-    if [ -z "${arg_ip:-}" ] || [ -z "${arg_peer:-}" ]; then
-        fail "net: exitless.ip and exitless.peer are needed ($ifc $drv $mac has link)"
-        return
+    if [ -z "${arg_ip:-}" ]; then
+        fail "$1: exitless.ip is needed ($ifc $drv $mac has link)"
+        return 1
     fi
     if ! err=$(ip addr add "$arg_ip" dev "$ifc" 2>&1); then
-        fail "net: ip addr add $arg_ip dev $ifc: $err"
+        fail "$1: ip addr add $arg_ip dev $ifc: $err"
+        return 1
+    fi
+}
+
+# The interface alone, for a guest nobody can reach (one alone in its VLAN).
+check_ifup() {
+    iface_up ifup || return
+    pass "ifup ($ifc $drv $mac $arg_ip, link up)"
+}
+
+# exitless.marks=1: writes byte $1 to the UART's scratch register (port 0x3ff) through
+# /dev/port; the hypervisor then logs this guest's exits since its previous mark, by reason
+# (a guest without hypercalls has no other way to bracket a stretch of work).
+mark() {
+    [ "${arg_marks:-0}" = 1 ] || return 0
+    printf "\\$(printf %o "$1")" | dd of=/dev/port bs=1 seek=1023 count=1 2> /dev/null ||
+        echo "exitless-init: mark $1: cannot write /dev/port"
+}
+
+check_net() {
+    iface_up net || return
+    if [ -z "${arg_peer:-}" ]; then
+        fail "net: exitless.peer is needed ($ifc $drv $mac $arg_ip has link)"
         return
     fi
     # The peer may still be booting: wait for its first answer, then count.
@@ -161,11 +186,17 @@ check_net() {
         fi
     done
     n=${arg_pings:-10}
+    # Marks 224 and 225 bracket nothing (what a mark costs), 225 and 226 the pings.
+    mark 224
+    mark 225
+    t0=$(cut -d. -f1 /proc/uptime)
     summary=$(ping -q -A -c "$n" -W 5 "$arg_peer" 2>&1 | grep 'packets transmitted')
+    mark 226
+    secs=$(($(cut -d. -f1 /proc/uptime) - t0))
     sent=$(echo "$summary" | sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p')
     got=$(echo "$summary" | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
     if [ "$sent" = "$n" ] && [ "$got" = "$n" ]; then
-        pass "net ($ifc $drv $mac $arg_ip, $got of $n pings to $arg_peer answered)"
+        pass "net ($ifc $drv $mac $arg_ip, $got of $n pings to $arg_peer answered in about $secs s)"
     else
         fail "net: $ifc $drv $arg_ip: ${got:-?} of ${sent:-?} pings to $arg_peer answered (wanted $n)"
     fi
@@ -213,10 +244,16 @@ check_pfvfs() {
 check_unreachable() {
     if [ -z "${arg_unreachable:-}" ]; then
         fail "unreachable: exitless.unreachable is not on the command line"
-    elif ping -c 3 -W 2 "$arg_unreachable" > /dev/null 2>&1; then
+        return
+    fi
+    # The line marks the probe's start, so a test can check from the console's order that
+    # the target was up all along.
+    n=${arg_probes:-3}
+    echo "exitless-init: unreachable: probing $arg_unreachable with $n pings"
+    if ping -c "$n" -W 2 "$arg_unreachable" > /dev/null 2>&1; then
         fail "unreachable: $arg_unreachable answered a ping"
     else
-        pass "unreachable (no answer from $arg_unreachable)"
+        pass "unreachable (no answer from $arg_unreachable to $n pings)"
     fi
 }
 
@@ -262,8 +299,8 @@ check_dmesg() {
 
 for check in $(echo "$arg_checks" | tr ',' ' '); do
     case "$check" in
-    boot | cpus | modules | pfvfs | net | unreachable | serve | dmesg) "check_$check" ;;
-    *) fail "$check: unknown check (known: boot cpus modules pfvfs net unreachable serve dmesg)" ;;
+    boot | cpus | modules | pfvfs | ifup | net | unreachable | serve | dmesg) "check_$check" ;;
+    *) fail "$check: unknown check (known: boot cpus modules pfvfs ifup net unreachable serve dmesg)" ;;
     esac
 done
 

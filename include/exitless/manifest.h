@@ -22,7 +22,7 @@
 #define MF_MAX_MIRROR_SRCS  8
 #define MF_MAX_VFS_PER_NIC  64
 #define MF_NAME_MAX         32    /* names incl. NUL: 31 characters */
-#define MF_CMDLINE_MAX      256
+#define MF_CMDLINE_MAX      512
 #define MF_PATH_MAX         160
 #define MF_TIME_LIMIT_MAX_MS (24ull * 60 * 60 * 1000)  /* [[guest]] time_limit: 1 day */
 

@@ -22,7 +22,12 @@ static void arm(struct vcpu *v)
      * through the exception intercept and is never delivered to the guest. */
     uint64_t rflags = vcpu_get(v, VREG_RFLAGS);
     v->step_with_tf = true;
-    v->guest_tf = rflags & RFLAGS_TF;
+    /* A TF left over from a step cut short (an IRET brought it back from the frame that saved
+     * it) is ours, not the guest's: taking it as the guest's would hand it back at the end of
+     * this step, and the next instruction would raise a #DB the guest never asked for. */
+    v->guest_tf = (rflags & RFLAGS_TF) && !v->tf_residue;
+    if (rflags & RFLAGS_TF)
+        v->tf_residue = false;
     vcpu_set(v, VREG_RFLAGS, rflags | RFLAGS_TF);
     vendor->intercept_exception(v, VEC_DB, true);
 }
@@ -37,7 +42,9 @@ static void disarm(struct vcpu *v, bool ended)
         /* Cut short by an event whose delivery saved RFLAGS with our TF in it: its IRET may
          * bring TF back, so #DB keeps exiting until that trap has been seen (or forever if
          * the guest never returns: one exit per #DB, which only the guest's TF causes). */
-        if (ended || v->guest_tf)
+        if (!ended && !v->guest_tf)
+            v->tf_residue = true;
+        if ((ended || v->guest_tf) && !v->tf_residue)
             vendor->intercept_exception(v, VEC_DB, false);
     } else {
         vendor->mtf(v, false);
@@ -119,6 +126,7 @@ bool step_tf_residue(struct vcpu *v)
     if (v->guest_tf || !(v->exit.exc.info & DR6_BS))
         return false;
     vcpu_set(v, VREG_RFLAGS, vcpu_get(v, VREG_RFLAGS) & ~RFLAGS_TF);
+    v->tf_residue = false;
     vendor->intercept_exception(v, VEC_DB, false);
     return true;
 }
