@@ -7,7 +7,7 @@ BUILD      ?= build
 RUN_PLATFORM := $(if $(filter auto,$(or $(PLATFORM),auto)),$(shell tests/run-platform.sh --detect),$(PLATFORM))
 MANIFEST   ?= $(if $(filter kvm,$(RUN_PLATFORM)),guests/kvm-demo.toml,guests/bochs-demo.toml)
 PLATFORM   ?= auto
-TIMEOUT    ?= 600
+TIMEOUT    ?= 1500
 CPUS       ?= 4
 V          ?= 0
 Q          := $(if $(filter 1,$(V)),,@)
@@ -165,7 +165,11 @@ $(ISO_CONFIG): FORCE
 
 # The ISO carries the hypervisor, the manifest (module "manifest") and the modules it names;
 # mkiso.sh records those module files in $(ISO).d so a changed guest image rebuilds the ISO.
-$(ISO): $(ELF) tools/mkiso.sh $(MANIFEST) $(ISO_CONFIG) $(GUEST_ELFS) $(MANIFEST_TOOL)
+# A manifest that names the Linux test guest gets it made first (downloaded once, cached).
+LINUX_FILES := $(LINUX_GUEST)/vmlinux $(LINUX_GUEST)/bzImage $(LINUX_GUEST)/initrd.cpio.gz
+$(LINUX_FILES): linux-guest ;
+ISO_LINUX := $(if $(findstring guests/linux/,$(shell cat $(MANIFEST) 2>/dev/null)),linux-guest)
+$(ISO): $(ELF) tools/mkiso.sh $(MANIFEST) $(ISO_CONFIG) $(GUEST_ELFS) $(MANIFEST_TOOL) $(ISO_LINUX)
 	$(Q)tools/mkiso.sh --out $@ --elf $(ELF) --cmdline "$(CMDLINE)" $(if $(MANIFEST),--manifest $(MANIFEST)) --depfile $@.d
 -include $(ISO).d
 
@@ -204,10 +208,10 @@ test-unit: $(UNIT_BINS) $(MANIFEST_TOOL) $(FUZZ_MANIFEST) $(BUILD)/guests/hello.
 	tests/record.sh $(RESULTS)/unit-linux-guest.txt python3 tests/unit/test_linux_guest_tools.py || rc=1; \
 	exit $$rc
 
-test-bochs: $(ELF) $(TEST_ELF) $(GUEST_ELFS) $(MANIFEST_TOOL)
+test-bochs: $(ELF) $(TEST_ELF) $(GUEST_ELFS) $(MANIFEST_TOOL) linux-guest
 	$(Q)tests/integration.sh bochs $(RESULTS)/bochs.txt
 
-test-qemu: $(ELF) $(TEST_ELF) $(GUEST_ELFS) $(MANIFEST_TOOL)
+test-qemu: $(ELF) $(TEST_ELF) $(GUEST_ELFS) $(MANIFEST_TOOL) linux-guest
 	$(Q)tests/integration.sh qemu $(RESULTS)/qemu.txt
 
 # All three tiers run even when one fails; the summary line adds them up.

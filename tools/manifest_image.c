@@ -60,6 +60,11 @@ static int linux_common(const struct mf_guest *g, uint32_t cmdline_max, uint64_t
 {
     struct linux_mem_range r[LINUX_MEMMAP_MAX];
     uint64_t start;
+    if (g->interrupts != MF_IRQ_EXITLESS) {
+        snprintf(err, len, "a Linux guest needs interrupts = \"exitless\": in injected mode its "
+                           "timer and IPI vectors (0xec-0xff) are the hypervisor's");
+        return -1;
+    }
     if (linux_memmap(g->memory, r, err, len) < 0 ||
         linux_cmdline_check(g->cmdline, cmdline_max, err, len))
         return -1;

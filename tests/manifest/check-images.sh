@@ -48,6 +48,13 @@ image = "good"
 cmdline = "console=ttyS0"
 
 [[guest]]
+name = "injected"
+cpus = [6]
+memory = "64M"
+image = "good"
+interrupts = "injected"
+
+[[guest]]
 name = "oldproto"
 cpus = [2]
 memory = "64M"
@@ -86,11 +93,13 @@ expect() {
 expect out "guest 'linux': image 'good': Linux bzImage, boot protocol 2.15, 64-bit entry at 0x1000200" \
     "bzImage detected"
 expect out "guest 'hello': image 'hello': ELF64" "test guest ELF64 detected"
-expect err "m.toml:19:9: error: guest 'oldproto'.*boot protocol 2.11 is older than 2.12" \
+expect err "m.toml:26:9: error: guest 'oldproto'.*boot protocol 2.11 is older than 2.12" \
     "old protocol refused at its image line"
 expect err "guest 'toobig'.*kernel does not fit" "kernel too big for the guest"
 expect err "guest 'junk'.*unknown image format" "no kernel"
-expect err "m.toml: 3 errors" "error count"
+expect err "guest 'injected'.*a Linux guest needs interrupts = \"exitless\"" \
+    "Linux guest in injected mode refused"
+expect err "m.toml: 4 errors" "error count"
 if [ "$rc" -ne 1 ]; then
     echo "FAIL: check-images: exit status $rc, want 1"
     status=1

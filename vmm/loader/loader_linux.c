@@ -15,6 +15,12 @@
 int linux_setup_begin(struct guest *g, struct linux_setup *s, char *err, size_t len)
 {
     memset(s, 0, sizeof(*s));
+    /* In injected mode the hypervisor keeps 0xe0-0xff, where Linux puts its local timer and
+     * its IPIs (vmm/intr/vector_policy.h): such a guest would wait forever for its timer. */
+    if (g->intr_mode != INTR_EXITLESS)
+        return loader_fail(err, len, "a Linux guest needs interrupts = \"exitless\": in "
+                                     "injected mode its timer and IPI vectors (0xec-0xff) are "
+                                     "the hypervisor's");
     int n = linux_memmap(g->mem_size, s->map, err, len);
     if (n < 0)
         return -1;
