@@ -10,7 +10,7 @@
 #include "vmm/guest.h"
 #include "vmm/stats.h"
 
-#define MARK_REASONS_SHOWN 6
+#define MARK_REASONS_SHOWN HC_STATS_REASONS
 
 void guest_stats_mark(struct guest *g, uint8_t value)
 {
@@ -26,10 +26,10 @@ void guest_stats_mark(struct guest *g, uint8_t value)
     }
     g->mark_total = s.total_exits;
     spin_unlock_irqrestore(&g->mark_lock, flags);
-    /* The busiest reasons of the stretch, most first, on one line. */
-    char why[160] = "";
+    /* Every reason of the stretch, most first, on one line. */
+    char why[400] = "";
     size_t len = 0;
-    for (int k = 0; k < MARK_REASONS_SHOWN; k++) {
+    for (uint32_t k = 0; k < MARK_REASONS_SHOWN; k++) {
         uint32_t best = HC_STATS_REASONS;
         for (uint32_t r = 0; r < HC_STATS_REASONS; r++)
             if (delta[r] && (best == HC_STATS_REASONS || delta[r] > delta[best]))
