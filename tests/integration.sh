@@ -538,14 +538,14 @@ qemu)
         "${veb_lines[@]}"
     # Stock Linux on assigned VFs (issue 14): Linux's own igbvf on three guests. lva (two
     # vCPUs) and lvb share port VLAN 10 and ping each other 1000 times through the VEB; lvc,
-    # alone in VLAN 20, and lva cannot reach each other. Judged by the guests' PASS lines; the
+    # alone in VLAN 20, and lva cannot reach each other; lvc's MAC change is refused. Judged by the guests' PASS lines; the
     # console's order shows that each unreachable probe ran while its target was up with its
     # address (lvc's interface up before lva's probe started, lvc still running after it
     # ended, and the other way round).
     linux_vf_lines=()
     for c in boot cpus modules net unreachable dmesg; do linux_vf_lines+=("^\[lva\] PASS: $c( |\$)"); done
     for c in boot net serve dmesg; do linux_vf_lines+=("^\[lvb\] PASS: $c( |\$)"); done
-    for c in boot ifup unreachable dmesg; do linux_vf_lines+=("^\[lvc\] PASS: $c( |\$)"); done
+    for c in boot macfixed ifup unreachable dmesg; do linux_vf_lines+=("^\[lvc\] PASS: $c( |\$)"); done
     for g in lva lvb lvc; do
         linux_vf_lines+=("^\[$g\] exitless-init: done [0-9]+ passed 0 failed"
                          "guest: $g: powered off \\(ACPI S5\\)")
@@ -560,6 +560,7 @@ qemu)
         '^\[lva\] PASS: net \(eth[0-9]+ igbvf 02:00:00:00:0a:01 10\.0\.0\.1/24, 1000 of 1000 pings' \
         '^\[lvb\] PASS: net \(eth[0-9]+ igbvf 02:00:00:00:0a:02 ' \
         '^\[lvc\] PASS: ifup \(eth[0-9]+ igbvf 02:00:00:00:14:03 10\.0\.0\.3/24, link up' \
+        'igb: warning: igb0 VF2 \(lvc\): mailbox set-MAC 02:00:00:00:14:99 refused: the manifest does not trust this VF' \
         'stats: lva: mark [0-9]+ \(value 0xe2\): [0-9]+ exits since the previous mark' \
         "${linux_vf_lines[@]}"
     vf_order qemu-linux-vf '^\[lvc\] PASS: ifup' '^\[lvc\] exitless-init: unreachable: probing 10\.0\.0\.1 ' \

@@ -161,6 +161,32 @@ check_ifup() {
     pass "ifup ($ifc $drv $mac $arg_ip, link up)"
 }
 
+# The VF's MAC is the manifest's: a change to exitless.newmac must be refused (by the PF, through
+# the driver) and leave the address as it was. Run it before ifup: igbvf changes its address
+# only while the interface is down.
+check_macfixed() {
+    drv=${arg_netdrv:-igbvf}
+    if [ -z "${arg_newmac:-}" ]; then
+        fail "macfixed: exitless.newmac is not on the command line"
+        return
+    fi
+    if ! ifc=$(find_iface "$drv" "${arg_linkwait:-30}"); then
+        fail "macfixed: no interface driven by $drv"
+        return
+    fi
+    before=$(cat "/sys/class/net/$ifc/address")
+    if err=$(ip link set dev "$ifc" address "$arg_newmac" 2>&1); then
+        fail "macfixed: $ifc ($drv) took MAC $arg_newmac (now $(cat "/sys/class/net/$ifc/address"))"
+        return
+    fi
+    after=$(cat "/sys/class/net/$ifc/address")
+    if [ "$after" = "$before" ]; then
+        pass "macfixed ($ifc kept $after; setting $arg_newmac: ${err##*: })"
+    else
+        fail "macfixed: $ifc changed from $before to $after although the change failed (${err##*: })"
+    fi
+}
+
 # exitless.marks=1: writes byte $1 to the UART's scratch register (port 0x3ff) through
 # /dev/port; the hypervisor then logs this guest's exits since its previous mark, by reason
 # (a guest without hypercalls has no other way to bracket a stretch of work).
@@ -299,8 +325,8 @@ check_dmesg() {
 
 for check in $(echo "$arg_checks" | tr ',' ' '); do
     case "$check" in
-    boot | cpus | modules | pfvfs | ifup | net | unreachable | serve | dmesg) "check_$check" ;;
-    *) fail "$check: unknown check (known: boot cpus modules pfvfs ifup net unreachable serve dmesg)" ;;
+    boot | cpus | modules | pfvfs | macfixed | ifup | net | unreachable | serve | dmesg) "check_$check" ;;
+    *) fail "$check: unknown check (known: boot cpus modules pfvfs macfixed ifup net unreachable serve dmesg)" ;;
     esac
 done
 
