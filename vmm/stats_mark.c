@@ -11,6 +11,9 @@
 #include "vmm/stats.h"
 
 #define MARK_REASONS_SHOWN HC_STATS_REASONS
+/* The console is everyone's: a guest that writes the register in a loop gets this many lines,
+ * then one saying the rest are not logged. */
+#define MARKS_LOGGED 32u
 
 void guest_stats_mark(struct guest *g, uint8_t value)
 {
@@ -26,6 +29,11 @@ void guest_stats_mark(struct guest *g, uint8_t value)
     }
     g->mark_total = s.total_exits;
     spin_unlock_irqrestore(&g->mark_lock, flags);
+    if (n > MARKS_LOGGED) {
+        if (n == MARKS_LOGGED + 1)
+            log_info("stats", "%s: mark %u: further marks are not logged", g->name, n);
+        return;
+    }
     /* Every reason of the stretch, most first, on one line. */
     char why[400] = "";
     size_t len = 0;
