@@ -69,7 +69,7 @@ linux_bench() {
 linux_section() {
     echo "## Linux (Bochs/VMX)"
     echo
-    echo "Linux boot (Bochs/VMX): $(sed -n 's/.*kernel \([^ ,]*\).*/\1/p' "$BUILD/bench/linux/hv0.log" | tr -d '\r' | head -n 1),"
+    echo "Linux boot (Bochs/VMX): $(sed -n 's/.*exitless-init: kernel \([^ ,]*\),.*/\1/p' "$BUILD/bench/linux/hv0.log" | tr -d '\r' | head -n 1),"
     echo "one core, 128 MiB, exitless interrupts (tests/manifests/linux-bench.toml, PVH vmlinux)"
     echo "against the same kernel's bzImage booted natively by GRUB in the same Bochs (2 CPUs,"
     echo "256 MiB, same ips; natively \`nr_cpus=1 mem=128M noapic tsc_early_khz=<ips/1000>\` added to"
