@@ -206,6 +206,7 @@ test-unit: $(UNIT_BINS) $(MANIFEST_TOOL) $(FUZZ_MANIFEST) $(BUILD)/guests/hello.
 	tests/record.sh $(RESULTS)/unit-fuzz.txt $(MAKE) --no-print-directory test-fuzz-short || rc=1; \
 	tests/guest-acpi-iasl.sh $(RESULTS)/unit-guest-acpi-iasl.txt $(BUILD)/unit/test_guest_acpi || rc=1; \
 	tests/record.sh $(RESULTS)/unit-linux-guest.txt python3 tests/unit/test_linux_guest_tools.py || rc=1; \
+	tests/record.sh $(RESULTS)/unit-linux-bench.txt python3 tests/unit/test_linux_bench.py || rc=1; \
 	exit $$rc
 
 test-bochs: $(ELF) $(TEST_ELF) $(GUEST_ELFS) $(MANIFEST_TOOL) linux-guest
@@ -231,7 +232,7 @@ run: deps $(ISO)
 deps:
 	$(Q)tools/deps.sh
 
-bench: deps $(ELF) $(GUEST_ELFS) $(MANIFEST_TOOL)
+bench: deps $(ELF) $(GUEST_ELFS) $(MANIFEST_TOOL) linux-guest
 	$(Q)tools/bench.sh
 
 size: $(ELF)
@@ -255,7 +256,7 @@ help:
 	@echo "make size       image size and trusted-code line count"
 	@echo "make linux-guest          the stock Debian Linux test guest (downloaded, cached under $(BUILD)/guests/linux)"
 	@echo "make linux-native-qemu    boot it natively under QEMU TCG (bzImage and PVH), no hypervisor"
-	@echo "make bench      exit and interrupt costs under VMX (Bochs) and SVM (QEMU -icount), written to $(BUILD)/bench.md"
+	@echo "make bench      exit and interrupt costs under VMX (Bochs) and SVM (QEMU -icount), Linux boot and idle exits (Bochs), written to $(BUILD)/bench.md"
 
 .PHONY: bench guests linux-guest linux-native-qemu all iso elf test test-unit test-bochs test-qemu run deps size clean distclean help FORCE
 FORCE:

@@ -8,10 +8,12 @@
 #          [--bochs-args "line; line"]  (extra bochsrc lines, e.g. a PCI device)
 #          [--pass-exit CODE]   (the run must end with this emulator status, e.g. 0 after an
 #                                ACPI power-off; being killed after RESULT then does not count)
+#          [--pass-line REGEX]  (the line that passes the run instead of "RESULT: PASS", for a
+#                                system other than Exitless, e.g. Linux booted natively)
 # Exit: 0 pass, 1 fail, 2 timeout or the emulator could not run.
 set -uo pipefail
 here=$(dirname "$(realpath "$0")")
-platform=auto firmware=bios cpus=4 megs=512 timeout=600 log= quiet=0 iso= qemu_args= bochs_args= pass_exit=
+platform=auto firmware=bios cpus=4 megs=512 timeout=600 log= quiet=0 iso= qemu_args= bochs_args= pass_exit= pass_line='^RESULT: PASS'
 kvm_nested_vmx() {
     [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qw vmx /proc/cpuinfo
 }
@@ -32,6 +34,7 @@ while [ $# -gt 0 ]; do
     --qemu-args) qemu_args=$2; shift 2 ;;
     --bochs-args) bochs_args=$2; shift 2 ;;
     --pass-exit) pass_exit=$2; shift 2 ;;
+    --pass-line) pass_line=$2; shift 2 ;;
     *) echo "run-platform.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -145,7 +148,7 @@ if [ "$platform" != bochs ] && [ "$emu_rc" = 0 ] && grep -aq 'acpi: power-off: S
 fi
 cp "$emu_log" "${serial%.log}.emulator.log" 2>/dev/null
 
-if grep -q '^RESULT: PASS' "$serial" && ! grep -qE '^(RESULT: FAIL|PANIC)' "$serial"; then
+if grep -aqE "$pass_line" "$serial" && ! grep -qE '^(RESULT: FAIL|PANIC)' "$serial"; then
     if { [ "$emu_rc" = killed ] && [ -z "$pass_exit" ]; } || [[ " $pass_codes " == *" $emu_rc "* ]]; then
         [ "$quiet" = 1 ] || echo "run: PASS ($platform, emulator exit $emu_rc)"
         exit 0

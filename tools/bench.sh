@@ -7,6 +7,97 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 out=$BUILD/bench.md log=$BUILD/bench/serial.log
 mkdir -p "$BUILD/bench"
+
+# Linux rows: the stock Debian kernel of `make linux-guest` on Bochs (VMX), one core, 2 Bochs CPUs
+# and 256 MiB in all three boots: natively (GRUB boots its bzImage with the guest's command line,
+# plus the noapic the loader appends and nr_cpus=1 mem=128M for the guest's one core and 128 MiB;
+# Bochs's ignore_bad_msrs=1, as its CPU model has no MISC_ENABLE, which the kernel reads
+# unguarded and the hypervisor emulates; the run is judged by init reaching its end)
+# and under the hypervisor (PVH vmlinux) idling 0 s, then N s. tools/linux_bench.py computes the
+# rows from the logs and fails when it cannot.
+linux_bench() {
+    local dir=$BUILD/bench/linux g=$BUILD/guests/linux/current cmdline
+    mkdir -p "$dir"
+    for f in bzImage vmlinux initrd.cpio.gz; do
+        [ -f "$g/$f" ] || { echo "bench: $g/$f missing: make linux-guest" >&2; return 1; }
+    done
+    cmdline=$(sed -n 's/^cmdline = "\(.*\)"$/\1/p' tests/manifests/linux-bench.toml)
+    [ -n "$cmdline" ] || { echo "bench: no cmdline in tests/manifests/linux-bench.toml" >&2; return 1; }
+    # Natively the kernel would believe CPUID's 3.5 GHz claim while Bochs's TSC ticks at ips per
+    # emulated second, and every TSC-timed delay would last 70 times too long: it is told the
+    # TSC's real rate, as the hypervisor tells its guest (CPUID 0x15 from its measurement).
+    local ips
+    ips=$(sed -n 's/.*ips=\([0-9]*\).*/\1/p' tests/bochs/bochsrc.in)
+    [ -n "$ips" ] || { echo "bench: no ips in tests/bochs/bochsrc.in" >&2; return 1; }
+    tools/mklinuxiso.sh --out "$dir/native.iso" --kernel "$g/bzImage" --initrd "$g/initrd.cpio.gz" \
+        --cmdline "$cmdline noapic nr_cpus=1 mem=128M tsc_early_khz=$((ips / 1000))" > /dev/null
+    tools/mkiso.sh --out "$dir/hv0.iso" --elf "$BUILD/exitless.elf" \
+        --manifest tests/manifests/linux-bench.toml > /dev/null
+    tools/mkiso.sh --out "$dir/hvidle.iso" --elf "$BUILD/exitless.elf" \
+        --manifest tests/manifests/linux-bench-idle.toml > /dev/null
+    # The three boots side by side (each is single-threaded and takes minutes).
+    local pids=() run
+    tests/run-platform.sh --iso "$dir/native.iso" --platform bochs --cpus 2 --megs 256 --timeout 2400 \
+        --log "$dir/native.log" --quiet --pass-line '^exitless-init: done [0-9]+ passed' \
+        --bochs-args "cpu: ignore_bad_msrs=1" & pids+=($!)
+    for run in hv0 hvidle; do
+        tests/run-platform.sh --iso "$dir/$run.iso" --platform bochs --cpus 2 --megs 256 --timeout 2400 \
+            --log "$dir/$run.log" --quiet & pids+=($!)
+    done
+    local rc=0 i=0
+    for run in native hv0 hvidle; do
+        wait "${pids[$i]}" || { echo "bench: the Linux $run run failed, see $dir/$run.log" >&2; rc=1; }
+        i=$((i + 1))
+    done
+    [ $rc = 0 ] || return 1
+    # Names for the hot RIPs: Debian ships no System.map, so the same kernel boots natively in
+    # QEMU TCG (seconds) and its init's syms check reads them from /proc/kallsyms (nokaslr).
+    local rips syms=${LINUX_SYMS:-}
+    rips=$(tr -d '\r' < "$dir/hv0.log" | sed -n 's/.*stats: linux0:   hot rip \(0x[0-9a-f]*\): .*/\1/p' | paste -sd, -)
+    if [ -z "$syms" ] && [ -n "$rips" ]; then
+        syms=$dir/syms.log
+        timeout 600 qemu-system-x86_64 -accel tcg -cpu max -m 256 -smp 1 -nographic -no-reboot \
+            -kernel "$g/bzImage" -initrd "$g/initrd.cpio.gz" \
+            -append "console=ttyS0,115200 quiet nokaslr mitigations=off exitless.checks=syms exitless.syms=$rips" \
+            < /dev/null > "$syms" 2>&1 || true
+        grep -aq '^PASS: syms' "$syms" ||
+            { echo "bench: warning: the hot RIPs could not be named (see $syms)" >&2; syms=; }
+    fi
+    python3 tools/linux_bench.py --native "$dir/native.log" --hv "$dir/hv0.log" --idle "$dir/hvidle.log" \
+        ${syms:+--syms "$syms"} > "$dir/rows.md" || { echo "bench: Linux rows: see $dir" >&2; return 1; }
+}
+linux_section() {
+    echo "## Linux (Bochs/VMX)"
+    echo
+    echo "Linux boot (Bochs/VMX): $(sed -n 's/.*exitless-init: kernel \([^ ,]*\),.*/\1/p' "$BUILD/bench/linux/hv0.log" | tr -d '\r' | head -n 1),"
+    echo "one core, 128 MiB, exitless interrupts (tests/manifests/linux-bench.toml, PVH vmlinux)"
+    echo "against the same kernel's bzImage booted natively by GRUB in the same Bochs (2 CPUs,"
+    echo "256 MiB, same ips; natively \`nr_cpus=1 mem=128M noapic tsc_early_khz=<ips/1000>\` added to"
+    echo "the same command line"
+    echo "and Bochs's \`ignore_bad_msrs=1\`: its CPU model has no MISC_ENABLE MSR, which the"
+    echo "kernel reads unguarded, and which the hypervisor emulates for its guest)."
+    echo "Boot cycles: from the kernel's first line (\"Linux version\") to \"Run /init\", both"
+    echo "printk timestamps (sched_clock: the TSC scaled by the frequency the kernel believes, the"
+    echo "\"tsc: Detected\" line of the same run), so (t_init - t_first) x believed Hz; natively"
+    echo "the kernel is told the TSC's real rate (tsc_early_khz; it would otherwise believe CPUID's"
+    echo "3.5 GHz, 70 times Bochs's real rate, and stretch every TSC-timed delay as much), under the"
+    echo "hypervisor it believes the measured frequency (CPUID 0x15): each run is scaled by its own."
+    echo "The bzImage's decompressor runs before the first line and is not counted."
+    echo "Exits: the hypervisor's stop report for that boot (whole run: boot, init, power-off), top"
+    echo "reasons and hot RIPs (named from /proc/kallsyms of the same kernel booted natively in"
+    echo "QEMU, nokaslr). Idle: a second boot whose init sleeps N s (exitless.idle=N); its"
+    echo "exits minus the first boot's, divided by the idle time the guest's /proc/uptime saw."
+    echo
+    echo "| measurement | value | unit |"
+    echo "|---|---:|---|"
+    cat "$BUILD/bench/linux/rows.md"
+}
+if [ "${BENCH_ONLY:-}" = linux ]; then
+    linux_bench || exit 1
+    { echo "# Exitless benchmarks (Linux rows only: BENCH_ONLY=linux)"; echo; linux_section; } > "$BUILD/bench-linux.md"
+    cat "$BUILD/bench-linux.md"
+    exit 0
+fi
 tools/mkiso.sh --out "$BUILD/bench/bench.iso" --elf "$BUILD/exitless.elf" \
     --manifest tests/manifests/bench.toml > /dev/null
 tests/run-platform.sh --iso "$BUILD/bench/bench.iso" --platform bochs --cpus 4 --megs 256 \
@@ -49,6 +140,7 @@ tests/run-platform.sh --iso "$BUILD/bench/svm-vf.iso" --platform qemu --cpus 4 -
 for f in "$svm_exits_log" "$svm_log" "$svm_vf_log"; do
     grep -aq 'vcpu: backend: SVM' "$f" || { echo "bench: $f did not run under SVM" >&2; exit 1; }
 done
+linux_bench || exit 1
 table() {
     echo "| measurement | value | unit |"
     echo "|---|---:|---|"
@@ -99,7 +191,10 @@ table() {
     echo "modes within this run only."
     echo
     table "$svm_log"
+    echo
+    linux_section
 } > "$out"
 rows=$(grep -c '^| [a-z]' "$out" || true)
-[ "$rows" -ge 30 ] || { echo "bench: expected at least 30 rows, got $rows; see $log, $svm_exits_log and $svm_log" >&2; exit 1; }
+grep -q '^| linux-idle-exits-per-second |' "$out" || { echo "bench: no Linux rows in $out" >&2; exit 1; }
+[ "$rows" -ge 40 ] || { echo "bench: expected at least 30 rows, got $rows; see $log, $svm_exits_log and $svm_log" >&2; exit 1; }
 cat "$out"

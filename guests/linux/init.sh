@@ -36,7 +36,7 @@ pass() { echo "PASS: $*"; passed=$((passed + 1)); }
 fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 
 # Counts and waits must be numbers: a bad one is reported and dropped (checks needing it fail).
-for key in cpus pings linkwait peerwait serve servewait pfvfs probes; do
+for key in cpus pings linkwait peerwait serve servewait pfvfs probes idle; do
     eval "value=\${arg_$key:-}"
     case "$value" in
     "" | [0-9] | [1-9] | [1-9][0-9] | [1-9][0-9][0-9] | [1-9][0-9][0-9][0-9] | [1-9][0-9][0-9][0-9][0-9]) ;;
@@ -310,6 +310,45 @@ check_serve() {
     pass "serve ($got echo requests answered)"
 }
 
+# Sleeps exitless.idle seconds doing nothing (0 is allowed: the baseline boot of make bench's
+# idle row, whose exits are subtracted from those of a boot that idles N seconds).
+check_idle() {
+    if [ -z "${arg_idle:-}" ]; then
+        fail "idle: exitless.idle is not on the command line"
+        return
+    fi
+    before=$(cut -d' ' -f1 /proc/uptime)
+    sleep "$arg_idle"
+    after=$(cut -d' ' -f1 /proc/uptime)
+    pass "idle (slept $arg_idle s: uptime $before to $after s)"
+}
+
+# exitless.syms=ADDR,...: prints, per address, the kernel text symbol at or below it from
+# /proc/kallsyms as "exitless-init: sym: ADDR SYMADDR TYPE NAME" (make bench names its hot RIPs
+# with a native boot of the same kernel: Debian's package ships no System.map). Addresses are
+# compared as 16-digit hex strings (awk's numbers cannot hold 64 bits).
+check_syms() {
+    if [ -z "${arg_syms:-}" ]; then
+        fail "syms: exitless.syms is not on the command line"
+        return
+    fi
+    found=$(awk -v want="$arg_syms" '
+        BEGIN { n = split(want, w, ",")
+                for (i = 1; i <= n; i++) { x = tolower(w[i]) ""; sub(/^0x/, "", x)
+                                           while (length(x) < 16) x = "0" x; w[i] = x; b[i] = "" } }
+        $2 ~ /^[tTwW]$/ { a = $1 ""
+                          for (i = 1; i <= n; i++) if (a <= w[i] && a > b[i]) { b[i] = a; s[i] = $2 " " $3 } }
+        END { for (i = 1; i <= n; i++) if (b[i] != "") { print w[i] " " b[i] " " s[i]; k++ }
+              exit k == n ? 0 : 1 }' /proc/kallsyms)
+    rc=$?
+    echo "$found" | while read -r line; do [ -n "$line" ] && echo "exitless-init: sym: $line"; done
+    if [ $rc = 0 ]; then
+        pass "syms ($(echo "$found" | wc -l) addresses named from /proc/kallsyms)"
+    else
+        fail "syms: not every address of '$arg_syms' is in /proc/kallsyms's text"
+    fi
+}
+
 check_dmesg() {
     # exitless.dmesg=REGEX shows the matching kernel lines (a debugging hook, not a check).
     if [ -n "${arg_dmesg:-}" ]; then
@@ -325,8 +364,8 @@ check_dmesg() {
 
 for check in $(echo "$arg_checks" | tr ',' ' '); do
     case "$check" in
-    boot | cpus | modules | pfvfs | macfixed | ifup | net | unreachable | serve | dmesg) "check_$check" ;;
-    *) fail "$check: unknown check (known: boot cpus modules pfvfs macfixed ifup net unreachable serve dmesg)" ;;
+    boot | cpus | modules | pfvfs | macfixed | ifup | net | unreachable | serve | idle | syms | dmesg) "check_$check" ;;
+    *) fail "$check: unknown check (known: boot cpus modules pfvfs macfixed ifup net unreachable serve idle syms dmesg)" ;;
     esac
 done
 
