@@ -6,13 +6,14 @@
 
 #define CR0_PE_BIT (1ull << 0)
 #define RFLAGS_VM_BIT (1ull << 17)
+#define EFER_LMA_BIT (1ull << 10)
 #define INSN_MAX 15
 
 enum insn_mode vcpu_insn_mode(struct vcpu *v)
 {
     if (!(vcpu_get(v, VREG_CR0) & CR0_PE_BIT) || (vcpu_get(v, VREG_RFLAGS) & RFLAGS_VM_BIT))
         return INSN_MODE16;
-    if (vcpu_get(v, VREG_CS_LONG))
+    if ((vcpu_get(v, VREG_EFER) & EFER_LMA_BIT) && vcpu_get(v, VREG_CS_LONG))
         return INSN_MODE64;
     return vcpu_get(v, VREG_CS_DB) ? INSN_MODE32 : INSN_MODE16;
 }
