@@ -100,6 +100,27 @@ const char *vpci_msix_check(const struct vpci_msix_entry *e, const uint32_t *api
                             unsigned napic, enum intr_mode mode, uint8_t *vector,
                             uint32_t *apic);
 
+/* How vpci_msix_apply reaches the device, the remapping unit and the log. */
+struct vpci_msix_ops {
+    void *ctx;
+    /* Masks entry i on the device. */
+    void (*mask)(void *ctx, struct vpci_fn *f, unsigned i);
+    /* Entry i to deliver `vector` to APIC id `apic`, unmasked: 0, or -1 when it could not
+     * be programmed (it is then left masked). */
+    int (*program)(void *ctx, struct vpci_fn *f, unsigned i, uint8_t vector, uint32_t apic);
+    /* Entry i as the guest wrote it is outside policy for `why`: it was left masked. */
+    void (*refused)(void *ctx, const struct vpci_fn *f, unsigned i,
+                    const struct vpci_msix_entry *e, const char *why);
+};
+
+/* Brings the device's entries in line with the guest's table (msix_nvec entries) and control
+ * bits, entry by entry: an entry is programmed only when MSI-X is on, neither the function
+ * nor the entry is masked, and vpci_msix_check accepts it. Keeps msix_applied, msix_live,
+ * msix_denied and msix_refused. Pure: the world only through ops. */
+void vpci_msix_apply(struct vpci_fn *f, const volatile struct vpci_msix_entry *table,
+                     const uint32_t *apics, unsigned napic, enum intr_mode mode,
+                     const struct vpci_msix_ops *ops);
+
 struct guest;
 struct vcpu;
 struct mf_guest;

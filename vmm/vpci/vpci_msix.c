@@ -120,56 +120,48 @@ void vpci_msix_disable(struct vpci_fn *f)
     host_ctrl(f, 0);
 }
 
+static void op_mask(void *ctx, struct vpci_fn *f, unsigned i)
+{
+    (void)ctx;
+    host_mask(f, i);
+}
+
+static int op_program(void *ctx, struct vpci_fn *f, unsigned i, uint8_t vec, uint32_t apic)
+{
+    struct guest *g = ctx;
+    if (f->msix_irte[i] >= 0) {
+        if (vtd_irte_update(f->seg, f->msix_irte[i], f->bdf, apic, vec)) {
+            host_mask(f, i);
+            log_err("vpci", "%s: %s MSI-X entry %u: remapping entry %d not updated", g->name,
+                    f->label, i, f->msix_irte[i]);
+            return -1;
+        }
+        host_program(f, i, (uint32_t)f->msix_remap_addr[i],
+                     (uint32_t)(f->msix_remap_addr[i] >> 32), f->msix_remap_data[i]);
+    } else {
+        /* No IOMMU (unsafe_no_iommu): the checked message itself, fixed delivery, edge. */
+        host_program(f, i, 0xfee00000u | apic << 12, 0, vec);
+    }
+    log_debug("vpci", "%s: %s MSI-X entry %u -> vector %#x on APIC id %u", g->name, f->label,
+              i, vec, apic);
+    return 0;
+}
+
+static void op_refused(void *ctx, const struct vpci_fn *f, unsigned i,
+                       const struct vpci_msix_entry *e, const char *why)
+{
+    struct guest *g = ctx;
+    log_warn("vpci", "%s: %s MSI-X entry %u refused (address %#x:%08x data %#x): %s; "
+                     "left masked", g->name, f->label, i, e->addr_hi, e->addr_lo, e->data, why);
+}
+
 void vpci_msix_sync(struct guest *g, struct vpci_fn *f)
 {
     uint32_t apics[GUEST_MAX_VCPUS];
     for (uint32_t i = 0; i < g->nvcpus; i++)
         apics[i] = g->vcpus[i].apic_id;
-    bool on = (f->msix_ctrl & PCI_MSIX_CTRL_ENABLE) && !(f->msix_ctrl & PCI_MSIX_CTRL_MASKALL);
-    for (unsigned i = 0; i < f->msix_nvec; i++) {
-        volatile struct vpci_msix_entry *s = shadow_entry(f, i);
-        struct vpci_msix_entry e = { s->addr_lo, s->addr_hi, s->data, s->ctrl };
-        bool want = on && !(e.ctrl & PCI_MSIX_ENTRY_MASKED);
-        bool same = !memcmp(&e, &f->msix_applied[i], sizeof(e));
-        bool live = f->msix_live & (1u << i);
-        bool denied = f->msix_denied & (1u << i);
-        /* Unchanged and as wanted; a refused entry stays refused (and logged once) until the
-         * guest changes it. */
-        if (same && (want ? live || denied : !live))
-            continue;
-        f->msix_applied[i] = e;
-        f->msix_denied &= ~(1u << i);
-        if (!want) {
-            host_mask(f, i);
-            continue;
-        }
-        uint8_t vec;
-        uint32_t apic;
-        const char *why = vpci_msix_check(&e, apics, g->nvcpus, g->intr_mode, &vec, &apic);
-        if (why) {
-            host_mask(f, i);
-            f->msix_denied |= 1u << i;
-            f->msix_refused++;
-            log_warn("vpci", "%s: %s MSI-X entry %u refused (address %#x:%08x data %#x): %s; "
-                             "left masked", g->name, f->label, i, e.addr_hi, e.addr_lo, e.data, why);
-            continue;
-        }
-        if (f->msix_irte[i] >= 0) {
-            if (vtd_irte_update(f->seg, f->msix_irte[i], f->bdf, apic, vec)) {
-                host_mask(f, i);
-                log_err("vpci", "%s: %s MSI-X entry %u: remapping entry %d not updated", g->name,
-                        f->label, i, f->msix_irte[i]);
-                continue;
-            }
-            host_program(f, i, (uint32_t)f->msix_remap_addr[i],
-                         (uint32_t)(f->msix_remap_addr[i] >> 32), f->msix_remap_data[i]);
-        } else {
-            /* No IOMMU (unsafe_no_iommu): the checked message itself, fixed delivery, edge. */
-            host_program(f, i, 0xfee00000u | apic << 12, 0, vec);
-        }
-        log_debug("vpci", "%s: %s MSI-X entry %u -> vector %#x on APIC id %u", g->name, f->label,
-                  i, vec, apic);
-    }
+    const struct vpci_msix_ops ops = { g, op_mask, op_program, op_refused };
+    vpci_msix_apply(f, shadow_entry(f, 0), apics, g->nvcpus, g->intr_mode, &ops);
     host_ctrl(f, f->msix_ctrl & PCI_MSIX_CTRL_ENABLE ? PCI_MSIX_CTRL_ENABLE : 0);
 }
 
