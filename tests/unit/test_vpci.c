@@ -141,6 +141,22 @@ static void test_command_and_msix_control(void)
     CHECK_EQ_U64(vpci_cfg_write(&f, 0x50, 4, 0xffffffffu), 0, "hidden MSI: ignored");
 }
 
+/* Found by the fuzzer (tests/fuzz/fuzz_vpci.c): a read of a size no access has must read
+ * all-ones without a shift past 32 bits (undefined behaviour). */
+static void test_bad_sizes(void)
+{
+    struct vpci_fn f;
+    build_vf_space();
+    make_fn(&f);
+    vpci_cfg_filter_caps(&f);
+    CHECK_EQ_U64(vpci_cfg_read(&f, 0x00, 7), 0xffffffffu, "size 7: all-ones");
+    CHECK_EQ_U64(vpci_cfg_read(&f, 0x00, 8), 0xffffffffu, "size 8: all-ones");
+    CHECK_EQ_U64(vpci_cfg_read(&f, 0x00, 0), 0, "size 0: no bits");
+    CHECK_EQ_U64(vpci_cfg_write(&f, 0x04, 6, 0xffff), 0, "size 6 write ignored");
+    CHECK_EQ_U64(f.command, 0, "command unchanged");
+    CHECK_EQ_U64(vpci_bridge_read(0x00, 5), 0x29c08086u, "bridge, size 5: the dword");
+}
+
 static void test_bridge(void)
 {
     CHECK_EQ_U64(vpci_bridge_read(0x00, 4), 0x29c08086u, "host bridge ids");
@@ -194,6 +210,7 @@ int main(void)
     test_header();
     test_bars();
     test_command_and_msix_control();
+    test_bad_sizes();
     test_bridge();
     test_msix_policy();
     return check_summary("vpci");

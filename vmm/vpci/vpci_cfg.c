@@ -133,12 +133,19 @@ static uint32_t dword_read(struct vpci_fn *f, uint16_t off)
     return v;
 }
 
+/* The bits an access of `size` bytes covers; from 4 bytes on all 32, so no shift reaches
+ * the width of the type whatever size a caller passes. */
+static uint32_t size_mask(unsigned size)
+{
+    return size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+}
+
 uint32_t vpci_cfg_read(struct vpci_fn *f, uint16_t off, unsigned size)
 {
     if (off >= 0x100 || (size != 1 && size != 2 && size != 4) || (off & (size - 1)))
-        return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+        return size_mask(size);
     uint32_t v = dword_read(f, (uint16_t)(off & ~3u)) >> (8 * (off & 3u));
-    return size == 4 ? v : v & ((1u << (8 * size)) - 1);
+    return v & size_mask(size);
 }
 
 static unsigned bar_write(struct vpci_fn *f, unsigned i, uint32_t val)
@@ -164,7 +171,7 @@ unsigned vpci_cfg_write(struct vpci_fn *f, uint16_t off, unsigned size, uint32_t
         return 0;
     uint16_t dw = (uint16_t)(off & ~3u);
     unsigned shift = 8 * (off & 3u);
-    uint32_t bytes = (size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1) << shift;
+    uint32_t bytes = size_mask(size) << shift;
     val <<= shift;
 
     if (dw == PCI_COMMAND) {
@@ -198,5 +205,5 @@ uint32_t vpci_bridge_read(uint16_t off, unsigned size)
     default: break;
     }
     v >>= 8 * (off & 3u);
-    return size == 4 ? v : v & ((1u << (8 * size)) - 1);
+    return v & size_mask(size);
 }
