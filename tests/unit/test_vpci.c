@@ -157,6 +157,27 @@ static void test_bad_sizes(void)
     CHECK_EQ_U64(vpci_bridge_read(0x00, 5), 0x29c08086u, "bridge, size 5: the dword");
 }
 
+/* Found by the fuzzer: an MSI-X capability whose table BAR indicator is reserved (6, 7)
+ * was kept, and the MSI-X setup indexed the six BARs with it. It is hidden now. */
+static void test_msix_reserved_bir(void)
+{
+    struct vpci_fn f;
+    build_vf_space();
+    make_fn(&f);
+    put32(0x74, 0x00000007);            /* table in "BAR7" */
+    CHECK_EQ_U64(vpci_cfg_filter_caps(&f), 3, "MSI, MSI-X and the vendor capability hidden");
+    CHECK_EQ_U64(f.msix_cap, 0, "no MSI-X");
+    CHECK_EQ_U64(f.ncaps, 1, "PCIe alone shown");
+    CHECK_EQ_U64(vpci_cfg_read(&f, 0x34, 1), 0xa0, "list starts at PCIe");
+    CHECK_EQ_U64(vpci_cfg_read(&f, 0x70, 4), 0, "hidden MSI-X reads zero");
+    put32(0x74, 0x00000006);
+    vpci_cfg_filter_caps(&f);
+    CHECK_EQ_U64(f.msix_cap, 0, "BIR 6: no MSI-X");
+    put32(0x74, 0x00000005);
+    vpci_cfg_filter_caps(&f);
+    CHECK_EQ_U64(f.msix_cap, 0x70, "BIR 5 is a BAR: MSI-X kept");
+}
+
 static void test_bridge(void)
 {
     CHECK_EQ_U64(vpci_bridge_read(0x00, 4), 0x29c08086u, "host bridge ids");
@@ -211,6 +232,7 @@ int main(void)
     test_bars();
     test_command_and_msix_control();
     test_bad_sizes();
+    test_msix_reserved_bir();
     test_bridge();
     test_msix_policy();
     return check_summary("vpci");

@@ -33,6 +33,19 @@ static unsigned cap_span(uint8_t id)
     }
 }
 
+/* May the capability `id` at `off` be shown: one the guest may see, with room left, inside the
+ * space, and for MSI-X a table BAR indicator that names a BAR (PCI 3.0 6.8.2.4: 6 and 7 are
+ * reserved; the MSI-X setup looks the table's BAR up by it). */
+static bool keep_cap(const struct vpci_fn *f, uint8_t off, uint8_t id)
+{
+    if (!cap_span(id) || f->ncaps >= VPCI_MAX_CAPS || off + cap_span(id) > 0x100)
+        return false;
+    if (id == PCI_CAP_ID_MSIX &&
+        (host_read(f, (uint16_t)(off + PCI_MSIX_TABLE)) & PCI_MSIX_BIR_MASK) >= VPCI_NUM_BARS)
+        return false;
+    return true;
+}
+
 unsigned vpci_cfg_filter_caps(struct vpci_fn *f)
 {
     unsigned hidden = 0;
@@ -44,7 +57,7 @@ unsigned vpci_cfg_filter_caps(struct vpci_fn *f)
     for (unsigned n = 0; off >= HEADER_DWORDS_END && n < MAX_CAP_WALK; n++) {
         uint32_t hdr = host_read(f, off);
         uint8_t id = (uint8_t)hdr;
-        if (cap_span(id) && f->ncaps < VPCI_MAX_CAPS && off + cap_span(id) <= 0x100) {
+        if (keep_cap(f, off, id)) {
             f->caps[f->ncaps++] = off;
             if (id == PCI_CAP_ID_MSIX) {
                 f->msix_cap = off;
