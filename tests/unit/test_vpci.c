@@ -178,6 +178,41 @@ static void test_msix_reserved_bir(void)
     CHECK_EQ_U64(f.msix_cap, 0x70, "BIR 5 is a BAR: MSI-X kept");
 }
 
+/* Found by the fuzzer: a capability list that loops showed the same capability again and
+ * again, and overlapping entries showed one's bytes through the other's header; a second
+ * MSI-X capability was shown with the device's own control bits. Only the first of each is
+ * shown now. */
+static void test_cap_loops_and_overlaps(void)
+{
+    struct vpci_fn f;
+    build_vf_space();
+    make_fn(&f);
+    put32(0x70, 0x00027011);            /* MSI-X whose next is itself */
+    /* The walk is bounded at 48 steps: MSI, MSI-X shown, MSI-X 46 times more. */
+    CHECK_EQ_U64(vpci_cfg_filter_caps(&f), 1 + 46, "MSI and the repeats hidden");
+    CHECK_EQ_U64(f.ncaps, 1, "MSI-X shown once");
+    CHECK_EQ_U64(vpci_cfg_read(&f, 0x71, 1), 0, "its next pointer ends the list");
+    build_vf_space();
+    put32(0x34, 0xa0);
+    put32(0xa0, 0x00020010 | 0xa800);   /* PCIe (0xa0-0xdb), next 0xa8: inside it */
+    put32(0xa8, 0x0002b011);            /* MSI-X at 0xa8, next 0xb0 */
+    put32(0xac, 0x00000003);
+    put32(0xb0, 0x00020011);            /* another MSI-X at 0xb0 */
+    put32(0xb4, 0x00000003);
+    vpci_cfg_filter_caps(&f);
+    CHECK_EQ_U64(f.ncaps, 1, "only PCIe shown");
+    CHECK_EQ_U64(f.msix_cap, 0, "no MSI-X inside PCIe");
+    build_vf_space();
+    put32(0x70, 0x0002e011);            /* MSI-X, next 0xe0 */
+    put32(0xe0, 0x0002a011);            /* second MSI-X, next PCIe */
+    put32(0xe4, 0x00000003);
+    vpci_cfg_filter_caps(&f);
+    CHECK_EQ_U64(f.ncaps, 2, "MSI-X and PCIe shown");
+    CHECK_EQ_U64(f.msix_cap, 0x70, "the first MSI-X is the shadowed one");
+    CHECK_EQ_U64(vpci_cfg_read(&f, 0x71, 1), 0xa0, "the second MSI-X is skipped");
+    CHECK_EQ_U64(vpci_cfg_read(&f, 0xe0, 4), 0, "and reads zero");
+}
+
 static void test_bridge(void)
 {
     CHECK_EQ_U64(vpci_bridge_read(0x00, 4), 0x29c08086u, "host bridge ids");
@@ -233,6 +268,7 @@ int main(void)
     test_command_and_msix_control();
     test_bad_sizes();
     test_msix_reserved_bir();
+    test_cap_loops_and_overlaps();
     test_bridge();
     test_msix_policy();
     return check_summary("vpci");

@@ -34,14 +34,23 @@ static unsigned cap_span(uint8_t id)
 }
 
 /* May the capability `id` at `off` be shown: one the guest may see, with room left, inside the
- * space, and for MSI-X a table BAR indicator that names a BAR (PCI 3.0 6.8.2.4: 6 and 7 are
+ * space, clear of every capability already shown (a list that loops or whose entries
+ * overlap would show one twice, or one's bytes through another's header), and for MSI-X
+ * the first, with a table BAR indicator that names a BAR (PCI 3.0 6.8.2.4: 6 and 7 are
  * reserved; the MSI-X setup looks the table's BAR up by it). */
 static bool keep_cap(const struct vpci_fn *f, uint8_t off, uint8_t id)
 {
-    if (!cap_span(id) || f->ncaps >= VPCI_MAX_CAPS || off + cap_span(id) > 0x100)
+    unsigned span = cap_span(id);
+    if (!span || f->ncaps >= VPCI_MAX_CAPS || off + span > 0x100)
         return false;
+    for (unsigned i = 0; i < f->ncaps; i++) {
+        unsigned o = f->caps[i], s = cap_span((uint8_t)host_read(f, o));
+        if (off < o + s && o < off + span)
+            return false;
+    }
     if (id == PCI_CAP_ID_MSIX &&
-        (host_read(f, (uint16_t)(off + PCI_MSIX_TABLE)) & PCI_MSIX_BIR_MASK) >= VPCI_NUM_BARS)
+        (f->msix_cap ||
+         (host_read(f, (uint16_t)(off + PCI_MSIX_TABLE)) & PCI_MSIX_BIR_MASK) >= VPCI_NUM_BARS))
         return false;
     return true;
 }
