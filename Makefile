@@ -17,8 +17,9 @@ CC         := gcc
 LD         := ld
 GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
 
-# The manifest parser, its host tool, example checks and fuzzing.
+# The manifest parser, its host tool and example checks; the fuzz targets.
 include mk/manifest.mk
+include mk/fuzz.mk
 
 # ---------------------------------------------------------------- Newlib
 # Built once per set of flags: the directory name carries a hash of the flags and script.
@@ -198,7 +199,7 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 # ---------------------------------------------------------------- tests
 RESULTS := $(BUILD)/test-results
 
-test-unit: $(UNIT_BINS) $(MANIFEST_TOOL) $(FUZZ_MANIFEST) $(BUILD)/guests/hello.elf
+test-unit: $(UNIT_BINS) $(MANIFEST_TOOL) $(FUZZ_BINS) $(BUILD)/guests/hello.elf
 	$(Q)rc=0; tests/run-unit.sh $(RESULTS)/unit.txt $(UNIT_BINS) || rc=1; \
 	tests/record.sh $(RESULTS)/unit-examples.txt $(MAKE) --no-print-directory test-examples || rc=1; \
 	tests/record.sh $(RESULTS)/unit-images.txt tests/manifest/check-images.sh $(MANIFEST_TOOL) \

@@ -1,4 +1,4 @@
-# Manifest parser, host tool, example checks and fuzzing. Included by the top-level Makefile,
+# Manifest parser, host tool and example checks (its fuzzer: mk/fuzz.mk). Included by the top-level Makefile,
 # which provides BUILD, HOST_CC, HOST_CFLAGS and HOST_LDFLAGS.
 
 # Sources compiled into the hypervisor and into every host binary that reads manifests.
@@ -15,17 +15,13 @@ MANIFEST_TOOL_HDRS := tools/manifest_image.h $(wildcard vmm/loader/*.h)
 MANIFEST_TOOL := $(BUILD)/tools/exitless-manifest
 MANIFEST_TOOL_RELEASE := $(BUILD)/tools/release/exitless-manifest
 PREFIX ?= /usr/local
-FUZZ_SECONDS ?= 600
-FUZZ_CC ?= clang
-FUZZ_DIR := $(BUILD)/fuzz
-FUZZ_MANIFEST := $(FUZZ_DIR)/fuzz_manifest
 
 # The exact flags the kernel uses, to prove the shared sources stay freestanding-clean.
 MANIFEST_KERNEL_CFLAGS := -std=gnu11 -O2 -ffreestanding -mgeneral-regs-only -mno-red-zone \
     -fno-pic -mcmodel=kernel -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
     -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wvla -Iinclude -Ikernel
 
-.PHONY: check-manifest install-tools fuzz test-fuzz-short test-examples manifest-kernel-check
+.PHONY: check-manifest install-tools test-examples manifest-kernel-check
 
 $(MANIFEST_TOOL): $(MANIFEST_TOOL_SRCS) $(MANIFEST_SRCS) $(MANIFEST_HDRS) $(MANIFEST_TOOL_HDRS)
 	@mkdir -p $(@D)
@@ -57,26 +53,3 @@ manifest-kernel-check: $(MANIFEST_SRCS) $(MANIFEST_HDRS)
 	@if objdump -d $(BUILD)/manifest-kcheck/*.o | grep -qE '%[xy]mm|%st\(|\sf(ld|st|ild|ist)[a-z]*\s'; then \
 	    echo "FAIL: manifest-kernel-check: floating point in manifest objects"; exit 1; fi
 	@echo "PASS: manifest-kernel-check (gcc, clang, freestanding kernel flags, no FP)"
-
-$(FUZZ_MANIFEST): tests/fuzz/fuzz_manifest.c $(MANIFEST_SRCS) $(MANIFEST_HDRS)
-	@mkdir -p $(@D)
-	$(FUZZ_CC) -std=gnu11 -g -O1 -Iinclude -Ikernel -Wall -Wextra -Werror \
-	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -o $@ tests/fuzz/fuzz_manifest.c $(MANIFEST_SRCS)
-
-# The committed seed corpus stays clean: the fuzzer grows a copy under $(BUILD).
-$(FUZZ_DIR)/corpus-manifest: $(wildcard tests/fuzz/corpus/manifest/*) $(wildcard guests/*.toml)
-	@mkdir -p $@
-	cp tests/fuzz/corpus/manifest/* $@/
-	for f in guests/*.toml; do test -f "$$f" && cp "$$f" $@/; done; true
-	@touch $@
-
-fuzz: $(FUZZ_MANIFEST) $(FUZZ_DIR)/corpus-manifest
-	$(FUZZ_MANIFEST) -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/manifest.dict \
-	    -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus-manifest
-
-test-fuzz-short: $(FUZZ_MANIFEST) $(FUZZ_DIR)/corpus-manifest
-	@if $(FUZZ_MANIFEST) -max_total_time=30 -dict=tests/fuzz/manifest.dict \
-	    -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus-manifest >$(FUZZ_DIR)/short.log 2>&1; then \
-	    echo "PASS: fuzz-manifest 30 s, $$(grep -o 'Done [0-9]* runs' $(FUZZ_DIR)/short.log)"; \
-	else tail -n 40 $(FUZZ_DIR)/short.log; echo "FAIL: fuzz-manifest (log: $(FUZZ_DIR)/short.log)"; exit 1; fi

@@ -1,0 +1,85 @@
+# Host libFuzzer targets for the guest-facing parsers (tests/fuzz/, docs/fuzzing.md): built
+# with clang, ASan and UBSan (a UBSan report aborts). Included by the top-level Makefile after
+# mk/manifest.mk, which provides MANIFEST_SRCS.
+#
+#   make fuzz                       every target for its share of FUZZ_SECONDS (default 600)
+#   make fuzz FUZZ_RUNS=1000000     every target for that many executions instead
+#   make fuzz FUZZ_TARGETS=vpci     only the targets named
+#   make test-fuzz-short            (part of make test-unit) each target over its committed
+#                                   seed corpus, then FUZZ_SHORT_RUNS mutations from seed 1
+
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 600
+FUZZ_RUNS ?=
+FUZZ_SHORT_RUNS ?= 3000
+FUZZ_CORPUS := corpus
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -I. -Iinclude -Ikernel -Wall -Wextra -Werror \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_HDRS := $(wildcard tests/fuzz/*.h tests/unit/*.h include/exitless/*.h kernel/*.h \
+    kernel/manifest/*.h drivers/*/*.h vmm/*.h vmm/*/*.h)
+
+FUZZ_ALL := manifest vpci
+FUZZ_TARGETS ?= $(FUZZ_ALL)
+
+# Each target: its sources, the largest input it takes, and optionally a dictionary.
+fuzz_manifest_SRCS = tests/fuzz/fuzz_manifest.c $(MANIFEST_SRCS)
+fuzz_manifest_MAXLEN := 4096
+fuzz_manifest_DICT := tests/fuzz/manifest.dict
+fuzz_vpci_SRCS := tests/fuzz/fuzz_vpci.c vmm/vpci/vpci_cfg.c vmm/vpci/vpci_msix_apply.c \
+    vmm/vpci/vpci_msix_check.c vmm/intr/vector_policy.c kernel/vectors.c
+fuzz_vpci_MAXLEN := 700
+
+FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_ALL))
+
+define fuzz_rule
+$(FUZZ_DIR)/fuzz_$(1): $$(fuzz_$(1)_SRCS) $(FUZZ_HDRS)
+	@mkdir -p $$(@D)
+	@echo "  FUZZCC  $$@"
+	$$(Q)$$(FUZZ_CC) $$(FUZZ_CFLAGS) -o $$@ $$(fuzz_$(1)_SRCS)
+endef
+$(foreach t,$(FUZZ_ALL),$(eval $(call fuzz_rule,$(t))))
+
+fuzz_flags = -max_len=$(fuzz_$(1)_MAXLEN) -timeout=10 -artifact_prefix=$(FUZZ_DIR)/$(1)- \
+    $(if $(fuzz_$(1)_DICT),-dict=$(fuzz_$(1)_DICT))
+
+# The committed seeds stay clean: libFuzzer adds what it finds to the first corpus directory,
+# one under $(BUILD) (kept between runs of make fuzz, made anew for the short pass), which
+# also gets a target's extra seeds (the example manifests for the manifest parser).
+fuzz_extra_seeds_manifest = guests/*.toml
+
+fuzz: $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
+	$(Q)n=$(words $(FUZZ_TARGETS)); share=$$(( $(FUZZ_SECONDS) / n )); [ $$share -ge 1 ] || share=1; \
+	rc=0; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_DIR)/corpus-$$t; \
+	    if [ -n "$(FUZZ_RUNS)" ]; then limit="-runs=$(FUZZ_RUNS)"; else limit="-max_total_time=$$share"; fi; \
+	    echo "  FUZZ    $$t ($${limit#-})"; \
+	    start=$$(date +%s); \
+	    $(MAKE) --no-print-directory fuzz-run-$$t FUZZ_LIMIT="$$limit" >$(FUZZ_DIR)/$$t.log 2>&1; st=$$?; \
+	    secs=$$(( $$(date +%s) - start )); \
+	    runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_DIR)/$$t.log | tail -1); \
+	    if [ $$st -eq 0 ]; then echo "PASS: fuzz-$$t $${runs:-?} executions in $$secs s, no finding"; \
+	    else tail -n 30 $(FUZZ_DIR)/$$t.log; echo "FAIL: fuzz-$$t after $${runs:-?} executions (log $(FUZZ_DIR)/$$t.log, artifact $(FUZZ_DIR)/$$t-*)"; rc=1; fi; \
+	done; exit $$rc
+
+define fuzz_run_rule
+fuzz-run-$(1): $(FUZZ_DIR)/fuzz_$(1)
+	@mkdir -p $(FUZZ_DIR)/$$(FUZZ_CORPUS)-$(1)
+	$$(if $$(fuzz_extra_seeds_$(1)),cp $$(wildcard $$(fuzz_extra_seeds_$(1))) $(FUZZ_DIR)/$$(FUZZ_CORPUS)-$(1)/)
+	$(FUZZ_DIR)/fuzz_$(1) $$(FUZZ_LIMIT) -print_final_stats=1 $(call fuzz_flags,$(1)) \
+	    $(FUZZ_DIR)/$$(FUZZ_CORPUS)-$(1) tests/fuzz/corpus/$(1)
+endef
+$(foreach t,$(FUZZ_ALL),$(eval $(call fuzz_run_rule,$(t))))
+
+# Bounded by the number of runs and a fixed seed, so a busy host makes it slower, never flaky.
+test-fuzz-short: $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
+	$(Q)rc=0; for t in $(FUZZ_TARGETS); do \
+	    rm -rf $(FUZZ_DIR)/short-$$t; mkdir -p $(FUZZ_DIR)/short-$$t; \
+	    seeds=$$(ls tests/fuzz/corpus/$$t | wc -l); \
+	    if $(MAKE) --no-print-directory fuzz-run-$$t FUZZ_LIMIT="-runs=$(FUZZ_SHORT_RUNS) -seed=1" \
+	        FUZZ_CORPUS=short >$(FUZZ_DIR)/short-$$t.log 2>&1; then \
+	        echo "PASS: fuzz-$$t ($$seeds seeds, then $$(grep -o 'Done [0-9]* runs' $(FUZZ_DIR)/short-$$t.log | tail -1 | tr -dc 0-9) runs)"; \
+	    else tail -n 30 $(FUZZ_DIR)/short-$$t.log; echo "FAIL: fuzz-$$t (log: $(FUZZ_DIR)/short-$$t.log)"; rc=1; fi; \
+	done; exit $$rc
+
+.PHONY: fuzz test-fuzz-short $(patsubst %,fuzz-run-%,$(FUZZ_ALL))
