@@ -1,8 +1,9 @@
 /* Notification service on the management CPU. A request is copied from the guest once, at
- * post, checked (vmm/notify_slot.c) and kept in the guest's slot; only that copy decides the
- * operation, vector and count. The management CPU serves every busy slot one bounded step
- * per poll, round robin, so no guest's request holds it for another's. The guest's request
- * memory is used only for the protocol's stamp, counter and done fields. */
+ * post (vmm/hypercall_args.c), checked (vmm/notify_slot.c) and kept in the guest's slot;
+ * only that copy decides the operation, vector and count. The management CPU serves every
+ * busy slot one bounded step per poll, round robin, so no guest's request holds it for
+ * another's. The guest's request memory is used only for the protocol's stamp, counter and
+ * done fields. */
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -24,21 +25,15 @@ static struct notify_slot slots[GUEST_MAX];
 static uint32_t poll_first;
 static uint32_t gave_up[GUEST_MAX];
 
-int64_t notify_post(struct vcpu *v, uint64_t gpa)
+int64_t notify_post(struct vcpu *v, uint64_t gpa, const struct notify_req *req)
 {
     struct guest *g = v->guest;
-    struct hc_notify_req copy;
-    struct notify_req req;
-    if (gpa % 8 || guest_read(g, gpa, &copy, sizeof(copy)))
-        return -HC_EFAULT;
-    if (notify_check(&copy, g->intr_mode, &req))
-        return -HC_EINVAL;
     struct notify_slot *s = &slots[g->id];
     uint32_t expect = NOTIFY_FREE;
     if (!__atomic_compare_exchange_n(&s->state, &expect, NOTIFY_FILLING, false,
                                      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
         return -HC_EPERM; /* one at a time, whichever vCPU asks */
-    notify_slot_fill(s, gpa, &req, rdtsc(), tsc_us_to_cycles(NOTIFY_TOTAL_US));
+    notify_slot_fill(s, gpa, req, rdtsc(), tsc_us_to_cycles(NOTIFY_TOTAL_US));
     s->incarnation = __atomic_load_n(&g->restarts, __ATOMIC_RELAXED);
     __atomic_store_n(&s->state, NOTIFY_BUSY, __ATOMIC_RELEASE);
     return 0;

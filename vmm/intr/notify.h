@@ -6,9 +6,11 @@
 #include <stdint.h>
 
 #include "vmm/guest.h"
+#include "vmm/intr/notify_slot.h"
 
-/* HC_NOTIFY: validates and posts the request at guest-physical `gpa`; 0 or -HC_E*. */
-int64_t notify_post(struct vcpu *v, uint64_t gpa);
+/* HC_NOTIFY: posts the request at guest-physical `gpa`, of which `req` is the copy
+ * notify_check passed; 0, or -HC_EPERM while the guest's previous request is served. */
+int64_t notify_post(struct vcpu *v, uint64_t gpa, const struct notify_req *req);
 /* Management CPU: serves posted requests (called from its wait loop). */
 void notify_poll(void);
 
