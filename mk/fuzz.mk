@@ -19,7 +19,7 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -I. -Iinclude -Ikernel -Wall -Wextra -Werror \
 FUZZ_HDRS := $(wildcard tests/fuzz/*.h tests/unit/*.h include/exitless/*.h kernel/*.h \
     kernel/manifest/*.h drivers/*/*.h vmm/*.h vmm/*/*.h)
 
-FUZZ_ALL := manifest vpci
+FUZZ_ALL := manifest vpci hypercall
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 
 # Each target: its sources, the largest input it takes, and optionally a dictionary.
@@ -29,6 +29,9 @@ fuzz_manifest_DICT := tests/fuzz/manifest.dict
 fuzz_vpci_SRCS := tests/fuzz/fuzz_vpci.c vmm/vpci/vpci_cfg.c vmm/vpci/vpci_msix_apply.c \
     vmm/vpci/vpci_msix_check.c vmm/intr/vector_policy.c kernel/vectors.c
 fuzz_vpci_MAXLEN := 700
+fuzz_hypercall_SRCS := tests/fuzz/fuzz_hypercall.c vmm/hypercall_args.c vmm/intr/notify_slot.c \
+    vmm/intr/vector_policy.c kernel/vectors.c
+fuzz_hypercall_MAXLEN := 2048
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_ALL))
 

@@ -78,7 +78,37 @@ def vpci_seeds():
           vpci_step(STEP_WRITE, 1, 0x3c, 0x0b) + vpci_step(STEP_READ, 2, 0x3c, 0))
 
 
-SEEDS = {"vpci": vpci_seeds}
+# ---- hypercall: steps; POKE (odd kind): gpa16, len8, bytes; CALL (even kind): flags, selector,
+# nr8 (selector bit 3 clear), three 64-bit arguments (selector bits 0-2: reduced near RAM)
+def poke(gpa, data):
+    return struct.pack("<BHB", 1, gpa, len(data)) + data
+
+
+def hcall(nr, a=0, b=0, c=0, flags=0, sel=7):
+    return struct.pack("<BBBB", 0, flags, sel, nr) + struct.pack("<QQQ", a, b, c)
+
+
+def hypercall_seeds():
+    text = b"hello from the guest\n"
+    write("hypercall", "console", poke(0x100, text) + hcall(1, 0x100, len(text)) +
+          hcall(1, 0x2ff0, 0x20) + hcall(1, 0x100, 5000))
+    write("hypercall", "test-result", poke(0x200, b"check-one\0") + poke(0x280, b"why\0") +
+          hcall(2, 0x200, 1, 0) + hcall(2, 0x200, 0, 0x280) + poke(0x300, b"bad\x01\0") +
+          hcall(2, 0x300, 1, 0) + hcall(2, 0x3ffc, 1, 0))
+    ops = struct.pack("<HBBI", 0x3f8, 1, 1, 0x41) + struct.pack("<HBBI", 0x3fd, 1, 0, 0)
+    write("hypercall", "port-batch", poke(0x400, ops) + hcall(4, 0x400, 2) +
+          hcall(4, 0x3000, 2) + hcall(4, 0x400, 65) + poke(0x500, struct.pack("<HBBI", 0x80, 3, 1, 0)) +
+          hcall(4, 0x500, 1))
+    req = struct.pack("<IIIiQQ", 1, 0x41, 5, 0, 0, 0)
+    write("hypercall", "notify", poke(0x600, req) + hcall(8, 0x600) + hcall(8, 0x604) +
+          poke(0x640, struct.pack("<IIIiQQ", 2, 0, 0, 0, 0, 0)) + hcall(8, 0x640) +
+          hcall(8, 0x600, flags=4))
+    write("hypercall", "misc", hcall(3, 0x800, 0x400) + hcall(3, 0x3f00, 0x400) + hcall(3, 0x800, 8) +
+          hcall(7, 0x41) + hcall(7, 0xec, flags=4) + hcall(6) + hcall(5, 0) + hcall(99) +
+          hcall(1, 0x100, 4, flags=1) + hcall(6, flags=2 | 8))
+
+
+SEEDS = {"vpci": vpci_seeds, "hypercall": hypercall_seeds}
 
 if __name__ == "__main__":
     for gen in SEEDS.values():
