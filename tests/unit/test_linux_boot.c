@@ -156,6 +156,14 @@ static void test_bz_sizes(void)
     bz_good();
     put32(0x1f4, 0xffffffffu);
     CHECK(bz(BZ_SIZE, MEM, &b) < 0 && has("syssize"), "syssize huge: %s", err);
+    /* Found by the loader fuzzer's entry property: a kernel shorter than its entry offset
+     * was accepted, its 64-bit entry in the zeroed window past the copied bytes. */
+    bz_good();
+    put32(0x1f4, 0x200 / 16);
+    CHECK(bz(BZ_SIZE, MEM, &b) < 0 && has("64-bit entry"), "kernel ends at its entry: %s", err);
+    bz_good();
+    put32(0x1f4, 0x210 / 16);
+    CHECK(bz(BZ_SIZE, MEM, &b) == 0, "kernel just past its entry: %s", err);
     bz_good();
     put32(0x230, 0x300000);
     CHECK(bz(BZ_SIZE, MEM, &b) < 0 && has("kernel_alignment"), "alignment 3 MiB: %s", err);

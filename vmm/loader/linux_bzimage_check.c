@@ -111,6 +111,11 @@ int bzimage_check(const uint8_t *img, size_t size, uint64_t mem_size, struct bz_
         return loader_fail(err, len, "bzImage: syssize says %lu bytes of kernel after %#lx, the "
                                      "image has %lu", b->kernel_size, b->kernel_off,
                            size - b->kernel_off);
+    /* The 64-bit entry must be in the kernel's own bytes, not in the zeroed window after. */
+    if (b->kernel_size <= LINUX_ENTRY64_OFF)
+        return loader_fail(err, len, "bzImage: syssize says %lu bytes of kernel, which end "
+                                     "before its 64-bit entry at +%#x", b->kernel_size,
+                           LINUX_ENTRY64_OFF);
     if (h.cmdline_size == 0)
         return loader_fail(err, len, "bzImage: cmdline_size is 0");
     b->cmdline_size = h.cmdline_size;
