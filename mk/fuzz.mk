@@ -19,7 +19,7 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -I. -Iinclude -Ikernel -Wall -Wextra -Werror \
 FUZZ_HDRS := $(wildcard tests/fuzz/*.h tests/unit/*.h include/exitless/*.h kernel/*.h \
     kernel/manifest/*.h drivers/*/*.h vmm/*.h vmm/*/*.h)
 
-FUZZ_ALL := manifest vpci hypercall
+FUZZ_ALL := manifest vpci hypercall loader
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 
 # Each target: its sources, the largest input it takes, and optionally a dictionary.
@@ -32,6 +32,10 @@ fuzz_vpci_MAXLEN := 700
 fuzz_hypercall_SRCS := tests/fuzz/fuzz_hypercall.c vmm/hypercall_args.c vmm/intr/notify_slot.c \
     vmm/intr/vector_policy.c kernel/vectors.c
 fuzz_hypercall_MAXLEN := 2048
+fuzz_loader_SRCS := tests/fuzz/fuzz_loader.c vmm/loader/loader_fail.c vmm/loader/loader_elf_check.c \
+    vmm/loader/loader_mb_check.c vmm/loader/linux_bzimage_check.c vmm/loader/linux_pvh_check.c \
+    vmm/loader/linux_boot_check.c vmm/loader/linux_memmap.c
+fuzz_loader_MAXLEN := 8300
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_ALL))
 

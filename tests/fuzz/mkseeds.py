@@ -108,7 +108,97 @@ def hypercall_seeds():
           hcall(1, 0x100, 4, flags=1) + hcall(6, flags=2 | 8))
 
 
-SEEDS = {"vpci": vpci_seeds, "hypercall": hypercall_seeds}
+# ---- loader: memory selector u16 (2 MiB + n * 64 KiB), flags, initrd size u32, command line
+# length u16, then the image
+def loader_prefix(mem_mib=64, flags=0, initrd=0x20000, cmdline=200):
+    return struct.pack("<HBIH", ((mem_mib - 2) << 20) >> 16, flags, initrd, cmdline)
+
+
+def elf(cls, segs, entry, notes=None):
+    """A little-endian x86 ELF with the given (paddr, vaddr, data) segments and, for ELF64,
+    PT_NOTE segments holding `notes`."""
+    is64 = cls == 2
+    eh, ph = (64, 56) if is64 else (52, 32)
+    phs = len(segs) + (1 if notes else 0)
+    off = eh + ph * phs
+    body = b""
+    hdrs = b""
+    for paddr, vaddr, data in segs:
+        if is64:
+            hdrs += struct.pack("<IIQQQQQQ", 1, 7, off + len(body), vaddr, paddr, len(data),
+                                len(data) + 0x100, 0x1000)
+        else:
+            hdrs += struct.pack("<IIIIIIII", 1, off + len(body), vaddr, paddr, len(data),
+                                len(data) + 0x100, 7, 0x1000)
+        body += data
+    if notes:
+        hdrs += struct.pack("<IIQQQQQQ", 4, 4, off + len(body), 0, 0, len(notes), len(notes), 4)
+        body += notes
+    ident = b"\x7fELF" + bytes([cls, 1, 1]) + bytes(9)
+    if is64:
+        h = ident + struct.pack("<HHIQQQIHHHHHH", 2, 62, 1, entry, eh, 0, 0, eh, ph, phs, 64, 0, 0)
+    else:
+        h = ident + struct.pack("<HHIIIIIHHHHHH", 2, 3, 1, entry, eh, 0, 0, eh, ph, phs, 40, 0, 0)
+    return h + hdrs + body
+
+
+def note(name, ntype, desc):
+    pad = lambda b: b + bytes((-len(b)) % 4)
+    return struct.pack("<III", len(name), len(desc), ntype) + pad(name) + pad(desc)
+
+
+def mb1_image():
+    hdr = struct.pack("<III", 0x1badb002, 0x10003, (-(0x1badb002 + 0x10003)) & 0xffffffff)
+    hdr += struct.pack("<IIIII", 0x100000, 0x100000, 0, 0x104000, 0x100040)
+    return hdr + bytes(0x40 - len(hdr)) + b"\xf4" * 0x40
+
+
+def mb2_image():
+    tags = struct.pack("<HHIIIII", 2, 0, 24, 0x100000, 0x100000, 0, 0)
+    tags += struct.pack("<HHII", 3, 0, 12, 0x100040) + bytes(4)
+    tags += struct.pack("<HHII", 1, 0, 12, 6) + bytes(4)
+    tags += struct.pack("<HHI", 0, 0, 8)
+    length = 16 + len(tags)
+    hdr = struct.pack("<IIII", 0xe85250d6, 0, length, (-(0xe85250d6 + length)) & 0xffffffff)
+    img = hdr + tags
+    return img + bytes(0x80 - len(img)) + b"\xf4" * 0x40
+
+
+def bzimage(kernel_len=0x400, relocatable=1):
+    img = bytearray(1024 + kernel_len)
+    img[0x1f1] = 1                                      # setup_sects: kernel at 1024
+    struct.pack_into("<I", img, 0x1f4, kernel_len // 16)
+    struct.pack_into("<H", img, 0x1fe, 0xaa55)
+    img[0x200] = 0xeb
+    img[0x201] = 0x66                                   # header ends at 0x268
+    img[0x202:0x206] = b"HdrS"
+    struct.pack_into("<H", img, 0x206, 0x020f)
+    img[0x211] = 0x01                                   # LOADED_HIGH
+    struct.pack_into("<I", img, 0x22c, 0x7fffffff)      # initrd_addr_max
+    struct.pack_into("<I", img, 0x230, 0x200000)        # kernel_alignment
+    img[0x234] = relocatable
+    img[0x235] = 21
+    struct.pack_into("<H", img, 0x236, 0x1)             # XLF_KERNEL_64
+    struct.pack_into("<I", img, 0x238, 2047)            # cmdline_size
+    struct.pack_into("<Q", img, 0x258, 0x1000000)       # pref_address
+    struct.pack_into("<I", img, 0x260, 0x400000)        # init_size
+    return bytes(img)
+
+
+def loader_seeds():
+    code = b"\xf4" * 0x80
+    write("loader", "elf64", loader_prefix(4) + elf(2, [(0x100000, 0x100000, code)], 0x100010))
+    write("loader", "elf32", loader_prefix(4) + elf(1, [(0x200000, 0xc0200000, code)], 0xc0200004))
+    pvh = note(b"Xen\0", 18, struct.pack("<I", 0x1000010))
+    write("loader", "pvh", loader_prefix(64, 2, 0x100000, 100) +
+          elf(2, [(0x1000000, 0xffffffff81000000, code)], 0xffffffff81000000, pvh))
+    write("loader", "multiboot1", loader_prefix(8) + mb1_image())
+    write("loader", "multiboot2", loader_prefix(8) + mb2_image())
+    write("loader", "bzimage", loader_prefix(64, 0, 0x200000, 300) + bzimage())
+    write("loader", "bzimage-fixed", loader_prefix(32, 2, 0x10000, 5000) + bzimage(0x600, 0))
+
+
+SEEDS = {"vpci": vpci_seeds, "hypercall": hypercall_seeds, "loader": loader_seeds}
 
 if __name__ == "__main__":
     for gen in SEEDS.values():
