@@ -332,6 +332,11 @@ static void test_refusals(void)
     CHECK(bad == 0, "%u sizes below %zu were accepted", bad, need);
     CHECK(guest_acpi_build(&c, buf, need, BASE, &rsdp) == need, "exactly enough works");
     CHECK(guest_acpi_build(&c, buf, BUF_SIZE, BASE + 8, &rsdp) == 0, "unaligned base refused");
+    /* Found by the fuzzer: tables placed so they run past 2^64 were built, their pointers
+     * wrapped to low memory. */
+    CHECK(guest_acpi_build(&c, buf, BUF_SIZE, 0ull - 0x100, &rsdp) == 0, "tables past 2^64 refused");
+    CHECK(guest_acpi_build(&c, buf, BUF_SIZE, 0ull - 16 * ((need + 15) / 16), &rsdp) == need,
+          "tables ending at 2^64 exactly: built");
 
     struct guest_acpi_cfg e = cfg_of(0, false, false);
     CHECK(guest_acpi_check(&e) && !guest_acpi_build(&e, buf, BUF_SIZE, BASE, &rsdp), "no cores");

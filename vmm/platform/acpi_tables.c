@@ -205,6 +205,9 @@ size_t guest_acpi_build(const struct guest_acpi_cfg *cfg, void *buf, size_t size
         return 0;
     acpi_put64(b + xsdt + ACPI_HDR_SIZE, base + fadt);
     acpi_put64(b + xsdt + ACPI_HDR_SIZE + 8, base + madt);
+    /* Tables that would run past the top of the address space have no valid pointers. */
+    if (base > UINT64_MAX - (dsdt + dsdt_len))
+        return 0;
     acpi_finish_table(b + xsdt, "XSDT", (uint32_t)xsdt_len, XSDT_REVISION);
     build_rsdp(b, base + xsdt);
     *rsdp_gpa = base;

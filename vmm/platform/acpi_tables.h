@@ -22,8 +22,9 @@ struct guest_acpi_cfg {
 const char *guest_acpi_check(const struct guest_acpi_cfg *cfg);
 
 /* Lays the tables out in buf, which the guest sees at guest-physical `base` (16-byte
- * aligned; 0 is returned otherwise). Returns the bytes used, or 0 when `size`
- * is too small or guest_acpi_check refuses cfg; *rsdp_gpa gets the RSDP's address (base). */
+ * aligned, and the tables must end below 2^64; 0 is returned otherwise). Returns the bytes
+ * used, or 0 when `size` is too small or guest_acpi_check refuses cfg; *rsdp_gpa gets the
+ * RSDP's address (base). */
 size_t guest_acpi_build(const struct guest_acpi_cfg *cfg, void *buf, size_t size,
                         uint64_t base, uint64_t *rsdp_gpa);
 
