@@ -393,6 +393,30 @@ static void test_aml_pkglen(void)
           "malformed EISA ids refused");
 }
 
+/* Found by the fuzzer: a window of exactly the first 4 GiB fits DWord addresses but not a
+ * DWord length (2^32 became 0); it takes a QWord descriptor, like any larger window. */
+static void test_aml_memory_width(void)
+{
+    static const struct { uint64_t min, max; unsigned tag; } cases[] = {
+        { 0, 0xfffffffeu, 0x87 },               /* length 0xffffffff: still DWord */
+        { 0, 0xffffffffu, 0x8a },               /* length 2^32 */
+        { 0xc0000000u, 0xfebfffffu, 0x87 },
+        { 0x100000000ull, 0x1ffffffffull, 0x8a },
+    };
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint8_t buf[64];
+        struct aml a;
+        aml_init(&a, buf, sizeof(buf));
+        aml_res_memory(&a, cases[i].min, cases[i].max);
+        unsigned w = cases[i].tag == 0x87 ? 4 : 8;
+        uint64_t len = 0;
+        memcpy(&len, buf + 6 + 4 * w, w);
+        CHECK(!a.overflow && buf[0] == cases[i].tag && len == cases[i].max - cases[i].min + 1,
+              "window %#llx-%#llx: tag %#x, length %#llx", (unsigned long long)cases[i].min,
+              (unsigned long long)cases[i].max, buf[0], (unsigned long long)len);
+    }
+}
+
 /* GUEST_ACPI_DUMP=dir: the tables of a two-core guest with PCI and COM1 as files. */
 static void dump(const char *dir)
 {
@@ -423,6 +447,7 @@ int main(void)
     test_madt(2);
     test_madt(8);
     test_fadt();
+    test_aml_memory_width();
     test_dsdt_full();
     test_dsdt_minimal();
     test_second_reader();

@@ -269,10 +269,11 @@ void aml_res_word_io(struct aml *a, uint16_t min, uint16_t max)
     word_space(a, RES_TYPE_IO, RES_IO_ENTIRE_RANGE, min, max);
 }
 
-/* DWord (section 6.4.3.5.2, 23 bytes) or QWord (6.4.3.5.1, 43 bytes) memory descriptor. */
+/* DWord (section 6.4.3.5.2, 23 bytes) or QWord (6.4.3.5.1, 43 bytes) memory descriptor:
+ * DWord only when the length fits it too (the whole 4 GiB does not). */
 void aml_res_memory(struct aml *a, uint64_t min, uint64_t max)
 {
-    bool dword = max <= 0xffffffffu;
+    bool dword = max <= 0xffffffffu && max - min < 0xffffffffu;
     unsigned w = dword ? 4 : 8;
     aml_byte(a, dword ? RES_DWORD_TAG : RES_QWORD_TAG);
     put_le(a, 3 + 5 * w, 2);

@@ -60,7 +60,8 @@ void aml_close(struct aml *a);
 void aml_res_io(struct aml *a, uint16_t min, uint16_t max, uint8_t align, uint8_t len);
 void aml_res_word_bus(struct aml *a, uint16_t min, uint16_t max);
 void aml_res_word_io(struct aml *a, uint16_t min, uint16_t max);
-/* A memory window [min, max] (inclusive): DWord when it fits below 4 GiB, else QWord. */
+/* A memory window [min, max] (inclusive): DWord when it and its length fit 32 bits, else
+ * QWord. */
 void aml_res_memory(struct aml *a, uint64_t min, uint64_t max);
 void aml_res_end(struct aml *a);
 
