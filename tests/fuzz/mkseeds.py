@@ -198,7 +198,27 @@ def loader_seeds():
     write("loader", "bzimage-fixed", loader_prefix(32, 2, 0x10000, 5000) + bzimage(0x600, 0))
 
 
-SEEDS = {"vpci": vpci_seeds, "hypercall": hypercall_seeds, "loader": loader_seeds}
+# ---- acpi: flags, core count, PCI window base and end (u64), buffer size (u16), base (u64),
+# eight APIC ids (u8, or u32 with flag 32)
+def acpi_cfg(flags, ncpus, mbase, mend, bufsize, base, ids):
+    fmt = "<8I" if flags & 32 else "<8B"
+    return struct.pack("<BBQQHQ", flags, ncpus, mbase, mend, bufsize, base) + struct.pack(fmt, *ids)
+
+
+def acpi_seeds():
+    ids = [2 * i + 1 for i in range(8)]
+    write("acpi", "linux-guest", acpi_cfg(3, 2, 0xc0000000, 0xfec00000, 0xffff, 0xe0000, ids))
+    write("acpi", "eight-cores", acpi_cfg(3 | 32, 8, 0xc0000000, 0xfec00000, 0x400, 0xe0000,
+                                          [0x100 + i for i in range(8)]))
+    write("acpi", "no-devices", acpi_cfg(0, 1, 0, 0, 0x200, 0x1000, ids))
+    write("acpi", "high-window", acpi_cfg(1, 1, 0x100000000, 0x200000000, 0x1000, 0xe0000, ids))
+    write("acpi", "small-buffer", acpi_cfg(3, 4, 0xc0000000, 0xd0000000, 0x100, 0xe0000, ids))
+    write("acpi", "refused", acpi_cfg(3, 3, 0xd0000000, 0xc0000000, 0x1000, 0xe0008,
+                                      [5, 5, 7, 0, 0, 0, 0, 0]))
+
+
+SEEDS = {"vpci": vpci_seeds, "hypercall": hypercall_seeds, "loader": loader_seeds,
+         "acpi": acpi_seeds}
 
 if __name__ == "__main__":
     for gen in SEEDS.values():
