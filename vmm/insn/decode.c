@@ -539,6 +539,26 @@ int insn_decode(const uint8_t *bytes, size_t n, enum insn_mode mode, struct insn
     return 0;
 }
 
+#define CR0_PE (1ull << 0)
+#define RFLAGS_VM (1ull << 17)
+#define EFER_LMA (1ull << 10)
+#define PAGE_SIZE_4K 4096u
+
+enum insn_mode insn_mode_of(uint64_t cr0, uint64_t rflags, uint64_t efer, bool cs_l, bool cs_d)
+{
+    if (!(cr0 & CR0_PE) || (rflags & RFLAGS_VM))
+        return INSN_MODE16;
+    if ((efer & EFER_LMA) && cs_l)
+        return INSN_MODE64;
+    return cs_d ? INSN_MODE32 : INSN_MODE16;
+}
+
+size_t insn_bytes_in_page(uint64_t lin)
+{
+    size_t left = PAGE_SIZE_4K - (size_t)(lin & (PAGE_SIZE_4K - 1));
+    return left < INSN_MAX_LEN ? left : INSN_MAX_LEN;
+}
+
 static uint64_t reg_value(int reg, const uint64_t gpr[16], uint64_t rip_next)
 {
     if (reg == INSN_REG_RIP)

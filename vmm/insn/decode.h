@@ -96,6 +96,14 @@ struct insn {
     unsigned io_size;
 };
 
+/* The decoding mode of a CPU state (SDM vol. 3 2.2, 5.2.1): real and virtual-8086 mode (CR0.PE
+ * clear, RFLAGS.VM set) are 16-bit; 64-bit mode is IA-32e (EFER.LMA) with CS.L; else CS.D
+ * decides. Pure. */
+enum insn_mode insn_mode_of(uint64_t cr0, uint64_t rflags, uint64_t efer, bool cs_l, bool cs_d);
+/* Bytes of an instruction at linear address `lin` that lie in its page: at most 15. A fetch
+ * whose next page is not mapped decodes these. */
+size_t insn_bytes_in_page(uint64_t lin);
+
 /* Decodes the instruction at bytes[0..n) in `mode`. 0 on success; -1 when the bytes are not
  * one of the instructions in enum insn_op, carry a LOCK prefix (#UD for all but MOV CR), are
  * truncated (n too short) or would exceed 15 bytes; *out then holds op INSN_UNKNOWN, len 0.
