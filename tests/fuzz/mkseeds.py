@@ -217,8 +217,40 @@ def acpi_seeds():
                                       [5, 5, 7, 0, 0, 0, 0, 0]))
 
 
+# ---- insn: mode bits (CR0.PE 1, RFLAGS.VM 2, EFER.LMA 4, CS.L 8, CS.D 16), fetch bits, 15
+# bytes, then registers and segment bases for the linear address
+M16, M32, M64 = 0x01, 0x11, 0x0d
+
+
+def insn(mode, code, fetch=64):
+    regs = struct.pack("<16Q", *[(0x1111111111111111 * (i + 1)) & (2**64 - 1) for i in range(16)])
+    segs = struct.pack("<7Q", 0x1000, 0x2000, 0x3000, 0x4000, 0x5000, 0x6000, 0x401000)
+    return bytes([mode, fetch]) + code.ljust(15, b"\x90") + regs + segs
+
+
+def insn_seeds():
+    cases = {
+        "mov-cr": (M64, b"\x44\x0f\x22\xc0"), "lock-cr8": (M32, b"\xf0\x0f\x20\xc0"),
+        "lgdt": (M64, b"\x0f\x01\x15\x10\x00\x00\x00"), "lidt16": (M16, b"\x0f\x01\x1e\x34\x12"),
+        "cpuid": (M32, b"\x0f\xa2"), "vmcall": (M64, b"\x0f\x01\xc1"), "vmmcall": (M64, b"\x0f\x01\xd9"),
+        "rep-outsb": (M64, b"\xf3\x64\x6e"), "in-imm": (M32, b"\x66\xe5\x60"),
+        "ins16": (M16, b"\x67\x6d"), "pause": (M64, b"\xf3\x90"), "xsetbv": (M64, b"\x0f\x01\xd1"),
+        "mov-load-sib": (M64, b"\x48\x8b\x84\xc8\x00\x10\x00\x00"),
+        "mov-rip": (M64, b"\x8b\x05\xf0\xff\xff\xff"), "movzx": (M32, b"\x0f\xb6\x46\x04"),
+        "movsxd": (M64, b"\x4c\x63\x0c\x24"), "moffs64": (M64, b"\x48\xa1" + bytes(range(8))),
+        "moffs16": (M16, b"\xa1\x34\x12"), "mov-bp16": (M16, b"\x8b\x46\xfe"),
+        "invlpg": (M64, b"\x0f\x01\x38"), "sldt": (M64, b"\x0f\x00\xc0"), "lmsw": (M32, b"\x0f\x01\xf0"),
+        "rdtscp": (M64, b"\x0f\x01\xf9"), "wbinvd": (M64, b"\x0f\x09"), "hlt-vm86": (0x03, b"\xf4"),
+        "prefixes": (M64, b"\x26\x2e\x36\x3e\x64\x65\x66\x67\xf2\xf3\x40\x0f\xa2"),
+    }
+    for name, (mode, code) in cases.items():
+        write("insn", name, insn(mode, code))
+    write("insn", "page-end", insn(M64, b"\x0f\x01\xd9", fetch=128 | 2))
+    write("insn", "cut", insn(M64, b"\x48\x8b\x84\xc8\x00\x10", fetch=5))
+
+
 SEEDS = {"vpci": vpci_seeds, "hypercall": hypercall_seeds, "loader": loader_seeds,
-         "acpi": acpi_seeds}
+         "acpi": acpi_seeds, "insn": insn_seeds}
 
 if __name__ == "__main__":
     for gen in SEEDS.values():
