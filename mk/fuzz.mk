@@ -36,6 +36,7 @@ fuzz_loader_SRCS := tests/fuzz/fuzz_loader.c vmm/loader/loader_fail.c vmm/loader
     vmm/loader/loader_mb_check.c vmm/loader/linux_bzimage_check.c vmm/loader/linux_pvh_check.c \
     vmm/loader/linux_boot_check.c vmm/loader/linux_memmap.c
 fuzz_loader_MAXLEN := 8300
+fuzz_loader_DICT := tests/fuzz/loader.dict
 fuzz_acpi_SRCS = tests/fuzz/fuzz_acpi.c vmm/platform/acpi_tables.c vmm/platform/acpi_dsdt.c \
     vmm/platform/aml.c $(wildcard drivers/acpi/*.c)
 fuzz_acpi_MAXLEN := 64
