@@ -7,6 +7,7 @@
 #   make fuzz FUZZ_TARGETS=vpci     only the targets named
 #   make test-fuzz-short            (part of make test-unit) each target over its committed
 #                                   seed corpus, then FUZZ_SHORT_RUNS mutations from seed 1
+#   make fuzz-insn-objdump          the decoder's instruction lengths against objdump's
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 600
@@ -73,7 +74,10 @@ fuzz: $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 	    runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_DIR)/$$t.log | tail -1); \
 	    if [ $$st -eq 0 ]; then echo "PASS: fuzz-$$t $${runs:-?} executions in $$secs s, no finding"; \
 	    else tail -n 30 $(FUZZ_DIR)/$$t.log; echo "FAIL: fuzz-$$t after $${runs:-?} executions (log $(FUZZ_DIR)/$$t.log, artifact $(FUZZ_DIR)/$$t-*)"; rc=1; fi; \
-	done; exit $$rc
+	done; \
+	if echo " $(FUZZ_TARGETS) " | grep -q " insn "; then \
+	    $(MAKE) --no-print-directory fuzz-insn-objdump INSN_CORPUS="tests/fuzz/corpus/insn $(FUZZ_DIR)/corpus-insn" || rc=1; fi; \
+	exit $$rc
 
 define fuzz_run_rule
 fuzz-run-$(1): $(FUZZ_DIR)/fuzz_$(1)
@@ -93,6 +97,20 @@ test-fuzz-short: $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 	        FUZZ_CORPUS=short >$(FUZZ_DIR)/short-$$t.log 2>&1; then \
 	        echo "PASS: fuzz-$$t ($$seeds seeds, then $$(grep -o 'Done [0-9]* runs' $(FUZZ_DIR)/short-$$t.log | tail -1 | tr -dc 0-9) runs)"; \
 	    else tail -n 30 $(FUZZ_DIR)/short-$$t.log; echo "FAIL: fuzz-$$t (log: $(FUZZ_DIR)/short-$$t.log)"; rc=1; fi; \
-	done; exit $$rc
+	done; \
+	if echo " $(FUZZ_TARGETS) " | grep -q " insn "; then $(MAKE) --no-print-directory fuzz-insn-objdump || rc=1; fi; \
+	exit $$rc
 
-.PHONY: fuzz test-fuzz-short $(patsubst %,fuzz-run-%,$(FUZZ_ALL))
+# The decoder's lengths against objdump's, for the insn inputs in INSN_CORPUS (the committed
+# seeds in the short pass; make fuzz adds what it grew).
+INSN_LIST := $(FUZZ_DIR)/insn_list
+INSN_CORPUS ?= tests/fuzz/corpus/insn
+$(INSN_LIST): tests/fuzz/insn_list.c vmm/insn/decode.c vmm/insn/decode.h
+	@mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LDFLAGS)
+
+fuzz-insn-objdump: $(INSN_LIST)
+	$(Q)find $(INSN_CORPUS) -type f -print0 | xargs -0 $(INSN_LIST) | \
+	    python3 tests/fuzz/insn_objdump.py fuzz-insn-objdump
+
+.PHONY: fuzz test-fuzz-short fuzz-insn-objdump $(patsubst %,fuzz-run-%,$(FUZZ_ALL))
