@@ -10,6 +10,7 @@
 
 #include "aml_reader.h"
 #include "check.h"
+#include "table_bytes.h"
 #include "drivers/acpi/acpi.h"
 #include "vmm/platform/acpi_tables.h"
 #include "vmm/platform/aml.h"
@@ -17,18 +18,6 @@
 
 #define BASE 0xe0000ull
 #define BUF_SIZE 0x10000
-
-static uint32_t rd16(const uint8_t *p) { return p[0] | (uint32_t)p[1] << 8; }
-static uint32_t rd32(const uint8_t *p) { return rd16(p) | rd16(p + 2) << 16; }
-static uint64_t rd64(const uint8_t *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
-
-static uint8_t sum(const uint8_t *p, size_t n)
-{
-    uint8_t s = 0;
-    while (n--)
-        s = (uint8_t)(s + *p++);
-    return s;
-}
 
 struct built {
     uint8_t *buf;               /* exactly `len` bytes: ASan catches any read past them */
