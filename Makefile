@@ -50,10 +50,13 @@ boot-y    := boot/multiboot2.S boot/entry32.S boot/trampoline.S
 kernel-y  := kernel/main.c kernel/log.c kernel/percpu.c kernel/gdt.c kernel/trap.c \
              kernel/isr.S kernel/panic.c kernel/platform.c kernel/mb2.c kernel/frame.c \
              kernel/paging.c kernel/mm.c kernel/libc_glue.c kernel/cmdline.c \
-             kernel/cpuinfo.c kernel/selftest.c kernel/vectors.c kernel/acpi_glue.c \
+             kernel/cpuinfo.c kernel/vectors.c kernel/acpi_glue.c \
              kernel/intc.c kernel/lapic.c kernel/tsc_calc.c kernel/tsc.c kernel/timer.c \
-             kernel/smp.c kernel/xcall.c kernel/smptest.c kernel/manifest_boot.c \
-             kernel/devices.c kernel/devtest_words.c
+             kernel/smp.c kernel/xcall.c kernel/manifest_boot.c kernel/devices.c
+# selftest/: code that exists only to test the hypervisor from inside. The boot self-checks
+# (the `selftest` word) and the names of the device checks are in every image, so that a
+# production image can refuse those words by name; the device checks themselves are test-y.
+selftest-y := selftest/selftest.c selftest/smptest.c selftest/devtest_words.c
 drivers-y := drivers/uart/uart16550.c $(wildcard drivers/acpi/*.c) drivers/irq/pic8259.c \
              drivers/irq/ioapic.c $(wildcard drivers/pci/*.c) $(wildcard drivers/vtd/*.c) \
              $(wildcard drivers/nic/*.c)
@@ -62,10 +65,10 @@ vmm-y     := $(sort $(wildcard vmm/*.c vmm/*/*.c vmm/*/*.S))
 
 # The test build adds the device checks (the hypervisor acting as a VF driver); production
 # images never carry them.
-test-y    := kernel/devtest_run.c kernel/devtest.c kernel/devtest_vf.c kernel/devtest_igb.c
+test-y    := selftest/devtest_run.c selftest/devtest.c selftest/devtest_vf.c selftest/devtest_igb.c
 
 ASM_OFFSETS := $(BUILD)/include/generated/asm-offsets.h
-KERNEL_SRCS = $(boot-y) $(kernel-y) $(drivers-y) $(vmm-y) $(MANIFEST_SRCS)
+KERNEL_SRCS = $(boot-y) $(kernel-y) $(selftest-y) $(drivers-y) $(vmm-y) $(MANIFEST_SRCS)
 KERNEL_OBJS = $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 TEST_OBJS   = $(patsubst %,$(BUILD)/obj/%.o,$(test-y))
 ELF := $(BUILD)/exitless.elf

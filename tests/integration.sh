@@ -102,7 +102,7 @@ vmx_case() {
 # smp_case NAME PLATFORM FIRMWARE CPUS "CMDLINE" [EXPECTED-REGEX...]
 # The TSC self-checks say which claim they make: strict (1%) where tsc-ref-hz= declares that
 # the emulator counts time in instructions, bounded by each measurement's own uncertainty
-# where its clocks follow the host's wall clock (kernel/smptest.c, tsc_claim_here).
+# where its clocks follow the host's wall clock (selftest/smptest.c, tsc_claim_here).
 smp_case() {
     local name=$1 platform=$2 firmware=$3 cpus=$4 cmdline=$5 expect claim=bounded
     shift 5

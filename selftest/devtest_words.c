@@ -1,7 +1,7 @@
 /* The command-line words that name device checks: in every build, so a production build
  * can refuse them by name instead of booting guests the tester did not mean to run. */
 #include "kernel/cmdline.h"
-#include "kernel/devtest.h"
+#include "selftest/devtest.h"
 
 const char *const devtest_words[DEVTEST_NWORDS] = {
     [DEVTEST_VTD] = "vtdtest",

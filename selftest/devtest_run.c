@@ -1,6 +1,6 @@
 /* Test build: dispatches the device checks named on the command line. */
 #include "kernel/cmdline.h"
-#include "kernel/devtest.h"
+#include "selftest/devtest.h"
 
 static bool (*const checks[DEVTEST_NWORDS])(const struct mf_manifest *m) = {
     [DEVTEST_VTD] = devtest_vtd,

@@ -8,10 +8,10 @@
 #include "drivers/nic/igb_regs.h"
 #include "drivers/nic/nic.h"
 #include "kernel/arch.h"
-#include "kernel/devtest.h"
-#include "kernel/devtest_vf.h"
+#include "selftest/devtest.h"
+#include "selftest/devtest_vf.h"
 #include "kernel/log.h"
-#include "kernel/selftest.h"
+#include "selftest/selftest.h"
 #include "kernel/tsc.h"
 
 #define NVF          4

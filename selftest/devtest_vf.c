@@ -5,7 +5,7 @@
 #include "drivers/pci/pci.h"
 #include "drivers/vtd/vtd.h"
 #include "kernel/arch.h"
-#include "kernel/devtest_vf.h"
+#include "selftest/devtest_vf.h"
 #include "kernel/layout.h"
 #include "kernel/mm.h"
 #include "kernel/tsc.h"

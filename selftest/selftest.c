@@ -9,8 +9,8 @@
 #include "kernel/mm.h"
 #include "kernel/paging.h"
 #include "kernel/percpu.h"
-#include "kernel/selftest.h"
-#include "kernel/smptest.h"
+#include "selftest/selftest.h"
+#include "selftest/smptest.h"
 #include "kernel/trap.h"
 
 extern char __image_start_phys[], __image_end_phys[];

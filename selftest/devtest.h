@@ -11,7 +11,7 @@
 
 enum devtest_outcome { DEVTEST_NONE, DEVTEST_PASS, DEVTEST_FAIL };
 
-/* The words, in every build (kernel/devtest_words.c); the test build maps each to its check. */
+/* The words, in every build (selftest/devtest_words.c); the test build maps each to its check. */
 enum devtest_word { DEVTEST_VTD, DEVTEST_IGB, DEVTEST_IGB_VEPA, DEVTEST_NWORDS };
 extern const char *const devtest_words[DEVTEST_NWORDS];
 
