@@ -405,6 +405,8 @@ bochs)
         "^manifest:5:1: error: \\[\\[guest\\]\\] 'first': missing key 'memory'" \
         "^manifest:8:1: error: unknown key 'memroy' in \\[\\[guest\\]\\] 'first'; did you mean 'memory'\\?" \
         "^manifest:13:8: error: guest 'second': CPU 1 is already used by guest 'first' \\(line 7\\)" \
+        "^manifest:17:1: error: \\[\\[guest.virtio_blk\\]\\] of guest 'second': virtio-blk is not built yet in this hypervisor" \
+        "^manifest:21:13: error: 'sidecores': the polling sidecore is not built yet in this hypervisor" \
         'boot stopped: fix the manifest; no device was configured'
     ;;
 qemu)
@@ -631,6 +633,7 @@ qemu)
         "boot stopped: the manifest's devices cannot be set up as written"
     EXPECT_RESULT=FAIL MKISO_FLAGS=--unchecked boot_case qemu-bad-manifest qemu bios 2 "" tests/manifests/bad/errors.toml \
         "^manifest:8:1: error: unknown key 'memroy' in \\[\\[guest\\]\\] 'first'; did you mean 'memory'\\?" \
+        "^manifest:17:1: error: \\[\\[guest.virtio_blk\\]\\] of guest 'second': virtio-blk is not built yet in this hypervisor" \
         'boot stopped: fix the manifest; no device was configured'
     ;;
 *) echo "integration.sh: unknown tier $tier" >&2; exit 2 ;;

@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <exitless/built.h>
+
 #include "mf_internal.h"
 
 #define MAX_PORTS 256
@@ -136,8 +138,27 @@ static void check_pci(struct mf_workspace *ws)
         }
 }
 
+/* Asking for a service this hypervisor does not have yet is an error (exitless/built.h). */
+static void check_built(struct mf_workspace *ws)
+{
+    const struct mf_manifest *m = &ws->model;
+    if (!SIDECORE_BUILT && mf_cpuset_count(&m->hv.sidecores))
+        mf_error(&ws->diag, m->hv.sidecores_pos, "'sidecores': the polling sidecore is not built yet "
+                 "in this hypervisor: expected no sidecores");
+    for (uint32_t i = 0; i < m->nguests; i++) {
+        const struct mf_guest *g = &m->guests[i];
+        for (uint32_t k = 0; !VIRTIO_NET_BUILT && k < g->nvnets; k++)
+            mf_error(&ws->diag, g->virtio_net[k].pos, "[[guest.virtio_net]] of guest '%s': virtio-net "
+                     "is not built yet in this hypervisor: expected no virtio_net entry", g->name);
+        for (uint32_t k = 0; !VIRTIO_BLK_BUILT && k < g->nvblks; k++)
+            mf_error(&ws->diag, g->virtio_blk[k].pos, "[[guest.virtio_blk]] of guest '%s': virtio-blk "
+                     "is not built yet in this hypervisor: expected no virtio_blk entry", g->name);
+    }
+}
+
 void mf_check_devices(struct mf_workspace *ws)
 {
+    check_built(ws);
     check_vnets(ws);
     check_macs(ws);
     check_pci(ws);
