@@ -103,3 +103,10 @@ unit_linux_boot_SRCS := tests/unit/test_linux_boot.c vmm/loader/loader_fail.c \
                         vmm/loader/linux_memmap.c
 # The loader tests also follow the loader's headers (the rule above tracks tests/unit/*.h).
 $(BUILD)/unit/test_loader $(BUILD)/unit/test_linux_boot: $(wildcard vmm/loader/*.h)
+
+# Virtio core (vmm/virtio/): the split-ring walker, the device model and virtio-blk.
+UNIT_TESTS += virtq
+unit_virtq_SRCS := tests/unit/test_virtq.c vmm/virtio/virtq.c
+
+UNIT_TESTS += vblk
+unit_vblk_SRCS := tests/unit/test_vblk.c vmm/virtio/vblk.c vmm/virtio/vdev.c vmm/virtio/virtq.c
