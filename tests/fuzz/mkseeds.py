@@ -249,8 +249,59 @@ def insn_seeds():
     write("insn", "cut", insn(M64, b"\x48\x8b\x84\xc8\x00\x10", fetch=5))
 
 
+# ---- virtq: config (low nibble: size code 0-8 = 1 << n entries, 0x10 indirect, 0x20 event idx, 0x80
+# racing), budget, max_bytes u32, push mask u32, 0x1400 bytes of guest memory from 0x100000
+# (descriptor table at +0, avail ring at +0x1000; room for indirect tables in the table's
+# unused entries), then race bytes (offset u16, value).
+VQ_BASE = 0x100000
+VQ_NEXT, VQ_WRITE, VQ_INDIRECT = 1, 2, 4
+
+
+def vq_desc(mem, table_off, i, addr, length, flags, nxt):
+    mem[table_off + 16 * i:table_off + 16 * i + 16] = struct.pack("<QIHH", addr, length, flags, nxt)
+
+
+def vq_input(size_code, flags, heads, descs, budget=8, max_bytes=0x10000, push=0xffffffff,
+             race=b"", used_event=None, avail_flags=0):
+    mem = bytearray(0x1400)
+    for table_off, i, addr, length, fl, nxt in descs:
+        vq_desc(mem, table_off, i, addr, length, fl, nxt)
+    size = 1 << size_code
+    mem[0x1000:0x1004] = struct.pack("<HH", avail_flags, len(heads))
+    for k, h in enumerate(heads):
+        mem[0x1004 + 2 * (k % size):0x1006 + 2 * (k % size)] = struct.pack("<H", h)
+    if used_event is not None:
+        mem[0x1004 + 2 * size:0x1006 + 2 * size] = struct.pack("<H", used_event)
+    return bytes([size_code | flags, budget]) + struct.pack("<II", max_bytes, push) + bytes(mem) + race
+
+
+def virtq_seeds():
+    data = VQ_BASE + 0x8000
+    blk = [(0, 0, data, 16, VQ_NEXT, 1), (0, 1, data + 0x100, 512, VQ_NEXT | VQ_WRITE, 2),
+           (0, 2, data + 0x400, 1, VQ_WRITE, 0)]
+    write("virtq", "blk-read", vq_input(3, 0, [0], blk))
+    write("virtq", "two-chains", vq_input(3, 0, [0, 3], blk + [(0, 3, data, 64, 0, 0)], budget=1))
+    write("virtq", "loop", vq_input(2, 0, [0], [(0, 0, data, 8, VQ_NEXT, 1), (0, 1, data, 8, VQ_NEXT, 0)]))
+    # An indirect table of three descriptors at +0x800 (entries 128.. of a 256-entry table).
+    ind = VQ_BASE + 0x800
+    write("virtq", "indirect", vq_input(3, 0x10, [0], [
+        (0, 0, ind, 48, VQ_INDIRECT, 0), (0x800, 0, data, 16, VQ_NEXT, 1),
+        (0x800, 1, data + 0x100, 4096, VQ_NEXT | VQ_WRITE, 2), (0x800, 2, data + 0x2000, 1, VQ_WRITE, 0)]))
+    write("virtq", "event-idx", vq_input(4, 0x20, [0, 1, 2], [(0, i, data + 64 * i, 64, VQ_WRITE, 0)
+                                                            for i in range(3)], used_event=1))
+    write("virtq", "no-interrupt", vq_input(1, 0, [1], [(0, 1, data, 8, 0, 0)], avail_flags=1))
+    write("virtq", "full-ring", vq_input(8, 0x30, list(range(256)), [(0, i, data + 8 * i, 8, 0, 0)
+                                                                    for i in range(256)], budget=15))
+    # Racing: reads are avail idx, the ring entry, then each descriptor; after each descriptor
+    # is copied its guest copy is ruined (the walk must not notice), then avail idx jumps.
+    race = b"".join(struct.pack("<HB", off, v) for off, v in
+                    ((0x1300, 0), (0x1300, 0), (0x07, 0xff), (0x1f, 0xff), (0x2c, 0xff), (0x1003, 0x80)))
+    write("virtq", "racing", vq_input(3, 0x80, [0], blk, race=race))
+    write("virtq", "racing-free", vq_input(3, 0x80, [0], blk, race=race[9:]))
+
+
 SEEDS = {"vpci": vpci_seeds, "hypercall": hypercall_seeds, "loader": loader_seeds,
-         "acpi": acpi_seeds, "insn": insn_seeds}
+         "acpi": acpi_seeds, "insn": insn_seeds, "virtq": virtq_seeds}
 
 if __name__ == "__main__":
     for gen in SEEDS.values():
