@@ -110,3 +110,12 @@ unit_virtq_SRCS := tests/unit/test_virtq.c vmm/virtio/virtq.c
 
 UNIT_TESTS += vblk
 unit_vblk_SRCS := tests/unit/test_vblk.c vmm/virtio/vblk.c vmm/virtio/vdev.c vmm/virtio/virtq.c
+
+UNIT_TESTS += vpci_virtio
+unit_vpci_virtio_SRCS := tests/unit/test_vpci_virtio.c vmm/vpci/vpci_virtio_cfg.c \
+                         vmm/vpci/vpci_virtio_bar.c vmm/vpci/vpci_msix_check.c vmm/virtio/vblk.c \
+                         vmm/virtio/vdev.c vmm/virtio/virtq.c vmm/intr/vector_policy.c kernel/vectors.c
+# The virtio tests also follow the headers they test (the rule above tracks tests/unit/*.h).
+$(BUILD)/unit/test_virtq $(BUILD)/unit/test_vblk $(BUILD)/unit/test_vpci_virtio: \
+    $(wildcard vmm/virtio/*.h vmm/vpci/*.h) include/exitless/virtio.h
+$(BUILD)/unit/test_manifest $(BUILD)/unit/test_manifest_built: include/exitless/built.h

@@ -26,7 +26,6 @@ static void reset_locked(struct vdev *d)
     d->driver = 0;
     d->status = 0;
     d->polling = false;
-    d->config_msix_vector = VIRTIO_MSI_NO_VECTOR;
     for (unsigned i = 0; i < VDEV_MAX_QUEUES; i++)
         d->q[i] = (struct vdev_queue){ .size = VQ_MAX_SIZE, .msix_vector = VIRTIO_MSI_NO_VECTOR };
     if (d->ops && d->ops->reset)
@@ -197,6 +196,14 @@ void vdev_queue_write(struct vdev *d, uint16_t qi, enum vdev_qreg reg, uint64_t 
         break;
     }
     spin_unlock(&d->lock);
+}
+
+uint8_t vdev_config_generation(struct vdev *d)
+{
+    spin_lock(&d->lock);
+    uint8_t g = d->config_generation;
+    spin_unlock(&d->lock);
+    return g;
 }
 
 void vdev_config_read(struct vdev *d, uint32_t off, void *dst, uint32_t len)

@@ -81,7 +81,6 @@ struct vdev {
     uint64_t offered, driver;   /* feature bits: device's, driver's (as written) */
     uint8_t status;
     uint8_t config_generation;
-    uint16_t config_msix_vector;
     bool polling;           /* notifications suppressed: a sidecore polls the queues */
     struct vdev_queue q[VDEV_MAX_QUEUES];
     int last_error;         /* VQ_E_* or VDEV_E_REQUEST of the last needs-reset */
@@ -110,6 +109,9 @@ void vdev_reset(struct vdev *d);
  * set up wrongly puts the device in needs-reset. */
 uint64_t vdev_queue_read(struct vdev *d, uint16_t qi, enum vdev_qreg reg);
 void vdev_queue_write(struct vdev *d, uint16_t qi, enum vdev_qreg reg, uint64_t val);
+
+/* The configuration generation (4.1.4.3); these devices never change their configuration. */
+uint8_t vdev_config_generation(struct vdev *d);
 
 /* Device configuration bytes (out of range reads 0). */
 void vdev_config_read(struct vdev *d, uint32_t off, void *dst, uint32_t len);
