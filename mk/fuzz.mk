@@ -20,7 +20,7 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -I. -Iinclude -Ikernel -Wall -Wextra -Werror \
 FUZZ_HDRS := $(wildcard tests/fuzz/*.h tests/unit/*.h include/exitless/*.h kernel/*.h \
     kernel/manifest/*.h drivers/*/*.h vmm/*.h vmm/*/*.h)
 
-FUZZ_ALL := manifest vpci hypercall loader acpi insn virtq
+FUZZ_ALL := manifest vpci hypercall loader acpi insn virtq vpci_virtio
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 
 # Each target: its sources, the largest input it takes, and optionally a dictionary.
@@ -45,6 +45,10 @@ fuzz_insn_SRCS := tests/fuzz/fuzz_insn.c vmm/insn/decode.c
 fuzz_insn_MAXLEN := 240
 fuzz_virtq_SRCS := tests/fuzz/fuzz_virtq.c vmm/virtio/virtq.c
 fuzz_virtq_MAXLEN := 6000
+fuzz_vpci_virtio_SRCS := tests/fuzz/fuzz_vpci_virtio.c vmm/vpci/vpci_virtio_cfg.c \
+    vmm/vpci/vpci_virtio_bar.c vmm/vpci/vpci_msix_check.c vmm/virtio/vblk.c vmm/virtio/vdev.c \
+    vmm/virtio/virtq.c vmm/intr/vector_policy.c kernel/vectors.c
+fuzz_vpci_virtio_MAXLEN := 520
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_ALL))
 

@@ -300,8 +300,50 @@ def virtq_seeds():
     write("virtq", "racing-free", vq_input(3, 0x80, [0], blk, race=race[9:]))
 
 
+# ---- vpci_virtio: flags (1: read-only disk), then steps of 8 bytes (kind, a, off u16, val u32)
+VV_CFG_READ, VV_CFG_WRITE, VV_MMIO_READ, VV_MMIO_WRITE, VV_POKE, VV_TURN, VV_ROUTE, VV_INIT = range(8)
+
+
+def vv(kind, a=0, off=0, val=0):
+    return struct.pack("<BBHI", kind, a, off, val)
+
+
+def vv_poke(at, val):
+    return vv(VV_POKE, at >> 16, at & 0xffff, val)
+
+
+def vv_desc(i, addr, length, flags, nxt):
+    d = struct.pack("<QIHH", addr, length, flags, nxt)
+    return b"".join(vv_poke(16 * i + k, struct.unpack_from("<I", d, k)[0]) for k in range(0, 16, 4))
+
+
+def vv_request(rtype, sector, write_data):
+    hdr, data, status = VQ_BASE + 0x3000, VQ_BASE + 0x4000, VQ_BASE + 0x3100
+    steps = vv_poke(0x3000, rtype) + vv_poke(0x3004, 0) + vv_poke(0x3008, sector) + vv_poke(0x300c, 0)
+    steps += vv_desc(0, hdr, 16, VQ_NEXT, 1)
+    steps += vv_desc(1, data, 512, VQ_NEXT | (VQ_WRITE if not write_data else 0), 2)
+    steps += vv_desc(2, status, 1, VQ_WRITE, 0)
+    steps += vv_poke(0x1000, 1 << 16) + vv_poke(0x1004, 0)      # avail idx 1, ring[0] = 0
+    return steps
+
+
+def vpci_virtio_seeds():
+    init = vv(VV_INIT, 3, 0, 1 << 9)                             # FLUSH, queue of 8
+    write("vpci_virtio", "read", b"\0" + init + vv_request(0, 3, False) + vv(VV_TURN, 4))
+    write("vpci_virtio", "write", b"\0" + init + vv_request(1, 5, True) + vv(VV_TURN, 4))
+    write("vpci_virtio", "write-read-only", b"\1" + init + vv_request(1, 5, True) + vv(VV_TURN, 4))
+    msix = (vv(VV_CFG_WRITE, 1, 0x04, 6) + vv(VV_CFG_WRITE, 1, 0x9a, 0x8000) +
+            vv(VV_MMIO_WRITE, 2, 0x4010, 0xfee01000) + vv(VV_MMIO_WRITE, 2, 0x4018, 0x41) +
+            vv(VV_MMIO_WRITE, 2, 0x401c, 0) + vv(VV_ROUTE, 1, 1))
+    write("vpci_virtio", "msix", b"\0" + init + msix)
+    walk = b"".join(vv(VV_CFG_READ, 2, off) for off in range(0, 0xa4, 4))
+    sizing = vv(VV_CFG_WRITE, 2, 0x10, 0xffffffff) + vv(VV_CFG_WRITE, 2, 0x14, 0xffffffff)
+    write("vpci_virtio", "config", b"\0" + walk[:8 * 20] + sizing + vv(VV_CFG_READ, 2, 0x10))
+
+
 SEEDS = {"vpci": vpci_seeds, "hypercall": hypercall_seeds, "loader": loader_seeds,
-         "acpi": acpi_seeds, "insn": insn_seeds, "virtq": virtq_seeds}
+         "acpi": acpi_seeds, "insn": insn_seeds, "virtq": virtq_seeds,
+         "vpci_virtio": vpci_virtio_seeds}
 
 if __name__ == "__main__":
     for gen in SEEDS.values():
