@@ -56,7 +56,7 @@ kernel-y  := kernel/main.c kernel/log.c kernel/percpu.c kernel/gdt.c kernel/trap
 # selftest/: code that exists only to test the hypervisor from inside. The boot self-checks
 # (the `selftest` word) and the names of the device checks are in every image, so that a
 # production image can refuse those words by name; the device checks themselves are test-y.
-selftest-y := selftest/selftest.c selftest/smptest.c selftest/devtest_words.c
+selftest-y := selftest/selftest.c selftest/smptest.c selftest/devtest_words.c selftest/soak_words.c
 drivers-y := drivers/uart/uart16550.c $(wildcard drivers/acpi/*.c) drivers/irq/pic8259.c \
              drivers/irq/ioapic.c $(wildcard drivers/pci/*.c) $(wildcard drivers/vtd/*.c) \
              $(wildcard drivers/nic/*.c)
@@ -65,7 +65,8 @@ vmm-y     := $(sort $(wildcard vmm/*.c vmm/*/*.c vmm/*/*.S))
 
 # The test build adds the device checks (the hypervisor acting as a VF driver); production
 # images never carry them.
-test-y    := selftest/devtest_run.c selftest/devtest.c selftest/devtest_vf.c selftest/devtest_igb.c
+test-y    := selftest/devtest_run.c selftest/devtest.c selftest/devtest_vf.c selftest/devtest_igb.c \
+             selftest/soak.c
 
 ASM_OFFSETS := $(BUILD)/include/generated/asm-offsets.h
 KERNEL_SRCS = $(boot-y) $(kernel-y) $(selftest-y) $(drivers-y) $(vmm-y) $(MANIFEST_SRCS)
@@ -111,7 +112,7 @@ define link_image
 endef
 $(ELF): $(KERNEL_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools/check-no-fpu.sh
 	$(call link_image,$(KERNEL_OBJS))
-	$(Q)! nm --defined-only $@ | grep -q ' devtest_run$$' || { echo "$@: device checks leaked into the production image" >&2; rm -f $@; exit 1; }
+	$(Q)! nm --defined-only $@ | grep -qE ' (devtest_run|soak_arm)$$' || { echo "$@: test-only code leaked into the production image" >&2; rm -f $@; exit 1; }
 $(TEST_ELF): $(KERNEL_OBJS) $(TEST_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools/check-no-fpu.sh
 	$(call link_image,$(KERNEL_OBJS) $(TEST_OBJS))
 
