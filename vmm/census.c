@@ -1,6 +1,5 @@
 /* Resource census (census.h). Each count is read where its owner keeps it:
  * - frames, heap, MMIO and stack windows: one snapshot under mm_lock (mm_usage);
- * - Newlib's arena: mallinfo(), which holds malloc's lock (kernel/libc_glue.c) while it walks;
  * - VT-d domains, their table pages and context tables: built on the boot CPU before any
  *   guest runs, read-only afterwards; remapping entries under each unit's lock (vtd_usage);
  * - vCPU hardware contexts: v->hw is written once, by that vCPU's own core at its first
@@ -9,7 +8,6 @@
  *   change of its guest-physical map holds while the guest runs;
  * - virtual PCI functions and their MSI-X shadows and remapping entries: set up once at
  *   guest creation on the boot CPU (vpci_setup), never reallocated, read-only afterwards. */
-#include <malloc.h>
 #include <stdio.h>
 
 #include "drivers/vtd/vtd.h"
@@ -23,7 +21,6 @@ static const char *const names[CENSUS_ITEMS] = {
     [CENSUS_FREE_FRAMES] = "free-frames",
     [CENSUS_HEAP_BYTES] = "heap-bytes",
     [CENSUS_HEAP_MAPPED] = "heap-mapped",
-    [CENSUS_MALLOC_BYTES] = "malloc-bytes",
     [CENSUS_MMIO_BYTES] = "mmio-bytes",
     [CENSUS_STACK_BYTES] = "stack-bytes",
     [CENSUS_VTD_DOMAINS] = "vtd-domains",
@@ -70,8 +67,6 @@ void census_take(struct census *c)
     c->n[CENSUS_HEAP_MAPPED] = m.heap_mapped_bytes;
     c->n[CENSUS_MMIO_BYTES] = m.mmio_bytes;
     c->n[CENSUS_STACK_BYTES] = m.stack_bytes;
-    struct mallinfo mi = mallinfo();
-    c->n[CENSUS_MALLOC_BYTES] = (uint64_t)mi.uordblks;
     struct vtd_usage v;
     vtd_usage(&v);
     c->n[CENSUS_VTD_DOMAINS] = v.domains;

@@ -12,9 +12,8 @@
 
 enum census_item {
     CENSUS_FREE_FRAMES,         /* frame allocator: free 4 KiB frames */
-    CENSUS_HEAP_BYTES,          /* heap handed out by heap_sbrk */
+    CENSUS_HEAP_BYTES,          /* heap handed out by heap_sbrk (Newlib's malloc arena) */
     CENSUS_HEAP_MAPPED,         /* heap bytes backed by frames */
-    CENSUS_MALLOC_BYTES,        /* Newlib's arena: bytes in allocated chunks */
     CENSUS_MMIO_BYTES,          /* MMIO window used */
     CENSUS_STACK_BYTES,         /* stack window used */
     CENSUS_VTD_DOMAINS,

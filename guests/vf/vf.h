@@ -1,7 +1,7 @@
 /* vf: a test guest that drives its assigned 82576 virtual function itself, as a guest OS
  * driver would: finds it in its virtual PCI, programs MSI-X through the shadowed table,
  * brings it up through the PF mailbox and moves frames from rings in its own memory. The
- * command line picks the case (case=irq|dma|restart|veb) and the guest's role in it. */
+ * command line picks the case (case=irq|dma|restart|veb|soak) and the guest's role in it. */
 #ifndef EXITLESS_GUEST_VF_H
 #define EXITLESS_GUEST_VF_H
 
@@ -173,6 +173,8 @@ bool vf_bring_up(struct vf *vf, const char *cmdline);
 
 /* check() with the name prefixed by check_prefix ("run1-..."), when set. */
 extern const char *check_prefix;
+/* When set, passing checks report nothing (a soak's hundreds of runs): failures still do. */
+extern bool vcheck_quiet;
 bool vcheck(const char *name, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Bad DMA: descriptors whose buffers lie outside this guest's memory, one every `pace_us`,
  * until the hypervisor stops the guest; returns only if it has not within `us`. */
@@ -182,5 +184,6 @@ int case_irq(const struct exitless_boot_info *bi);
 int case_dma(const struct exitless_boot_info *bi);
 int case_restart(const struct exitless_boot_info *bi);
 int case_veb(const struct exitless_boot_info *bi);
+int case_soak(const struct exitless_boot_info *bi);
 
 #endif
