@@ -230,6 +230,12 @@ test: deps
 	tests/summary.sh $(RESULTS) || rc=1; \
 	exit $$rc
 
+# A long restart soak (docs/soak.md): the QEMU soak case with SOAK_CYCLES restarts.
+SOAK_CYCLES ?= 1000
+soak: deps $(TEST_ELF) $(GUEST_ELFS) $(MANIFEST_TOOL)
+	$(Q)SOAK_QEMU_CYCLES=$(SOAK_CYCLES) CASE_TIMEOUT=$$(( $(SOAK_CYCLES) * 10 + 600 )) ONLY='^qemu-soak$$' \
+	    tests/integration.sh qemu $(RESULTS)/soak.txt
+
 # ---------------------------------------------------------------- run
 run: deps $(ISO)
 	$(Q)tests/run-platform.sh --platform $(PLATFORM) --iso $(ISO) --timeout $(TIMEOUT) --cpus $(CPUS)
@@ -261,9 +267,10 @@ help:
 	@echo "make size       image size and trusted-code line count"
 	@echo "make linux-guest          the stock Debian Linux test guest (downloaded, cached under $(BUILD)/guests/linux)"
 	@echo "make linux-native-qemu    boot it natively under QEMU TCG (bzImage and PVH), no hypervisor"
+	@echo "make soak [SOAK_CYCLES=n]   restart soak in QEMU (default 1000 restarts), a resource census after each"
 	@echo "make bench      exit and interrupt costs under VMX (Bochs) and SVM (QEMU -icount), Linux boot and idle exits (Bochs), written to $(BUILD)/bench.md"
 
-.PHONY: bench guests linux-guest linux-native-qemu all iso elf test test-unit test-bochs test-qemu run deps size clean distclean help FORCE
+.PHONY: bench soak guests linux-guest linux-native-qemu all iso elf test test-unit test-bochs test-qemu run deps size clean distclean help FORCE
 FORCE:
 
 -include $(KERNEL_OBJS:.o=.d) $(TEST_OBJS:.o=.d)

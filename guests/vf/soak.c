@@ -9,12 +9,14 @@
  * run tells the talker it is done. With `novf` (Bochs: no VFs, no IOMMU) it only faults, by a
  * triple fault, and its neighbour is a hostile-guest heartbeat instead.
  * role=talker: sends a frame to the echo guest and waits for its answer, one at a time, for
- * as long as the cycler restarts; every round trip is counted and none may be lost.
+ * as long as the cycler restarts; every round trip is counted and none may be lost (no
+ * answer within ANSWER_US; frames are never sent twice, so a loss cannot hide).
  * role=echo: answers the talker's and the cycler's frames until the talker is done. */
 #include "vf.h"
 
 #define UP_WAIT_US      60000000    /* a peer's bring-up, on a busy emulator */
-#define EXCHANGE_US     2000000     /* one round trip's answer, or it is lost */
+#define EXCHANGE_US     2000000     /* a round trip slower than this is counted as slow */
+#define ANSWER_US       30000000    /* no answer within this: the round trip is lost */
 #define FAULT_PACE_US   2000
 #define FAULT_LIMIT_US  8000000     /* the cycler must be stopped within this */
 #define END_SENDS       3
@@ -107,7 +109,7 @@ static int talker(const struct exitless_boot_info *bi)
         return 1;
     uint64_t limit = deadline_us(arg_num(bi->cmdline, "limit_s", 3600) * 1000000);
     uint32_t seq = 0, cycles = 0;
-    unsigned rounds = 0, lost = 0, bad = 0;
+    unsigned rounds = 0, lost = 0, bad = 0, slow = 0;
     bool done = false;
     while (!done && rdtsc() < limit) {
         seq++;
@@ -116,7 +118,8 @@ static int talker(const struct exitless_boot_info *bi)
             lost++;
             continue;
         }
-        for (uint64_t end = deadline_us(EXCHANGE_US); !answered && vf_recv(&vf, &f, end);) {
+        uint64_t t0 = rdtsc();
+        for (uint64_t end = deadline_us(ANSWER_US); !answered && vf_recv(&vf, &f, end);) {
             if (str_same(f.marker, "EXL-SOAK-PONG") && f.seq == seq) {
                 answered = true;
                 bad += !frame_is(&f, vf.mac, echo, "EXL-SOAK-PONG", seq);
@@ -129,11 +132,12 @@ static int talker(const struct exitless_boot_info *bi)
             rounds++;
         else
             lost++;
+        slow += answered && rdtsc() - t0 > us_to_cycles(EXCHANGE_US);
     }
     for (int i = 0; i < END_SENDS; i++)
         frame_send(&vf, echo, 0, "EXL-SOAK-END", cycles);
-    gprintf("%s: %u round trips through the soak's %u cycles, %u lost, %u not intact\n", bi->name,
-            rounds, cycles, lost, bad);
+    gprintf("%s: %u round trips through the soak's %u cycles, %u lost, %u not intact (%u slower "
+            "than %u ms: a busy host)\n", bi->name, rounds, cycles, lost, bad, slow, EXCHANGE_US / 1000);
     return vcheck("traffic-through-soak", done && rounds && !lost && !bad,
                   "%s; %u round trips, %u lost, %u not intact", done ? "the cycler finished"
                   : "the cycler never said it was done", rounds, lost, bad) ? 0 : 1;
