@@ -412,13 +412,13 @@ bochs)
         'local APIC: x2APIC \(MSR\) mode' "${bochs_acpi[@]}"
     guest_cases bochs
     # Restart soak under VMX without devices (Bochs has no IOMMU or VFs): a triple-faulting
-    # guest restarted ${SOAK_BOCHS_CYCLES:-20} times, a census after each restart, a neighbour's
+    # guest restarted ${SOAK_BOCHS_CYCLES:-12} times, a census after each restart, a neighbour's
     # hypercall heartbeat beside it.
-    soak_case bochs-soak bochs 3 tests/manifests/bochs-soak.toml "${SOAK_BOCHS_CYCLES:-20}" soak \
+    soak_case bochs-soak bochs 3 tests/manifests/bochs-soak.toml "${SOAK_BOCHS_CYCLES:-12}" soak \
         'vcpu: backend: VMX' \
-        "^PASS: soak-census-stable \\(${SOAK_BOCHS_CYCLES:-20} cycles, each census equal to cycle 1's: free-frames=[0-9]+ .* cpu-contexts=2 " \
+        "^PASS: soak-census-stable \\(${SOAK_BOCHS_CYCLES:-12} cycles, each census equal to cycle 1's: free-frames=[0-9]+ .* cpu-contexts=2 " \
         '^PASS: neighbour/heartbeat'
-    vf_order bochs-soak "guest: warning: cycler: restarting \\(${SOAK_BOCHS_CYCLES:-20} of " '^PASS: neighbour/heartbeat'
+    vf_order bochs-soak "guest: warning: cycler: restarting \\(${SOAK_BOCHS_CYCLES:-12} of " '^PASS: neighbour/heartbeat'
     # A stock Linux kernel: PVH entry (Bochs would spend minutes in a bzImage's decompressor).
     GUEST_PLATFORM=bochs linux_case bochs-linux 2 tests/manifests/linux-pvh.toml \
         'loader: linux0: Linux vmlinux, PVH entry 0x[0-9a-f]+'
@@ -667,8 +667,8 @@ qemu)
     # Restart soak: the cycler (VF, MSI-X, a frame with echo in each run) faults and is
     # restarted; each restart's census must equal the first; talker's round trips through its
     # own VF all come back. Then the control: a frame leaked per restart must be found.
-    soak_case qemu-soak qemu 4 tests/manifests/qemu-soak.toml "${SOAK_QEMU_CYCLES:-60}" soak \
-        "^PASS: soak-census-stable \\(${SOAK_QEMU_CYCLES:-60} cycles, each census equal to cycle 1's: free-frames=[0-9]+ .* irtes=[1-9][0-9]* cpu-contexts=3 .* msix-irtes=[1-9]" \
+    soak_case qemu-soak qemu 4 tests/manifests/qemu-soak.toml "${SOAK_QEMU_CYCLES:-50}" soak \
+        "^PASS: soak-census-stable \\(${SOAK_QEMU_CYCLES:-50} cycles, each census equal to cycle 1's: free-frames=[0-9]+ .* irtes=[1-9][0-9]* cpu-contexts=3 .* msix-irtes=[1-9]" \
         '^PASS: talker/traffic-through-soak' '^PASS: echo/served-every-run' \
         'guest: cycler: stopped \(stopped itself \(hypercall\)\), [0-9]+ checks passed, 0 failed'
     vf_count qemu-soak 0 '^PASS: soak-leak-found'

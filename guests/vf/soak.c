@@ -18,6 +18,7 @@
 #define EXCHANGE_US     2000000     /* a round trip slower than this is counted as slow */
 #define ANSWER_US       30000000    /* no answer within this: the round trip is lost */
 #define FAULT_PACE_US   2000
+#define FAULT_WAIT_US   10000       /* per blocked descriptor (it never completes) */
 #define FAULT_LIMIT_US  8000000     /* the cycler must be stopped within this */
 #define END_SENDS       3
 #define MAX_CYCLES      10000       /* the manifest's max_restarts bound */
@@ -61,8 +62,10 @@ static int cycler(const struct exitless_boot_info *bi)
         return 1;
     uint8_t echo[6], talker[6];
     if (!novf) {
-        if (!arg_mac(bi->cmdline, "peer", echo) || !arg_mac(bi->cmdline, "talker", talker))
-            return vcheck("peer-addresses", false, "no peer= or talker= MAC") ? 0 : 1;
+        if (!arg_mac(bi->cmdline, "peer", echo) || !arg_mac(bi->cmdline, "talker", talker)) {
+            vcheck("peer-addresses", false, "no peer= or talker= MAC");
+            return 1;
+        }
         if (!vf_find(&vf))
             return 1;
         uint32_t tx = vf_rd(&vf, VF_TXDCTL), rx = vf_rd(&vf, VF_RXDCTL);
@@ -80,7 +83,7 @@ static int cycler(const struct exitless_boot_info *bi)
     }
     if (!last) {
         if (!novf && run % 2 == 0) {
-            vf_dma_outside(&vf, bi->mem_size, FAULT_PACE_US, FAULT_LIMIT_US);
+            vf_dma_outside_waiting(&vf, bi->mem_size, FAULT_PACE_US, FAULT_WAIT_US, FAULT_LIMIT_US);
             vcheck("stopped-by-its-dma-fault", false, "run %u: still running %u ms after its first "
                    "DMA outside its memory", run, FAULT_LIMIT_US / 1000);
         } else {
@@ -96,12 +99,19 @@ static int cycler(const struct exitless_boot_info *bi)
                   (unsigned long)cycles) ? 0 : 1;
 }
 
+/* The neighbours' start: both peers' MACs from the command line, then the VF up. */
+static bool neighbour_up(const struct exitless_boot_info *bi, const char *k1, uint8_t m1[6],
+                         const char *k2, uint8_t m2[6])
+{
+    if (!arg_mac(bi->cmdline, k1, m1) || !arg_mac(bi->cmdline, k2, m2))
+        return vcheck("peer-addresses", false, "no %s= or %s= MAC", k1, k2);
+    return vf_find(&vf) && vf_bring_up(&vf, bi->cmdline);
+}
+
 static int talker(const struct exitless_boot_info *bi)
 {
     uint8_t echo[6], cyc[6];
-    if (!arg_mac(bi->cmdline, "peer", echo) || !arg_mac(bi->cmdline, "cycler", cyc))
-        return vcheck("peer-addresses", false, "no peer= or cycler= MAC") ? 0 : 1;
-    if (!vf_find(&vf) || !vf_bring_up(&vf, bi->cmdline))
+    if (!neighbour_up(bi, "peer", echo, "cycler", cyc))
         return 1;
     /* The echo guest is up once it answers (not counted: it may still be starting). */
     if (!vcheck("echo-answers", frame_exchange(&vf, echo, 0, "EXL-SOAK-PING", "EXL-SOAK-PONG", 0,
@@ -148,9 +158,7 @@ static uint8_t cycle_seen[MAX_CYCLES / 8 + 1];
 static int echo(const struct exitless_boot_info *bi)
 {
     uint8_t tk[6], cyc[6];
-    if (!arg_mac(bi->cmdline, "talker", tk) || !arg_mac(bi->cmdline, "cycler", cyc))
-        return vcheck("peer-addresses", false, "no talker= or cycler= MAC") ? 0 : 1;
-    if (!vf_find(&vf) || !vf_bring_up(&vf, bi->cmdline))
+    if (!neighbour_up(bi, "talker", tk, "cycler", cyc))
         return 1;
     uint64_t limit = deadline_us(arg_num(bi->cmdline, "limit_s", 3600) * 1000000);
     unsigned pings = 0, runs = 0, bad = 0;

@@ -179,6 +179,10 @@ bool vcheck(const char *name, bool ok, const char *fmt, ...) __attribute__((form
 /* Bad DMA: descriptors whose buffers lie outside this guest's memory, one every `pace_us`,
  * until the hypervisor stops the guest; returns only if it has not within `us`. */
 void vf_dma_outside(struct vf *vf, uint64_t mem_size, uint64_t pace_us, uint64_t us);
+/* The same, waiting at most `wait_us` (not the usual TX wait) for each descriptor to complete,
+ * which a blocked read never does: the soak's faults, many times over. */
+void vf_dma_outside_waiting(struct vf *vf, uint64_t mem_size, uint64_t pace_us, uint64_t wait_us,
+                            uint64_t us);
 
 int case_irq(const struct exitless_boot_info *bi);
 int case_dma(const struct exitless_boot_info *bi);
