@@ -56,7 +56,7 @@ kernel-y  := kernel/main.c kernel/log.c kernel/percpu.c kernel/gdt.c kernel/trap
 # selftest/: code that exists only to test the hypervisor from inside. The boot self-checks
 # (the `selftest` word) and the names of the device checks are in every image, so that a
 # production image can refuse those words by name; the device checks themselves are test-y.
-selftest-y := selftest/selftest.c selftest/smptest.c selftest/devtest_words.c
+selftest-y := selftest/selftest.c selftest/smptest.c selftest/devtest_words.c selftest/soak_words.c
 drivers-y := drivers/uart/uart16550.c $(wildcard drivers/acpi/*.c) drivers/irq/pic8259.c \
              drivers/irq/ioapic.c $(wildcard drivers/pci/*.c) $(wildcard drivers/vtd/*.c) \
              $(wildcard drivers/nic/*.c)
@@ -65,7 +65,8 @@ vmm-y     := $(sort $(wildcard vmm/*.c vmm/*/*.c vmm/*/*.S))
 
 # The test build adds the device checks (the hypervisor acting as a VF driver); production
 # images never carry them.
-test-y    := selftest/devtest_run.c selftest/devtest.c selftest/devtest_vf.c selftest/devtest_igb.c
+test-y    := selftest/devtest_run.c selftest/devtest.c selftest/devtest_vf.c selftest/devtest_igb.c \
+             selftest/soak.c
 
 ASM_OFFSETS := $(BUILD)/include/generated/asm-offsets.h
 KERNEL_SRCS = $(boot-y) $(kernel-y) $(selftest-y) $(drivers-y) $(vmm-y) $(MANIFEST_SRCS)
@@ -111,7 +112,7 @@ define link_image
 endef
 $(ELF): $(KERNEL_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools/check-no-fpu.sh
 	$(call link_image,$(KERNEL_OBJS))
-	$(Q)! nm --defined-only $@ | grep -q ' devtest_run$$' || { echo "$@: device checks leaked into the production image" >&2; rm -f $@; exit 1; }
+	$(Q)! nm --defined-only $@ | grep -qE ' (devtest_run|soak_arm)$$' || { echo "$@: test-only code leaked into the production image" >&2; rm -f $@; exit 1; }
 $(TEST_ELF): $(KERNEL_OBJS) $(TEST_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools/check-no-fpu.sh
 	$(call link_image,$(KERNEL_OBJS) $(TEST_OBJS))
 
@@ -229,6 +230,12 @@ test: deps
 	tests/summary.sh $(RESULTS) || rc=1; \
 	exit $$rc
 
+# A long restart soak (docs/soak.md): the QEMU soak case with SOAK_CYCLES restarts.
+SOAK_CYCLES ?= 1000
+soak: deps $(TEST_ELF) $(GUEST_ELFS) $(MANIFEST_TOOL)
+	$(Q)SOAK_QEMU_CYCLES=$(SOAK_CYCLES) CASE_TIMEOUT=$$(( $(SOAK_CYCLES) * 10 + 600 )) ONLY='^qemu-soak$$' \
+	    tests/integration.sh qemu $(RESULTS)/soak.txt
+
 # ---------------------------------------------------------------- run
 run: deps $(ISO)
 	$(Q)tests/run-platform.sh --platform $(PLATFORM) --iso $(ISO) --timeout $(TIMEOUT) --cpus $(CPUS)
@@ -260,9 +267,10 @@ help:
 	@echo "make size       image size and trusted-code line count"
 	@echo "make linux-guest          the stock Debian Linux test guest (downloaded, cached under $(BUILD)/guests/linux)"
 	@echo "make linux-native-qemu    boot it natively under QEMU TCG (bzImage and PVH), no hypervisor"
+	@echo "make soak [SOAK_CYCLES=n]   restart soak in QEMU (default 1000 restarts), a resource census after each"
 	@echo "make bench      exit and interrupt costs under VMX (Bochs) and SVM (QEMU -icount), Linux boot and idle exits (Bochs), written to $(BUILD)/bench.md"
 
-.PHONY: bench guests linux-guest linux-native-qemu all iso elf test test-unit test-bochs test-qemu run deps size clean distclean help FORCE
+.PHONY: bench soak guests linux-guest linux-native-qemu all iso elf test test-unit test-bochs test-qemu run deps size clean distclean help FORCE
 FORCE:
 
 -include $(KERNEL_OBJS:.o=.d) $(TEST_OBJS:.o=.d)

@@ -25,6 +25,7 @@
 #include "kernel/cpuinfo.h"
 #include "kernel/devices.h"
 #include "selftest/devtest.h"
+#include "selftest/soak.h"
 #include "kernel/gdt.h"
 #include "kernel/intc.h"
 #include "kernel/layout.h"
@@ -236,6 +237,14 @@ void kmain(uint32_t magic, uint64_t mbi_phys)
         finish(devtest_run(manifest, boot_info.cmdline) == DEVTEST_PASS, END_HALT);
     }
 
+    if (soak_requested(boot_info.cmdline)) {
+        if (!soak_arm) {
+            log_err("boot", "a restart soak was asked for, but this is a production build: "
+                    "it is only in exitless-test.elf");
+            finish(false, END_HALT);
+        }
+        soak_arm(boot_info.cmdline);
+    }
     guest_mgr_init();
     bool ok = machine_run_guests(manifest, &boot_info, smp_assign_role);
     log_info("boot", "all guests have stopped: %s; %s", ok ? "each as expected" : "not as expected",

@@ -245,6 +245,19 @@ uint64_t frames_free_count(void)
     return frames.free_frames;
 }
 
+void mm_usage(struct mm_usage *out)
+{
+    uint64_t flags = spin_lock_irqsave(&mm_lock);
+    *out = (struct mm_usage){
+        .free_frames = frames.free_frames,
+        .heap_bytes = heap_top,
+        .heap_mapped_bytes = heap_mapped,
+        .mmio_bytes = mmio_next - MMIO_BASE,
+        .stack_bytes = stack_next - STACK_WINDOW_BASE,
+    };
+    spin_unlock_irqrestore(&mm_lock, flags);
+}
+
 volatile void *mmio_map(uint64_t phys, uint64_t size)
 {
     uint64_t offset = phys & (FRAME_SIZE - 1);

@@ -33,6 +33,16 @@ uint64_t frames_alloc(uint64_t count, uint64_t align);
 uint64_t frames_alloc_below(uint64_t count, uint64_t align, uint64_t max);
 void frames_free(uint64_t phys, uint64_t count);
 uint64_t frames_free_count(void);
+/* What the hypervisor's memory holds right now (the resource census, vmm/census.c): one
+ * consistent snapshot taken under mm_lock. */
+struct mm_usage {
+    uint64_t free_frames;
+    uint64_t heap_bytes;        /* heap handed out through heap_sbrk */
+    uint64_t heap_mapped_bytes; /* heap backed by frames */
+    uint64_t mmio_bytes;        /* MMIO window used by mmio_map */
+    uint64_t stack_bytes;       /* stack window used by mm_alloc_stack (guards included) */
+};
+void mm_usage(struct mm_usage *out);
 /* Read-only view of the allocator (self-checks). */
 const struct frame_alloc *mm_frame_allocator(void);
 

@@ -326,6 +326,33 @@ linux_exits_per_ping() {
     echo "note: $name: $guest: $((window - empty)) exits in $pings pings' window ($window with the closing mark, a mark alone $empty): $(awk -v e=$((window - empty)) -v n="$pings" 'BEGIN { printf "%.2f", e / n }') per ping"
 }
 
+# soak_manifest NAME MANIFEST CYCLES: MANIFEST with its cycler's max_restarts and cycles= set
+# to CYCLES, written beside the case's ISO (module paths stay right: one folder under build/).
+soak_manifest() {
+    local out=$BUILD/test-iso/$1.toml
+    local limit=$(($3 * 20 > 3600 ? $3 * 20 : 3600))
+    sed -E "s/^max_restarts = [0-9]+/max_restarts = $3/; s/cycles=[0-9]+/cycles=$3/; s/limit_s=[0-9]+/limit_s=$limit/; s#\.\./\.\./build/#../#" "$2" > "$out"
+    echo "$out"
+}
+
+# soak_case NAME PLATFORM CPUS MANIFEST CYCLES WORD [EXPECTED-REGEX...]: the restart soak in the
+# test image (selftest/soak.c): the cycler guest faults and is restarted CYCLES times, a
+# census after each restart; WORD is soak (every census equal) or soak-leak (the control).
+soak_case() {
+    local name=$1 platform=$2 cpus=$3 manifest=$4 cycles=$5 word=$6 m
+    shift 6
+    if [ -n "${ONLY:-}" ] && ! [[ $name =~ $ONLY ]]; then return; fi
+    m=$(soak_manifest "$name" "$manifest" "$cycles")
+    local qargs=${QEMU_ARGS:-}
+    [ "$platform" = qemu ] && qargs=${qargs:-$vf_qemu}
+    QEMU_ARGS=$qargs CASE_ELF=$test_elf CASE_MEGS=512 CASE_TIMEOUT=${CASE_TIMEOUT:-900} \
+        boot_case "$name" "$platform" bios "$cpus" "$word" "$m" \
+        'soak: armed: a resource census after each guest restart' \
+        "guest: warning: cycler: restarting \\($cycles of $cycles\\)" \
+        "^PASS: cycler/restarted-every-cycle" "$@"
+    vf_count "$name" "$cycles" 'guest: warning: cycler: restarting \([0-9]+ of '
+}
+
 vf_qemu="$q35_iommu -netdev user,id=n0 -device igb,netdev=n0"
 vf_checks=(vf-found vf-bar0 vf-enabled vf-msix-capability vf-msix-table)
 
@@ -384,6 +411,14 @@ bochs)
     smp_case bochs-smp4 bochs bios 4 "selftest tsc-ref-hz=$bochs_ips" \
         'local APIC: x2APIC \(MSR\) mode' "${bochs_acpi[@]}"
     guest_cases bochs
+    # Restart soak under VMX without devices (Bochs has no IOMMU or VFs): a triple-faulting
+    # guest restarted ${SOAK_BOCHS_CYCLES:-12} times, a census after each restart, a neighbour's
+    # hypercall heartbeat beside it.
+    soak_case bochs-soak bochs 3 tests/manifests/bochs-soak.toml "${SOAK_BOCHS_CYCLES:-12}" soak \
+        'vcpu: backend: VMX' \
+        "^PASS: soak-census-stable \\(${SOAK_BOCHS_CYCLES:-12} cycles, each census equal to cycle 1's: free-frames=[0-9]+ .* cpu-contexts=2 " \
+        '^PASS: neighbour/heartbeat'
+    vf_order bochs-soak "guest: warning: cycler: restarting \\(${SOAK_BOCHS_CYCLES:-12} of " '^PASS: neighbour/heartbeat'
     # A stock Linux kernel: PVH entry (Bochs would spend minutes in a bzImage's decompressor).
     GUEST_PLATFORM=bochs linux_case bochs-linux 2 tests/manifests/linux-pvh.toml \
         'loader: linux0: Linux vmlinux, PVH entry 0x[0-9a-f]+'
@@ -631,6 +666,21 @@ qemu)
         'igb: warning: igb0 VF0 \(alpha\): tx-rate: not enforced by this device' \
         'igb: error: igb0: [0-9]+ setting\(s\) on 4 VF\(s\) are not enforced by this device and qos_policy = "required": refusing to run' \
         "boot stopped: the manifest's devices cannot be set up as written"
+    # Restart soak: the cycler (VF, MSI-X, a frame with echo in each run) faults and is
+    # restarted; each restart's census must equal the first; talker's round trips through its
+    # own VF all come back. Then the control: a frame leaked per restart must be found.
+    soak_case qemu-soak qemu 4 tests/manifests/qemu-soak.toml "${SOAK_QEMU_CYCLES:-50}" soak \
+        "^PASS: soak-census-stable \\(${SOAK_QEMU_CYCLES:-50} cycles, each census equal to cycle 1's: free-frames=[0-9]+ .* irtes=[1-9][0-9]* cpu-contexts=3 .* msix-irtes=[1-9]" \
+        '^PASS: talker/traffic-through-soak' '^PASS: echo/served-every-run' \
+        'guest: cycler: stopped \(stopped itself \(hypercall\)\), [0-9]+ checks passed, 0 failed'
+    vf_count qemu-soak 0 '^PASS: soak-leak-found'
+    soak_case qemu-soak-leak qemu 4 tests/manifests/qemu-soak.toml 3 soak-leak \
+        'soak: armed: .*control: one frame leaked per restart' \
+        '^PASS: soak-leak-found \(cycle 2: free-frames ([0-9]+)->[0-9]+ against cycle 1\)'
+    vf_count qemu-soak-leak 0 '^PASS: soak-census-stable'
+    # The production image refuses the soak's words.
+    EXPECT_RESULT=FAIL QEMU_ARGS=$vf_qemu CASE_MEGS=512 boot_case qemu-soak-production qemu bios 4 "soak" \
+        tests/manifests/qemu-soak.toml 'a restart soak was asked for, but this is a production build'
     EXPECT_RESULT=FAIL MKISO_FLAGS=--unchecked boot_case qemu-bad-manifest qemu bios 2 "" tests/manifests/bad/errors.toml \
         "^manifest:8:1: error: unknown key 'memroy' in \\[\\[guest\\]\\] 'first'; did you mean 'memory'\\?" \
         "^manifest:17:1: error: \\[\\[guest.virtio_blk\\]\\] of guest 'second': virtio-blk is not built yet in this hypervisor" \

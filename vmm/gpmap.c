@@ -8,9 +8,12 @@
 
 static uint64_t gpmap_alloc_table(void *ctx)
 {
-    (void)ctx;
+    struct gpmap *m = ctx;
     uint64_t p = frames_alloc(1, PAGE_SIZE);
-    return p == FRAME_NONE ? UINT64_MAX : p;
+    if (p == FRAME_NONE)
+        return UINT64_MAX;
+    m->tables++;
+    return p;
 }
 
 static uint64_t *gpmap_table_ptr(void *ctx, uint64_t phys)
@@ -25,7 +28,8 @@ int gpmap_init(struct gpmap *m)
     m->pt.fmt = vendor->gpmap_format;
     m->pt.alloc_table = gpmap_alloc_table;
     m->pt.table_ptr = gpmap_table_ptr;
-    m->pt.root_phys = gpmap_alloc_table(NULL);
+    m->pt.ctx = m;
+    m->pt.root_phys = gpmap_alloc_table(m);
     if (m->pt.root_phys == UINT64_MAX)
         return PT_ENOMEM;
     m->root = vendor->gpmap_root(m->pt.root_phys);

@@ -20,6 +20,8 @@
 struct gpmap {
     struct pt pt;
     uint64_t root;              /* what the vendor loads: EPTP or nCR3 */
+    uint32_t tables;            /* table pages it holds (root included); changes with the
+                                 * map itself, under the guest's ept_lock once it runs */
 };
 
 /* A fresh, empty map whose tables come from the frame allocator. */

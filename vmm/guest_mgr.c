@@ -27,6 +27,7 @@
 #define POLICE_PERIOD_US 1000u
 
 static struct guest guests[GUEST_MAX];
+void (*guest_mgr_restart_hook)(struct guest *g);
 static uint32_t nguests;
 static volatile uint32_t vcpus_running;    /* vCPU loops still active */
 
@@ -288,6 +289,8 @@ static void vcpu_main(void *arg)
         memset(&v->stats, 0, sizeof(v->stats));
         set_start_state(g);
         vpci_guest_start(g);
+        if (guest_mgr_restart_hook)
+            guest_mgr_restart_hook(g);
         g->run_started_tsc = rdtsc();
         g->reboot_requested = false;
         g->state = GUEST_RUNNING;

@@ -50,4 +50,9 @@ struct guest *guest_mgr_get(uint32_t i);
 
 int guest_prepare_memory(struct guest *g, char *err, size_t errlen);
 
+/* Called on a restarting guest's first vCPU once its restart is set up (memory reloaded,
+ * devices reset and started), before the new run begins; NULL: none. Set on the boot CPU
+ * before any guest runs (the test image's restart soak, selftest/soak.c). */
+extern void (*guest_mgr_restart_hook)(struct guest *g);
+
 #endif

@@ -174,6 +174,23 @@ static struct vtd_domain *domain_new(uint8_t guest, const char *name)
     return d->pt.root_phys == UINT64_MAX ? NULL : d;
 }
 
+void vtd_usage(struct vtd_usage *out)
+{
+    *out = (struct vtd_usage){ .domains = ndomains };
+    /* Domains, their table lists and the context tables: built on the boot CPU before any
+     * guest runs, read-only afterwards (nothing at run time maps into a domain or attaches
+     * a device). */
+    for (unsigned k = 0; k < ndomains; k++) {
+        out->domain_table_pages += ntable_pages[k];
+        out->domain_mapped_pages += domains[k].pages;
+    }
+    for (unsigned i = 0; i < vtd_nunits; i++) {
+        for (unsigned bus = 0; bus < 256; bus++)
+            out->context_table_pages += vtd_units[i].ctx[bus] != NULL;
+        out->irtes_in_use += vtd_ir_in_use(&vtd_units[i]);
+    }
+}
+
 struct vtd_domain *vtd_domain_of(uint8_t guest)
 {
     for (unsigned i = 0; i < ndomains; i++)

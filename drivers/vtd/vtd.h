@@ -69,6 +69,18 @@ int vtd_irte_update(uint16_t seg, int index, uint16_t sid, uint32_t dest_apic_id
                     uint8_t vector) __attribute__((warn_unused_result));
 void vtd_irte_free(uint16_t seg, int index);
 
+/* What the driver holds (the resource census, vmm/census.c). Domains and their tables are
+ * built on the boot CPU before any guest runs and only read after that; IRTE use is read
+ * under each unit's lock. */
+struct vtd_usage {
+    uint32_t domains;
+    uint64_t domain_table_pages;    /* second-level table pages of every domain */
+    uint64_t domain_mapped_pages;   /* 4 KiB pages mapped in every domain */
+    uint32_t context_table_pages;   /* per-bus context tables of every unit */
+    uint32_t irtes_in_use;          /* interrupt-remapping entries of every unit */
+};
+void vtd_usage(struct vtd_usage *out);
+
 /* Faults: counts and the last record seen (tests), the guest-layer hook. */
 struct vtd_fault_record {
     uint16_t sid;

@@ -79,6 +79,16 @@ int vtd_irte_update(uint16_t seg, int index, uint16_t sid, uint32_t dest_apic_id
     return rc;
 }
 
+unsigned vtd_ir_in_use(struct vtd_unit *u)
+{
+    unsigned n = 0;
+    uint64_t f = spin_lock_irqsave(&u->lock);
+    for (unsigned i = 0; i < VTD_IRT_ENTRIES; i++)
+        n += u->irt_used[i];
+    spin_unlock_irqrestore(&u->lock, f);
+    return n;
+}
+
 int vtd_irte_alloc(uint16_t seg, uint16_t sid, uint32_t dest_apic_id, uint8_t vector,
                    uint64_t *msi_addr, uint32_t *msi_data)
 {

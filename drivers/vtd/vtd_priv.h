@@ -47,6 +47,8 @@ int vtd_qi_submit(struct vtd_unit *u, struct vtd_entry128 d);
 struct vtd_unit *vtd_unit_for(uint16_t seg, uint16_t bdf);
 
 int vtd_ir_init(struct vtd_unit *u);
+/* Interrupt-remapping entries in use on unit u (taken under u->lock). */
+unsigned vtd_ir_in_use(struct vtd_unit *u);
 void vtd_fault_init(struct vtd_unit *u);
 
 #endif

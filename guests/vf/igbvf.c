@@ -256,13 +256,19 @@ bool frame_is(const struct frame *f, const uint8_t dst[6], const uint8_t src[6],
     return f->len == (int)len && (f->status & RXD_STAT_EOP) && mem_same(f->raw, want, len);
 }
 
-void vf_dma_outside(struct vf *vf, uint64_t mem_size, uint64_t pace_us, uint64_t us)
+void vf_dma_outside_waiting(struct vf *vf, uint64_t mem_size, uint64_t pace_us, uint64_t wait_us,
+                            uint64_t us)
 {
     uint64_t end = deadline_us(us);
     while (rdtsc() < end) {
-        vf_send_raw(vf, mem_size + OUTSIDE_GAP, 64);
+        (void)tx_done(tx_post(vf, mem_size + OUTSIDE_GAP, 64), wait_us);
         delay_us(pace_us);
     }
+}
+
+void vf_dma_outside(struct vf *vf, uint64_t mem_size, uint64_t pace_us, uint64_t us)
+{
+    vf_dma_outside_waiting(vf, mem_size, pace_us, TX_WAIT_US, us);
 }
 
 bool vf_bring_up(struct vf *vf, const char *cmdline)

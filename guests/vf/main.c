@@ -14,6 +14,8 @@ int guest_main(const struct exitless_boot_info *bi)
         return case_restart(bi);
     if (str_same(which, "veb"))
         return case_veb(bi);
-    check("case", false, "case=%s: want irq, dma, restart or veb", which);
+    if (str_same(which, "soak"))
+        return case_soak(bi);
+    check("case", false, "case=%s: want irq, dma, restart, veb or soak", which);
     return 1;
 }

@@ -1,7 +1,7 @@
 /* vf: a test guest that drives its assigned 82576 virtual function itself, as a guest OS
  * driver would: finds it in its virtual PCI, programs MSI-X through the shadowed table,
  * brings it up through the PF mailbox and moves frames from rings in its own memory. The
- * command line picks the case (case=irq|dma|restart|veb) and the guest's role in it. */
+ * command line picks the case (case=irq|dma|restart|veb|soak) and the guest's role in it. */
 #ifndef EXITLESS_GUEST_VF_H
 #define EXITLESS_GUEST_VF_H
 
@@ -173,14 +173,21 @@ bool vf_bring_up(struct vf *vf, const char *cmdline);
 
 /* check() with the name prefixed by check_prefix ("run1-..."), when set. */
 extern const char *check_prefix;
+/* When set, passing checks report nothing (a soak's hundreds of runs): failures still do. */
+extern bool vcheck_quiet;
 bool vcheck(const char *name, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Bad DMA: descriptors whose buffers lie outside this guest's memory, one every `pace_us`,
  * until the hypervisor stops the guest; returns only if it has not within `us`. */
 void vf_dma_outside(struct vf *vf, uint64_t mem_size, uint64_t pace_us, uint64_t us);
+/* The same, waiting at most `wait_us` (not the usual TX wait) for each descriptor to complete,
+ * which a blocked read never does: the soak's faults, many times over. */
+void vf_dma_outside_waiting(struct vf *vf, uint64_t mem_size, uint64_t pace_us, uint64_t wait_us,
+                            uint64_t us);
 
 int case_irq(const struct exitless_boot_info *bi);
 int case_dma(const struct exitless_boot_info *bi);
 int case_restart(const struct exitless_boot_info *bi);
 int case_veb(const struct exitless_boot_info *bi);
+int case_soak(const struct exitless_boot_info *bi);
 
 #endif

@@ -96,6 +96,8 @@ static const struct bad_case bad_cases[] = {
       "t.toml:11:11: error: 'tx_rate': expected a rate such as \"100Mbit\" or \"1Gbit\", found string \"100MB\"" },
     { "zero rate", NIC0 GUEST_A "[[guest.vf]]\ningress_limit = \"0Mbit\"\n",
       "t.toml:11:17: error: 'ingress_limit': expected a rate above zero (leave the key out for no limit), found string \"0Mbit\"" },
+    { "too many restarts", GUEST_A "on_fault = \"restart\"\nmax_restarts = 10001\n",
+      "t.toml:7:16: error: 'max_restarts': expected an integer in 0..10000, found integer 10001" },
     { "zero time limit", GUEST_A "time_limit = 0\n",
       "t.toml:6:14: error: 'time_limit': expected a duration above zero (leave the key out for no limit), found integer 0" },
     { "zero time limit with unit", GUEST_A "time_limit = \"0s\"\n",

@@ -47,6 +47,7 @@ static const char full_manifest[] =
     "initrd = \"rootfs\"\n"
     "cmdline = \"console=ttyS0 quiet\"\n"
     "on_fault = \"restart\"\n"
+    "max_restarts = 10000\n"
     "interrupts = \"injected\"\n"
     "time_limit = \"2min\"\n"
     "[[guest.vf]]\n"
@@ -123,6 +124,7 @@ static void check_full_guests(const struct mf_manifest *m)
     CHECK(strcmp(g->initrd.name, "rootfs") == 0 && g->initrd.module == 1, "initrd");
     CHECK_STREQ(g->cmdline, "console=ttyS0 quiet", "cmdline");
     CHECK_EQ_U64(g->on_fault, MF_FAULT_RESTART, "on_fault");
+    CHECK_EQ_U64(g->max_restarts, 10000, "max_restarts at its bound");
     CHECK_EQ_U64(g->interrupts, MF_IRQ_INJECTED, "interrupts");
     CHECK_EQ_U64(g->time_limit_ms, 120000, "time_limit");
     const struct mf_vf *vf = &g->vf[0];

@@ -60,6 +60,9 @@ UNIT_TESTS += loader
 unit_loader_SRCS := tests/unit/test_loader.c vmm/loader/loader_fail.c vmm/loader/loader_elf_check.c \
                     vmm/loader/loader_mb_check.c
 
+UNIT_TESTS += census
+unit_census_SRCS := tests/unit/test_census.c vmm/census_text.c
+
 UNIT_TESTS += console_budget
 unit_console_budget_SRCS := tests/unit/test_console_budget.c vmm/console_budget.c
 
