@@ -141,6 +141,10 @@ bool mf_get_vlans(struct mf_workspace *ws, uint32_t n, uint16_t *v, uint8_t *cou
 /* check.c, check_devices.c, platform.c */
 void mf_check_model(struct mf_workspace *ws);
 void mf_check_devices(struct mf_workspace *ws);
+/* virtio_switch.c: [virtio_switch] (the walker runs in mf_build_model, the check after the
+ * virtio-net ports have their numbers). */
+void mf_walk_virtio_switch(struct mf_walk *w, uint32_t node);
+void mf_check_virtio_switch(struct mf_workspace *ws);
 void mf_check_rate(struct mf_diag *d, uint64_t rate, struct mf_pos pos, const char *key,
                    const char *nic, uint64_t link_bps);
 

@@ -204,6 +204,7 @@ static const struct mf_key top_keys[] = {
     { .name = "modules", .type = K_SUB, .sub = walk_modules },
     { .name = "nic", .type = K_SUB, .sub = walk_nics },
     { .name = "guest", .type = K_SUB, .sub = walk_guests },
+    { .name = "virtio_switch", .type = K_SUB, .sub = mf_walk_virtio_switch },
     MF_KEY_END,
 };
 
