@@ -24,6 +24,7 @@
 #define MF_NAME_MAX         32    /* names incl. NUL: 31 characters */
 #define MF_CMDLINE_MAX      512
 #define MF_PATH_MAX         160
+#define MF_VNET_RATE_MAX    10000000000000ull  /* virtio-net limits: 10 Tbit/s (switch buckets) */
 #define MF_TIME_LIMIT_MAX_MS (24ull * 60 * 60 * 1000)  /* [[guest]] time_limit: 1 day */
 
 /* Parser workspace limits (see struct mf_workspace). */
@@ -163,7 +164,7 @@ struct mf_virtio_net {
     uint64_t ingress_limit_bps;  /* 0 = unlimited; policed by the sidecore */
     uint64_t egress_limit_bps;
     bool spoof_check;            /* default true: drop frames whose source MAC is not mac */
-    struct mf_pos pos, mac_pos, port_pos, uplink_pos;
+    struct mf_pos pos, mac_pos, port_pos, uplink_pos, ingress_pos, egress_pos;
 };
 
 /* [virtio_switch] mirror: copy chosen virtio-net ports' (or VLANs') frames to a monitor port. */

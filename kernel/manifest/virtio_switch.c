@@ -1,5 +1,6 @@
 /* Builds and checks [virtio_switch]: the mirror of the sidecore's software switch, whose
- * endpoints are virtio-net ports ("portN" or the name of a guest with one port). */
+ * endpoints are virtio-net ports ("portN" or the name of a guest with one port); and checks
+ * the virtio-net rate limits against what the switch's buckets hold. */
 #include <stdio.h>
 #include <string.h>
 
@@ -129,10 +130,29 @@ static bool resolve(struct mf_workspace *ws, const char *ref, struct mf_pos pos,
     return true;
 }
 
+/* The switch's token buckets hold rates up to MF_VNET_RATE_MAX. */
+static void check_limits(struct mf_workspace *ws)
+{
+    const struct mf_manifest *m = &ws->model;
+    for (uint32_t i = 0; i < m->nguests; i++)
+        for (uint32_t k = 0; k < m->guests[i].nvnets; k++) {
+            const struct mf_virtio_net *v = &m->guests[i].virtio_net[k];
+            if (v->ingress_limit_bps > MF_VNET_RATE_MAX)
+                mf_error(&ws->diag, v->ingress_pos, "'ingress_limit': expected at most 10Tbit "
+                         "(the software switch's limit), found %llu bit/s",
+                         (unsigned long long)v->ingress_limit_bps);
+            if (v->egress_limit_bps > MF_VNET_RATE_MAX)
+                mf_error(&ws->diag, v->egress_pos, "'egress_limit': expected at most 10Tbit "
+                         "(the software switch's limit), found %llu bit/s",
+                         (unsigned long long)v->egress_limit_bps);
+        }
+}
+
 void mf_check_virtio_switch(struct mf_workspace *ws)
 {
     struct mf_manifest *m = &ws->model;
     struct mf_port_mirror *mi = &m->vswitch.mirror;
+    check_limits(ws);
     if (!m->vswitch.present)
         return;
     if (!count_ports(m)) {

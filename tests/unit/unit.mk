@@ -99,3 +99,12 @@ unit_linux_boot_SRCS := tests/unit/test_linux_boot.c vmm/loader/loader_fail.c \
                         vmm/loader/linux_memmap.c
 # The loader tests also follow the loader's headers (the rule above tracks tests/unit/*.h).
 $(BUILD)/unit/test_loader $(BUILD)/unit/test_linux_boot: $(wildcard vmm/loader/*.h)
+
+# The software switch of the virtio-net ports (vmm/virtio/vswitch*), and its manifest keys.
+VSWITCH_SRCS := vmm/virtio/vswitch_ports.c vmm/virtio/vswitch_forward.c vmm/virtio/vswitch_bucket.c \
+                vmm/virtio/vswitch_build.c
+UNIT_TESTS += vswitch
+unit_vswitch_SRCS = tests/unit/test_vswitch.c $(VSWITCH_SRCS) $(MANIFEST_SRCS)
+UNIT_TESTS += vswitch_bucket
+unit_vswitch_bucket_SRCS = tests/unit/test_vswitch_bucket.c $(VSWITCH_SRCS) $(MANIFEST_SRCS)
+$(BUILD)/unit/test_vswitch $(BUILD)/unit/test_vswitch_bucket: $(wildcard vmm/virtio/vswitch*.h)

@@ -190,4 +190,14 @@ uint16_t vsw_lookup(const struct vsw *sw, const uint8_t mac[6]);
 void vsw_decide(struct vsw *sw, uint32_t src, const uint8_t *hdr, uint32_t hdr_len, uint32_t len,
                 uint64_t now, struct vsw_verdict *v);
 
+/* vswitch_build.c. The manifest's owner of the switch: its lowest sidecore (UINT32_MAX if none). */
+struct mf_manifest;
+uint32_t vsw_owner_of(const struct mf_manifest *m);
+
+/* The switch of a checked manifest, on a clock of hz ticks per second, buckets full at now:
+ * a port per [[guest.virtio_net]] and the [virtio_switch] mirror. -1 if a setting is outside
+ * what the switch can hold (the manifest check already refuses those it knows of). */
+__attribute__((warn_unused_result))
+int vsw_build(struct vsw *sw, const struct mf_manifest *m, uint64_t hz, uint64_t now);
+
 #endif
