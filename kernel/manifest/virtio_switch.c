@@ -56,7 +56,12 @@ static void walk_mirror(struct mf_walk *w, uint32_t n)
     s->mirror.present = true;
     s->mirror.pos = mf_node(w->ws, n)->kpos;
     s->mirror.target_port = UINT16_MAX;  /* until resolved */
+    uint32_t errors = w->ws->diag.count + w->ws->diag.dropped;
     mf_walk_table(&sub, mirror_keys);
+    /* After an error in 'sources' or 'vlans' the lists may be empty for that reason alone. */
+    if (!s->mirror.nsrcs && !s->mirror.nvlans && w->ws->diag.count + w->ws->diag.dropped == errors)
+        mf_error(&w->ws->diag, s->mirror.pos, "the mirror of [virtio_switch] has nothing to mirror: "
+                 "expected 'sources' or 'vlans'");
 }
 
 static const struct mf_key switch_keys[] = {
@@ -162,9 +167,6 @@ void mf_check_virtio_switch(struct mf_workspace *ws)
     }
     if (!mi->present)
         return;
-    if (!mi->nsrcs && !mi->nvlans)
-        mf_error(&ws->diag, mi->pos, "the mirror of [virtio_switch] has nothing to mirror: expected "
-                 "'sources' or 'vlans'");
     bool src_ok[MF_MAX_MIRROR_SRCS];
     for (uint32_t i = 0; i < mi->nsrcs; i++)
         src_ok[i] = resolve(ws, mi->src_refs[i], mi->src_pos[i], "mirror source", &mi->src_ports[i]);

@@ -108,3 +108,5 @@ unit_vswitch_SRCS = tests/unit/test_vswitch.c $(VSWITCH_SRCS) $(MANIFEST_SRCS)
 UNIT_TESTS += vswitch_bucket
 unit_vswitch_bucket_SRCS = tests/unit/test_vswitch_bucket.c $(VSWITCH_SRCS) $(MANIFEST_SRCS)
 $(BUILD)/unit/test_vswitch $(BUILD)/unit/test_vswitch_bucket: $(wildcard vmm/virtio/vswitch*.h)
+UNIT_TESTS += manifest_switch
+unit_manifest_switch_SRCS = tests/unit/test_manifest_switch.c $(MANIFEST_SRCS)
