@@ -20,7 +20,7 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -I. -Iinclude -Ikernel -Wall -Wextra -Werror \
 FUZZ_HDRS := $(wildcard tests/fuzz/*.h tests/unit/*.h include/exitless/*.h kernel/*.h \
     kernel/manifest/*.h drivers/*/*.h vmm/*.h vmm/*/*.h)
 
-FUZZ_ALL := manifest vpci hypercall loader acpi insn
+FUZZ_ALL := manifest vpci hypercall loader acpi insn vswitch
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 
 # Each target: its sources, the largest input it takes, and optionally a dictionary.
@@ -43,6 +43,9 @@ fuzz_acpi_SRCS = tests/fuzz/fuzz_acpi.c vmm/platform/acpi_tables.c vmm/platform/
 fuzz_acpi_MAXLEN := 64
 fuzz_insn_SRCS := tests/fuzz/fuzz_insn.c vmm/insn/decode.c
 fuzz_insn_MAXLEN := 240
+fuzz_vswitch_SRCS := tests/fuzz/fuzz_vswitch.c vmm/virtio/vswitch_ports.c vmm/virtio/vswitch_forward.c \
+    vmm/virtio/vswitch_bucket.c
+fuzz_vswitch_MAXLEN := 2048
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_ALL))
 
