@@ -205,8 +205,8 @@ static void test_ingress_qos(void)
            " drops at %u cycles each\n", window, first.limited_bytes,
            first.limited_bytes * 8 / (window / HZ) / 1000000, limit / 1000000, first.unlimited_bytes,
            first.unlimited_bytes * 8 / (window / HZ) / 1000000, first.dropped, HEADER_COST);
-    printf("  same flood, policed after the copy: unlimited %" PRIu64 " bytes (%" PRIu64
-           " Mbit/s), %u cycles per drop\n", after.unlimited_bytes,
+    printf("  same flood, policed after the copy: limited %" PRIu64 " bytes, unlimited %" PRIu64
+           " bytes (%" PRIu64 " Mbit/s), %u cycles per drop\n", after.limited_bytes, after.unlimited_bytes,
            after.unlimited_bytes * 8 / (window / HZ) / 1000000, HEADER_COST + 1000 * BYTE_COST);
 }
 
