@@ -24,7 +24,8 @@ FUZZ_ALL := manifest vpci hypercall loader acpi insn vswitch
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 
 # Each target: its sources, the largest input it takes, and optionally a dictionary.
-fuzz_manifest_SRCS = tests/fuzz/fuzz_manifest.c $(MANIFEST_SRCS)
+fuzz_manifest_SRCS = tests/fuzz/fuzz_manifest.c $(MANIFEST_SRCS) vmm/virtio/vswitch_ports.c \
+    vmm/virtio/vswitch_forward.c vmm/virtio/vswitch_bucket.c vmm/virtio/vswitch_build.c
 fuzz_manifest_MAXLEN := 4096
 fuzz_manifest_DICT := tests/fuzz/manifest.dict
 fuzz_vpci_SRCS := tests/fuzz/fuzz_vpci.c vmm/vpci/vpci_cfg.c vmm/vpci/vpci_msix_apply.c \

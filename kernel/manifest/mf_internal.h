@@ -137,6 +137,8 @@ void mf_for_each_table(struct mf_workspace *ws, uint32_t n, const char *what,
 /* Copies a string value into buf (size bytes); reports a type error or overflow. */
 bool mf_get_string(struct mf_workspace *ws, uint32_t n, char *buf, size_t size);
 bool mf_get_vlans(struct mf_workspace *ws, uint32_t n, uint16_t *v, uint8_t *count);
+void mf_get_refs(struct mf_workspace *ws, uint32_t n, const char *key, const char *array, const char *one,
+                 char (*refs)[MF_NAME_MAX], struct mf_pos *pos, uint8_t *count);
 
 /* check.c, check_devices.c, platform.c */
 void mf_check_model(struct mf_workspace *ws);

@@ -10,25 +10,9 @@
 
 static void walk_sources(struct mf_walk *w, uint32_t n)
 {
-    struct mf_workspace *ws = w->ws;
     struct mf_port_mirror *m = w->obj;
-    if (mf_node(ws, n)->kind != N_ARRAY) {
-        mf_value_error(ws, "sources", n, "an array of guest names or \"portN\"");
-        return;
-    }
-    for (uint32_t e = mf_node(ws, n)->child; e; e = mf_node(ws, e)->next) {
-        const struct mf_node *x = mf_node(ws, e);
-        if (m->nsrcs == MF_MAX_MIRROR_SRCS) {
-            mf_error(&ws->diag, x->vpos, "'sources': expected at most %d entries", MF_MAX_MIRROR_SRCS);
-            return;
-        }
-        if (x->kind != N_STRING || !mf_valid_name(mf_str(ws, x->sval))) {
-            mf_value_error(ws, "sources", e, "a guest name or \"portN\"");
-            continue;
-        }
-        memcpy(m->src_refs[m->nsrcs], mf_str(ws, x->sval), strlen(mf_str(ws, x->sval)) + 1);
-        m->src_pos[m->nsrcs++] = x->vpos;
-    }
+    mf_get_refs(w->ws, n, "sources", "an array of guest names or \"portN\"", "a guest name or \"portN\"",
+                m->src_refs, m->src_pos, &m->nsrcs);
 }
 
 static void walk_vlans(struct mf_walk *w, uint32_t n)

@@ -111,8 +111,31 @@ static void run_good(void)
           buf);
 }
 
+static void collect(void *ctx, const char *line)
+{
+    char *buf = ctx;
+    size_t used = strlen(buf);
+    snprintf(buf + used, 2048 - used, "%s\n", line);
+}
+
+static void run_summary(void)
+{
+    char buf[2048], sum[2048] = "";
+    int rc = parse(THREE "[virtio_switch]\nmirror = { sources = [\"a\"], vlans = [10], target = \"b\" }\n",
+                   buf, sizeof(buf));
+    CHECK(rc == 0, "parses: %s", buf);
+    ws.model.guests[0].virtio_net[0].egress_limit_bps = 10000000;
+    ws.model.guests[1].virtio_net[0].spoof_check = false;
+    mf_print_summary(&ws.model, collect, sum);
+    CHECK(strstr(sum, "  virtio switch: mirror port0 vlan10 -> port7\n") != NULL, "mirror line in:\n%s", sum);
+    CHECK(strstr(sum, "    virtio-net port 0 mac 02:45:56:00:00:00 vlan 10 egress 10Mbit spoof-check\n") != NULL,
+          "port line with VLAN, limit and spoof check in:\n%s", sum);
+    CHECK(strstr(sum, "    virtio-net port 7 mac 02:45:56:00:00:07\n") != NULL, "spoof check off in:\n%s", sum);
+}
+
 int main(void)
 {
+    run_summary();
     run_bad();
     run_good();
     return check_summary("manifest_switch");
