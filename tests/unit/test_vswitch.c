@@ -316,6 +316,22 @@ static void test_build(void)
     uint8_t am[6];
     memcpy(am, a->mac, 6);
     CHECK_EQ_U64(vsw_lookup(&sw, am), 4, "a's MAC finds port 4");
+
+    /* What the switch cannot hold is refused, even in a model that skipped the check. */
+    static struct mf_manifest bad;
+    bad = ws.model;
+    memset(&bad.hv.sidecores, 0, sizeof(bad.hv.sidecores));
+    CHECK(vsw_build(&sw, &bad, 1000, 0) == -1, "ports without a sidecore to own them");
+    bad = ws.model;
+    bad.guests[1].virtio_net[0].mac = bad.guests[0].virtio_net[0].mac;
+    CHECK(vsw_build(&sw, &bad, 1000, 0) == -1, "two ports with one MAC");
+    bad = ws.model;
+    bad.guests[0].virtio_net[0].egress_limit_bps = VSW_RATE_MAX + 1;
+    CHECK(vsw_build(&sw, &bad, 1000, 0) == -1, "a rate beyond the buckets");
+    bad = ws.model;
+    bad.vswitch.mirror.target_port = 4;
+    CHECK(vsw_build(&sw, &bad, 1000, 0) == -1, "mirror target that is also a source");
+    CHECK(vsw_build(&sw, &ws.model, 0, 0) == -1, "a limited port on a clock of 0 Hz");
 }
 
 int main(void)

@@ -67,10 +67,13 @@ static void egress_window(uint64_t rate, uint64_t hz, uint64_t window, uint32_t 
     struct vsw_port_cfg pa = port_cfg(1, 1, 0, VSW_NO_UPLINK), pb = port_cfg(2, 2, 0, VSW_NO_UPLINK);
     pa.egress_bps = rate;
     CHECK(vsw_add_port(&sw, &pa, 0) == 0 && vsw_add_port(&sw, &pb, 0) == 0, "ports");
-    uint64_t now = 0, sent = 0, frames = 0, defers = 0, bad_retry = 0, lost = 0;
+    uint64_t now = 0, sent = 0, frames = 0, defers = 0, bad_retry = 0, lost = 0, twice = 0;
     uint32_t len = frame ? frame : 64;
+    bool deferred = false;
     for (;;) {
         send_frame(&sw, 1, b, a, -1, len, now, &v);
+        twice += deferred && v.action == VSW_DEFER;
+        deferred = v.action == VSW_DEFER;
         if (v.action == VSW_DEFER) {
             defers++;
             bad_retry += v.retry_at <= now;
@@ -99,6 +102,7 @@ static void egress_window(uint64_t rate, uint64_t hz, uint64_t window, uint32_t 
     CHECK(diff * 20 < want, "within 5%%: sent %" PRIu64 " bytes, limit %" PRIu64, sent, want);
     CHECK_EQ_U64(bad_retry, 0, "retry_at always in the future");
     CHECK_EQ_U64(lost, 0, "every frame not deferred was delivered");
+    CHECK_EQ_U64(twice, 0, "a frame retried at its retry_at is sent then, not deferred again");
     CHECK_EQ_U64(sw.port[1].c.egress_deferred, defers, "deferrals counted");
     CHECK_EQ_U64(sw.port[1].c.tx_bytes, sent, "tx bytes counted");
     CHECK_EQ_U64(sw.port[2].c.rx_bytes, sent, "all of it delivered");
