@@ -77,7 +77,7 @@ static void egress_window(uint64_t rate, uint64_t hz, uint64_t window, uint32_t 
         if (v.action == VSW_DEFER) {
             defers++;
             bad_retry += v.retry_at <= now;
-            if (v.retry_at > window)
+            if (v.retry_at > window || v.retry_at <= now)   /* a retry in the past would loop */
                 break;
             now = v.retry_at;
             continue;
