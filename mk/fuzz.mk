@@ -20,11 +20,12 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -I. -Iinclude -Ikernel -Wall -Wextra -Werror \
 FUZZ_HDRS := $(wildcard tests/fuzz/*.h tests/unit/*.h include/exitless/*.h kernel/*.h \
     kernel/manifest/*.h drivers/*/*.h vmm/*.h vmm/*/*.h)
 
-FUZZ_ALL := manifest vpci hypercall loader acpi insn virtq vpci_virtio
+FUZZ_ALL := manifest vpci hypercall loader acpi insn virtq vpci_virtio vswitch
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 
 # Each target: its sources, the largest input it takes, and optionally a dictionary.
-fuzz_manifest_SRCS = tests/fuzz/fuzz_manifest.c $(MANIFEST_SRCS)
+fuzz_manifest_SRCS = tests/fuzz/fuzz_manifest.c $(MANIFEST_SRCS) vmm/virtio/vswitch_ports.c \
+    vmm/virtio/vswitch_forward.c vmm/virtio/vswitch_bucket.c vmm/virtio/vswitch_build.c
 fuzz_manifest_MAXLEN := 4096
 fuzz_manifest_DICT := tests/fuzz/manifest.dict
 fuzz_vpci_SRCS := tests/fuzz/fuzz_vpci.c vmm/vpci/vpci_cfg.c vmm/vpci/vpci_msix_apply.c \
@@ -49,6 +50,9 @@ fuzz_vpci_virtio_SRCS := tests/fuzz/fuzz_vpci_virtio.c vmm/vpci/vpci_virtio_cfg.
     vmm/vpci/vpci_virtio_bar.c vmm/vpci/vpci_msix_check.c vmm/virtio/vblk.c vmm/virtio/vdev.c \
     vmm/virtio/virtq.c vmm/intr/vector_policy.c kernel/vectors.c
 fuzz_vpci_virtio_MAXLEN := 520
+fuzz_vswitch_SRCS := tests/fuzz/fuzz_vswitch.c vmm/virtio/vswitch_ports.c vmm/virtio/vswitch_forward.c \
+    vmm/virtio/vswitch_bucket.c
+fuzz_vswitch_MAXLEN := 2048
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_ALL))
 

@@ -3,7 +3,8 @@
 
 # Sources compiled into the hypervisor and into every host binary that reads manifests.
 MANIFEST_SRCS := $(addprefix kernel/manifest/,toml_lex.c toml.c diag.c units.c schema.c \
-                   model.c model_guest.c check.c check_devices.c platform.c manifest.c)
+                   model.c model_guest.c check.c check_devices.c platform.c manifest.c \
+                   virtio_switch.c)
 MANIFEST_HDRS := include/exitless/manifest.h kernel/manifest/mf_internal.h
 
 # The loader's pure image checks, so --check-files judges images as the hypervisor will.

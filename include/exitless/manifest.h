@@ -24,6 +24,7 @@
 #define MF_NAME_MAX         32    /* names incl. NUL: 31 characters */
 #define MF_CMDLINE_MAX      512
 #define MF_PATH_MAX         160
+#define MF_VNET_RATE_MAX    10000000000000ull  /* virtio-net limits: 10 Tbit/s (switch buckets) */
 #define MF_TIME_LIMIT_MAX_MS (24ull * 60 * 60 * 1000)  /* [[guest]] time_limit: 1 day */
 
 /* Parser workspace limits (see struct mf_workspace). */
@@ -162,7 +163,30 @@ struct mf_virtio_net {
     char uplink_ref[MF_NAME_MAX];
     uint64_t ingress_limit_bps;  /* 0 = unlimited; policed by the sidecore */
     uint64_t egress_limit_bps;
-    struct mf_pos pos, mac_pos, port_pos, uplink_pos;
+    bool spoof_check;            /* default true: drop frames whose source MAC is not mac */
+    struct mf_pos pos, mac_pos, port_pos, uplink_pos, ingress_pos, egress_pos;
+};
+
+/* [virtio_switch] mirror: copy chosen virtio-net ports' (or VLANs') frames to a monitor port. */
+struct mf_port_mirror {
+    bool present;
+    uint8_t nsrcs;
+    uint16_t src_ports[MF_MAX_MIRROR_SRCS];  /* switch port numbers */
+    uint8_t nvlans;
+    uint16_t vlans[MF_MAX_VLAN_LIST];
+    uint16_t target_port;                    /* switch port number */
+    /* As written, for diagnostics: a guest name or "portN". */
+    char src_refs[MF_MAX_MIRROR_SRCS][MF_NAME_MAX];
+    struct mf_pos src_pos[MF_MAX_MIRROR_SRCS];
+    char target_ref[MF_NAME_MAX];
+    struct mf_pos pos, target_pos;
+};
+
+/* [virtio_switch]: settings of the sidecore's software switch as a whole. */
+struct mf_virtio_switch {
+    bool present;
+    struct mf_port_mirror mirror;
+    struct mf_pos pos;
 };
 
 /* [[guest.virtio_blk]]: a paravirtual disk backed by a module in RAM. */
@@ -210,6 +234,7 @@ struct mf_manifest {
     struct mf_nic nics[MF_MAX_NICS];
     struct mf_guest guests[MF_MAX_GUESTS];
     struct mf_module modules[MF_MAX_MODULES];
+    struct mf_virtio_switch vswitch;
 };
 
 /* Collected errors. Messages carry no file name; mf_format_error() adds "file:line:col: error: ". */

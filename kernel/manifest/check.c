@@ -307,4 +307,5 @@ void mf_check_model(struct mf_workspace *ws)
     check_vfs(c);
     check_mirrors(c);
     mf_check_devices(ws);
+    mf_check_virtio_switch(ws);
 }

@@ -101,6 +101,17 @@ static void summary_guest(const struct mf_manifest *m, const struct mf_guest *g,
         mf_format_mac(&v->mac, mac, sizeof(mac));
         snprintf(line, sizeof(line), "    virtio-net port %u mac %s%s%s", (unsigned)v->port, mac,
                  v->uplink != MF_NONE ? " uplink " : "", v->uplink != MF_NONE ? m->nics[v->uplink].name : "");
+        if (v->vlan)
+            append(line, sizeof(line), " vlan %u", (unsigned)v->vlan);
+        if (v->egress_limit_bps) {
+            mf_format_rate(v->egress_limit_bps, rate, sizeof(rate));
+            append(line, sizeof(line), " egress %s", rate);
+        }
+        if (v->ingress_limit_bps) {
+            mf_format_rate(v->ingress_limit_bps, rate, sizeof(rate));
+            append(line, sizeof(line), " ingress %s", rate);
+        }
+        append(line, sizeof(line), "%s", v->spoof_check ? " spoof-check" : "");
         emit(ctx, line);
     }
     for (uint32_t k = 0; k < g->nvblks; k++) {
@@ -142,6 +153,16 @@ void mf_print_summary(const struct mf_manifest *m, void (*emit)(void *ctx, const
                 append(line, sizeof(line), " vlan%u", (unsigned)n->mirror.vlans[s]);
             append(line, sizeof(line), " -> vf%u", (unsigned)n->mirror.target_vf);
         }
+        emit(ctx, line);
+    }
+    const struct mf_port_mirror *pm = &m->vswitch.mirror;
+    if (pm->present && pm->target_port != UINT16_MAX) {
+        snprintf(line, sizeof(line), "  virtio switch: mirror");
+        for (uint32_t s = 0; s < pm->nsrcs; s++)
+            append(line, sizeof(line), " port%u", (unsigned)pm->src_ports[s]);
+        for (uint32_t s = 0; s < pm->nvlans; s++)
+            append(line, sizeof(line), " vlan%u", (unsigned)pm->vlans[s]);
+        append(line, sizeof(line), " -> port%u", (unsigned)pm->target_port);
         emit(ctx, line);
     }
     for (uint32_t i = 0; i < m->nguests; i++)

@@ -137,10 +137,16 @@ void mf_for_each_table(struct mf_workspace *ws, uint32_t n, const char *what,
 /* Copies a string value into buf (size bytes); reports a type error or overflow. */
 bool mf_get_string(struct mf_workspace *ws, uint32_t n, char *buf, size_t size);
 bool mf_get_vlans(struct mf_workspace *ws, uint32_t n, uint16_t *v, uint8_t *count);
+void mf_get_refs(struct mf_workspace *ws, uint32_t n, const char *key, const char *array, const char *one,
+                 char (*refs)[MF_NAME_MAX], struct mf_pos *pos, uint8_t *count);
 
 /* check.c, check_devices.c, platform.c */
 void mf_check_model(struct mf_workspace *ws);
 void mf_check_devices(struct mf_workspace *ws);
+/* virtio_switch.c: [virtio_switch] (the walker runs in mf_build_model, the check after the
+ * virtio-net ports have their numbers). */
+void mf_walk_virtio_switch(struct mf_walk *w, uint32_t node);
+void mf_check_virtio_switch(struct mf_workspace *ws);
 void mf_check_rate(struct mf_diag *d, uint64_t rate, struct mf_pos pos, const char *key,
                    const char *nic, uint64_t link_bps);
 

@@ -42,26 +42,9 @@ static const struct mf_key hypervisor_keys[] = {
 
 static void walk_mirror_sources(struct mf_walk *w, uint32_t n)
 {
-    struct mf_workspace *ws = w->ws;
     struct mf_mirror *m = w->obj;
-    if (mf_node(ws, n)->kind != N_ARRAY) {
-        mf_value_error(ws, "sources", n, "an array of guest names or \"vfN\"");
-        return;
-    }
-    for (uint32_t e = mf_node(ws, n)->child; e; e = mf_node(ws, e)->next) {
-        if (m->nsrc_vfs == MF_MAX_MIRROR_SRCS) {
-            mf_error(&ws->diag, mf_node(ws, e)->vpos, "'sources': expected at most %d entries",
-                     MF_MAX_MIRROR_SRCS);
-            return;
-        }
-        const struct mf_node *x = mf_node(ws, e);
-        if (x->kind != N_STRING || !mf_valid_name(mf_str(ws, x->sval))) {
-            mf_value_error(ws, "sources", e, "a guest name or \"vfN\"");
-            continue;
-        }
-        memcpy(m->src_refs[m->nsrc_vfs], mf_str(ws, x->sval), strlen(mf_str(ws, x->sval)) + 1);
-        m->src_pos[m->nsrc_vfs++] = x->vpos;
-    }
+    mf_get_refs(w->ws, n, "sources", "an array of guest names or \"vfN\"", "a guest name or \"vfN\"",
+                m->src_refs, m->src_pos, &m->nsrc_vfs);
 }
 
 static void walk_mirror_vlans(struct mf_walk *w, uint32_t n)
@@ -204,6 +187,7 @@ static const struct mf_key top_keys[] = {
     { .name = "modules", .type = K_SUB, .sub = walk_modules },
     { .name = "nic", .type = K_SUB, .sub = walk_nics },
     { .name = "guest", .type = K_SUB, .sub = walk_guests },
+    { .name = "virtio_switch", .type = K_SUB, .sub = mf_walk_virtio_switch },
     MF_KEY_END,
 };
 

@@ -42,8 +42,11 @@ static const struct mf_key vnet_keys[] = {
     MF_KEY("vlan", K_VLAN, struct mf_virtio_net, vlan, .min = 1, .max = 4094),
     MF_KEY("uplink", K_NAME, struct mf_virtio_net, uplink_ref,
            .pos_off = MF_POS(struct mf_virtio_net, uplink_pos)),
-    MF_KEY("ingress_limit", K_RATE, struct mf_virtio_net, ingress_limit_bps),
-    MF_KEY("egress_limit", K_RATE, struct mf_virtio_net, egress_limit_bps),
+    MF_KEY("ingress_limit", K_RATE, struct mf_virtio_net, ingress_limit_bps,
+           .pos_off = MF_POS(struct mf_virtio_net, ingress_pos)),
+    MF_KEY("egress_limit", K_RATE, struct mf_virtio_net, egress_limit_bps,
+           .pos_off = MF_POS(struct mf_virtio_net, egress_pos)),
+    MF_KEY("spoof_check", K_BOOL, struct mf_virtio_net, spoof_check),
     MF_KEY_END,
 };
 
@@ -106,6 +109,7 @@ static void build_vnet(struct mf_workspace *ws, uint32_t table, void *ctx)
     if (!v)
         return;
     v->uplink = MF_NONE;
+    v->spoof_check = true;
     walk_device(ws, table, c, v, &v->pos, vnet_keys);
 }
 

@@ -100,6 +100,30 @@ bool mf_get_vlans(struct mf_workspace *ws, uint32_t n, uint16_t *v, uint8_t *cou
     return true;
 }
 
+/* An array of up to MF_MAX_MIRROR_SRCS names (mirror endpoints), kept as written with their
+ * positions; `array` and `one` say what is expected of the array and of an element. */
+void mf_get_refs(struct mf_workspace *ws, uint32_t n, const char *key, const char *array, const char *one,
+                 char (*refs)[MF_NAME_MAX], struct mf_pos *pos, uint8_t *count)
+{
+    if (mf_node(ws, n)->kind != N_ARRAY) {
+        mf_value_error(ws, key, n, array);
+        return;
+    }
+    for (uint32_t e = mf_node(ws, n)->child; e; e = mf_node(ws, e)->next) {
+        const struct mf_node *x = mf_node(ws, e);
+        if (*count == MF_MAX_MIRROR_SRCS) {
+            mf_error(&ws->diag, x->vpos, "'%s': expected at most %d entries", key, MF_MAX_MIRROR_SRCS);
+            return;
+        }
+        if (x->kind != N_STRING || !mf_valid_name(mf_str(ws, x->sval))) {
+            mf_value_error(ws, key, e, one);
+            continue;
+        }
+        memcpy(refs[*count], mf_str(ws, x->sval), strlen(mf_str(ws, x->sval)) + 1);
+        pos[(*count)++] = x->vpos;
+    }
+}
+
 void mf_for_each_table(struct mf_workspace *ws, uint32_t n, const char *what,
                        void (*fn)(struct mf_workspace *ws, uint32_t table, void *ctx), void *ctx)
 {

@@ -1,10 +1,14 @@
-/* libFuzzer harness: the manifest parser must never crash, and its verdicts must be self-consistent. */
+/* libFuzzer harness: the manifest parser must never crash, and its verdicts must be self-consistent
+ * (an accepted manifest also builds the virtio-net software switch). */
 #include <stdlib.h>
 #include <string.h>
 
 #include <exitless/manifest.h>
 
+#include "vmm/virtio/vswitch.h"
+
 static struct mf_workspace ws;
+static struct vsw sw;
 
 static void sink(void *ctx, const char *line)
 {
@@ -48,6 +52,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         if (ws.diag.count)
             abort();
         check_invariants(&ws.model);
+        /* The software switch holds every accepted set of virtio-net ports and mirror. */
+        if (vsw_build(&sw, &ws.model, 1000000000ull, 0) != 0)
+            abort();
         mf_print_summary(&ws.model, sink, &total);
         struct mf_platform pf;
         memset(&pf, 0, sizeof(pf));

@@ -341,8 +341,38 @@ def vpci_virtio_seeds():
     write("vpci_virtio", "config", b"\0" + walk[:8 * 20] + sizing + vv(VV_CFG_READ, 2, 0x10))
 
 
-SEEDS = {"vpci": vpci_seeds, "hypercall": hypercall_seeds, "loader": loader_seeds,
-         "acpi": acpi_seeds, "insn": insn_seeds, "virtq": virtq_seeds,
+
+# ---- vswitch: port count, ports (number, MAC byte, flags, rate), mirror byte, steps of 8 bytes
+# (source, destination, source-MAC and tag selectors, length u16, time step u16)
+def vsw_port(num, mac, vlan_sel=0, uplink_sel=3, spoof_off=0, egress=0, ingress=0, rate=0):
+    flags = vlan_sel | uplink_sel << 2 | spoof_off << 4 | egress << 5 | ingress << 6
+    return bytes([num, mac, flags, rate])
+
+
+def vsw_step(src, dst, smac=0, tag=0, length=100, dt=10):
+    return bytes([src, dst, smac, tag]) + struct.pack("<HH", length, dt)
+
+
+def vswitch_seeds():
+    four = bytes([3]) + vsw_port(1, 1) + vsw_port(2, 2) + vsw_port(3, 3, vlan_sel=1, uplink_sel=0) + \
+        vsw_port(4, 4, vlan_sel=1, uplink_sel=0)
+    write("vswitch", "unicast", four + b"\x00" + vsw_step(0, 2) + vsw_step(1, 1) + vsw_step(2, 4))
+    write("vswitch", "flood", four + b"\x00" + vsw_step(0, 0xff) + vsw_step(2, 0xe1) + vsw_step(3, 0x99))
+    write("vswitch", "spoof-tag", four + b"\x00" + vsw_step(0, 2, smac=0x85) + vsw_step(1, 1, tag=1) +
+          vsw_step(2, 4, tag=3) + vsw_step(0, 2, smac=0x7f))
+    write("vswitch", "wire", four + b"\x00" + vsw_step(0x80, 3, smac=0x90, tag=3, length=104) +
+          vsw_step(0x80, 0xff, smac=0x91, tag=3) + vsw_step(0x80, 3, smac=3, tag=3))
+    write("vswitch", "mirror", four + bytes([0x80 | 0x40 | 0x08 | 1]) + vsw_step(0, 2) + vsw_step(2, 4) +
+          vsw_step(1, 0xff))
+    limited = bytes([2]) + vsw_port(1, 1, egress=1, rate=0) + vsw_port(2, 2, ingress=1, rate=3)
+    write("vswitch", "buckets", limited + b"\x00" + b"".join(vsw_step(0, 2, length=1514, dt=50) for _ in range(40)))
+    write("vswitch", "malformed", four + b"\x00" + vsw_step(0, 2, length=13) + vsw_step(0, 2, length=1515) +
+          vsw_step(0, 2, tag=0x81, length=100))
+
+
+
+SEEDS = {"vswitch": vswitch_seeds, "vpci": vpci_seeds, "hypercall": hypercall_seeds,
+         "loader": loader_seeds, "acpi": acpi_seeds, "insn": insn_seeds, "virtq": virtq_seeds,
          "vpci_virtio": vpci_virtio_seeds}
 
 if __name__ == "__main__":

@@ -122,3 +122,19 @@ unit_vpci_virtio_SRCS := tests/unit/test_vpci_virtio.c vmm/vpci/vpci_virtio_cfg.
 $(BUILD)/unit/test_virtq $(BUILD)/unit/test_vblk $(BUILD)/unit/test_vpci_virtio: \
     $(wildcard vmm/virtio/*.h vmm/vpci/*.h) include/exitless/virtio.h
 $(BUILD)/unit/test_manifest $(BUILD)/unit/test_manifest_built: include/exitless/built.h
+
+# The software switch of the virtio-net ports (vmm/virtio/vswitch*), and its manifest keys.
+VSWITCH_SRCS := vmm/virtio/vswitch_ports.c vmm/virtio/vswitch_forward.c vmm/virtio/vswitch_bucket.c \
+                vmm/virtio/vswitch_build.c
+UNIT_TESTS += vswitch
+unit_vswitch_SRCS = tests/unit/test_vswitch.c $(VSWITCH_SRCS) $(MANIFEST_SRCS)
+UNIT_TESTS += vswitch_bucket
+unit_vswitch_bucket_SRCS := tests/unit/test_vswitch_bucket.c $(VSWITCH_SRCS)
+$(BUILD)/unit/test_vswitch $(BUILD)/unit/test_vswitch_bucket: $(wildcard vmm/virtio/vswitch*.h)
+UNIT_TESTS += manifest_switch
+unit_manifest_switch_SRCS = tests/unit/test_manifest_switch.c $(MANIFEST_SRCS)
+# These parse manifests with virtio-net ports and sidecores, so they define the switches that
+# say those services are built (the manifest check refuses them until they are).
+VSWITCH_BUILT_CFLAGS := -DSIDECORE_BUILT=1 -DVIRTIO_NET_BUILT=1
+unit_vswitch_CFLAGS := $(VSWITCH_BUILT_CFLAGS)
+unit_manifest_switch_CFLAGS := $(VSWITCH_BUILT_CFLAGS)
