@@ -44,6 +44,8 @@ void hc_fuzz(uint64_t calls);
 /* probes.S: 0, or the vector that stopped the instruction. */
 int attack_inb(uint16_t port, uint8_t *out);
 int attack_outb(uint16_t port, uint8_t v);
+int attack_inl(uint16_t port, uint32_t *out);
+int attack_outl(uint16_t port, uint32_t v);
 int attack_xgetbv(uint32_t xcr, uint64_t *out);
 int attack_vmxoff(void *s), attack_vmptrld(void *s), attack_vmclear(void *s), attack_vmptrst(void *s);
 int attack_vmread(void *s), attack_vmwrite(void *s), attack_vmlaunch(void *s), attack_vmresume(void *s);

@@ -8,31 +8,40 @@
 static uint8_t scratch[4096] __attribute__((aligned(4096)));
 static struct hc_exit_stats a, b;
 
+/* Every port address, reached by a 4-byte IN and OUT at each multiple of 4 (each access
+ * spans four ports: the hypervisor splits it byte by byte where devices sit), and byte
+ * accesses over the legacy range 0-0x3ff, where the guest platform's devices are. */
 void cpu_ports(void)
 {
     phase_begin("ports");
     stats(&a);
-    unsigned faults = 0, ones = 0;
-    for (uint32_t p = 0; p < 0x10000; p++) {
+    unsigned faults = 0, ones = 0, accesses = 0;
+    for (uint32_t p = 0; p < 0x10000; p += 4, accesses++) {
+        uint32_t v = 0;
+        faults += attack_inl((uint16_t)p, &v) != 0;
+        ones += v == 0xffffffffu;
+    }
+    for (uint32_t p = 0; p < 0x400; p++, accesses++) {
         uint8_t v = 0;
         faults += attack_inb((uint16_t)p, &v) != 0;
-        ones += v == 0xff;
     }
     /* Zero is what the guest platform's registers treat as "do nothing" (no reset, no sleep,
      * no PIT mode change); what matters is that no write reaches the machine. */
-    for (uint32_t p = 0; p < 0x10000; p++)
+    for (uint32_t p = 0; p < 0x10000; p += 4, accesses++)
+        faults += attack_outl((uint16_t)p, 0) != 0;
+    for (uint32_t p = 0; p < 0x400; p++, accesses++)
         faults += attack_outb((uint16_t)p, 0) != 0;
     stats(&b);
     uint64_t io = b.exits[HC_EXIT_IO] - a.exits[HC_EXIT_IO];
     uint64_t unclaimed = b.unclaimed_port_accesses - a.unclaimed_port_accesses;
-    gprintf("attack: ports: 65536 reads (%u all ones) and 65536 writes: %lu I/O exits, %lu "
-            "unclaimed, %u faults\n", ones, io, unclaimed, faults);
-    check("ports-every-access-exits", faults == 0 && io == 2 * 0x10000,
-          "%u faults, %lu I/O exits for 131072 accesses", faults, io);
+    gprintf("attack: ports: %u accesses (%u of 16384 4-byte reads all ones): %lu I/O exits, %lu "
+            "unclaimed, %u faults\n", accesses, ones, io, unclaimed, faults);
+    check("ports-every-access-exits", faults == 0 && io == accesses,
+          "%u faults, %lu I/O exits for %u accesses", faults, io, accesses);
     /* The guest platform claims the UART, PIT, PM and PCI configuration ports; everything
      * else is nobody's, answered and counted by the hypervisor. */
-    check("ports-unclaimed-counted", unclaimed >= 2 * 0x10000 - 2 * 512 && unclaimed <= 2 * 0x10000,
-          "%lu unclaimed of 131072", unclaimed);
+    check("ports-unclaimed-counted", unclaimed >= accesses - 256 && unclaimed <= accesses,
+          "%lu unclaimed of %u", unclaimed, accesses);
     phase_end("ports");
 }
 
@@ -173,7 +182,8 @@ void cpu_virt_insns(void)
     own++, own_ud += (amd ? run : on) == VEC_UD;
     for (unsigned i = 0; i < sizeof(insn) / sizeof(insn[0]); i++) {
         int rc = insn[i].fn(scratch);
-        gprintf("attack: virt: %s: vector %d\n", insn[i].name, rc);
+        gprintf("attack: virt: %s: vector %d%s\n", insn[i].name, rc,
+                rc ? "" : " (no exception: this CPU model completes it; not its vendor's instruction)");
         if (insn[i].intel != amd) {
             own++;
             own_ud += rc == VEC_UD;

@@ -65,6 +65,10 @@ void hc_fuzz(uint64_t calls)
     }
     stats(&b);
     uint64_t hc = b.exits[HC_EXIT_HYPERCALL] - a.exits[HC_EXIT_HYPERCALL];
+    /* The fuzzed console writes used up this guest's console budget (512 bytes/s): wait
+     * for it to refill so that the lines below are not dropped. */
+    for (uint64_t t0 = rdtsc(), khz = cpuid(HC_CPUID_LEAF_TIMING, 0).a; rdtsc() - t0 < 1500 * khz;)
+        __asm__ volatile("pause");
     gprintf("attack: hcfuzz: %lu calls: %lu succeeded, %lu EFAULT, %lu ENOSYS, %lu other errors; "
             "%lu hypercall exits\n", calls, by_result[0], by_result[1], by_result[2], by_result[3], hc);
     unsigned changed = 0;

@@ -37,35 +37,33 @@ void irq_ipis(void)
         (3u << 18) | 0x0200,
     };
     unsigned nm = sizeof(modes) / sizeof(modes[0]), nb = sizeof(all_but_self) / sizeof(all_but_self[0]);
-    uint64_t sent = 0, uncounted = 0, first_uncounted = 0;
+    /* Each must be refused (and counted), except two forms the architecture gives no effect
+     * here: INIT level de-assert (ignored since the Pentium 4) and a fixed IPI to all but
+     * itself, which reaches only the guest's own other cores (none: it has one). Whether
+     * any reached a foreign core the neighbour's stray-interrupt check says. */
+    uint64_t sent = 0, wrong = 0, first_wrong = 0, refused = 0;
     int faults = 0;
-    stats(&b);
-    uint64_t denied0 = b.denied_apic_writes;
-    for (uint32_t id = 0; id <= 16; id++) {
+    for (uint32_t id = 0; id <= 16 + nb; id++) {
         if (id < 16 && own_apic(id))
             continue;
-        /* id 16: the x2APIC broadcast destination 0xffffffff. */
+        /* id 16: the x2APIC broadcast destination 0xffffffff; then the shorthands. */
         uint64_t dest = id < 16 ? (uint64_t)id << 32 : 0xffffffffull << 32;
-        for (unsigned i = 0; i < nm; i++, sent++) {
+        for (unsigned i = 0; i < (id <= 16 ? nm : 1); i++, sent++) {
+            uint64_t icr = id <= 16 ? dest | modes[i] : all_but_self[id - 17];
+            bool no_effect = icr == (dest | 0x8500) || icr == ((3u << 18) | VEC_FOREIGN);
             stats(&a);
-            faults += probe_wrmsr(X2APIC_ICR, dest | modes[i]) != 0;
+            faults += probe_wrmsr(X2APIC_ICR, icr) != 0;
             stats(&b);
-            if (b.denied_apic_writes == a.denied_apic_writes && !uncounted++)
-                first_uncounted = dest | modes[i];
+            bool counted = b.denied_apic_writes != a.denied_apic_writes;
+            refused += counted;
+            if (counted == no_effect && !wrong++)
+                first_wrong = icr;
         }
     }
-    for (unsigned i = 0; i < nb; i++, sent++) {
-        stats(&a);
-        faults += probe_wrmsr(X2APIC_ICR, all_but_self[i]) != 0;
-        stats(&b);
-        if (b.denied_apic_writes == a.denied_apic_writes && !uncounted++)
-            first_uncounted = all_but_self[i];
-    }
-    gprintf("attack: ipis: %lu IPIs at other cores, %lu not counted as refused (first ICR 0x%lx)\n",
-            sent, uncounted, first_uncounted);
-    uint64_t denied = b.denied_apic_writes - denied0;
-    check("ipis-foreign-refused", faults == 0 && denied == sent,
-          "%d faults, %lu of %lu foreign IPIs refused", faults, denied, sent);
+    gprintf("attack: ipis: %lu IPIs at other cores: %lu refused, %lu not as expected (first ICR 0x%lx)\n",
+            sent, refused, wrong, first_wrong);
+    check("ipis-foreign-refused", faults == 0 && wrong == 0,
+          "%d faults, %lu of %lu not as expected (first ICR 0x%lx)", faults, wrong, sent, first_wrong);
     /* All including self: at most its own core may see it. */
     uint64_t own0 = irq_count[VEC_OWN];
     stats(&a);

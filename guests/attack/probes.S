@@ -55,6 +55,25 @@ attack_outb:
 2:  ret
     EXTABLE 1b, 2b
 
+    /* int attack_inl(uint16_t port, uint32_t *out), int attack_outl(uint16_t port, uint32_t v) */
+    .globl attack_inl, attack_outl
+attack_inl:
+    mov %edi, %edx
+    mov %rsi, %rcx
+    xor %eax, %eax
+1:  inl %dx, %eax
+    movl %eax, (%rcx)
+    xor %eax, %eax
+2:  ret
+    EXTABLE 1b, 2b
+attack_outl:
+    mov %edi, %edx
+    mov %esi, %eax
+1:  outl %eax, %dx
+    xor %eax, %eax
+2:  ret
+    EXTABLE 1b, 2b
+
     /* int attack_xgetbv(uint32_t xcr, uint64_t *out) */
     .globl attack_xgetbv
 attack_xgetbv:
