@@ -100,6 +100,17 @@ void irq_lapic(void)
         gprintf("attack: lapic: %s: write vector %d, reads back 0x%lx (vector %d)\n", w[i].what, rc,
                 back, rrc);
     }
+    /* What the hypervisor set up stays: its timer vector, LINT0 masked, its error vector,
+     * the APIC software-enabled (the guest's writes are dropped, or refused and counted). */
+    uint64_t timer = 0, lint0 = 0, err = 0, svr = 0;
+    probe_rdmsr(X2APIC_LVT_TIMER, &timer);
+    probe_rdmsr(X2APIC_LVT_LINT0, &lint0);
+    probe_rdmsr(X2APIC_LVT_ERROR, &err);
+    probe_rdmsr(X2APIC_SVR, &svr);
+    check("lapic-hypervisor-settings-kept",
+          (timer & 0xff) != 0x0d && (lint0 & (1u << 16)) && (err & 0xff) != 0x02 && (svr & (1u << 8)) &&
+              (svr & 0xff) != 0x0f,
+          "LVT timer 0x%lx, LINT0 0x%lx, LVT error 0x%lx, SVR 0x%lx", timer, lint0, err, svr);
     __asm__ volatile("mov %0, %%cr8" ::"r"(15ull));
     phase_end("lapic");
 }
