@@ -11,7 +11,8 @@
  *   triple       a triple fault (the run after the last write)
  *   lapic spin   reprogram its LAPIC to mask everything, load an unshadowed IDT copy, spin
  *                with interrupts off for ever: only the manifest's time_limit stops it (irq.c)
- * The first run does the non-fatal attacks; later runs only their fatal one. */
+ * The first run does the non-fatal attacks (after start-ms=, default 0); later runs only
+ * their fatal one. */
 #include "attack.h"
 
 const struct exitless_boot_info *bi;
@@ -61,6 +62,9 @@ int guest_main(const struct exitless_boot_info *boot)
         guest_set_handler((uint8_t)v, on_irq);
     gprintf("attack: run %u, command line \"%s\"\n", run, c);
     if (run == 0) {
+        /* start-ms=: time for the neighbour to start beating before the first attack. */
+        for (uint64_t t0 = rdtsc(), w = tsc_khz * word_number(c, "start-ms=", 0); rdtsc() - t0 < w;)
+            __asm__ volatile("pause");
         if (guest_has_word(c, "reads"))
             memory_reads();
         if (guest_has_word(c, "ports"))
