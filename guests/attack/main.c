@@ -22,22 +22,6 @@ static uint64_t phase_tsc, tsc_khz;
 void stats(struct hc_exit_stats *s) { hypercall(HC_GET_EXIT_STATS, (unsigned long)s, sizeof(*s), 0); }
 static void on_irq(uint8_t v, uint64_t e) { (void)e; irq_count[v]++; wrmsr(X2APIC_EOI, 0); }
 
-uint64_t word_number(const char *s, const char *w, uint64_t dflt)
-{
-    for (; *s; s++) {
-        const char *a = s, *b = w;
-        while (*b && *a == *b)
-            a++, b++;
-        if (*b)
-            continue;
-        uint64_t n = 0;
-        while (*a >= '0' && *a <= '9')
-            n = n * 10 + (uint64_t)(*a++ - '0');
-        return n;
-    }
-    return dflt;
-}
-
 void phase_begin(const char *name)
 {
     gprintf("attack: %s: begin\n", name);
@@ -46,7 +30,7 @@ void phase_begin(const char *name)
 
 void phase_end(const char *name)
 {
-    uint64_t min = tsc_khz * word_number(bi->cmdline, "min-ms=", 200);
+    uint64_t min = tsc_khz * guest_word_number(bi->cmdline, "min-ms=", 200);
     while (rdtsc() - phase_tsc < min)
         __asm__ volatile("pause");
     gprintf("attack: %s: end\n", name);
@@ -63,7 +47,7 @@ int guest_main(const struct exitless_boot_info *boot)
     gprintf("attack: run %u, command line \"%s\"\n", run, c);
     if (run == 0) {
         /* start-ms=: time for the neighbour to start beating before the first attack. */
-        for (uint64_t t0 = rdtsc(), w = tsc_khz * word_number(c, "start-ms=", 0); rdtsc() - t0 < w;)
+        for (uint64_t t0 = rdtsc(), w = tsc_khz * guest_word_number(c, "start-ms=", 0); rdtsc() - t0 < w;)
             __asm__ volatile("pause");
         if (guest_has_word(c, "reads"))
             memory_reads();
@@ -80,7 +64,7 @@ int guest_main(const struct exitless_boot_info *boot)
         if (guest_has_word(c, "ipis"))
             irq_ipis();
         if (guest_has_word(c, "hcfuzz="))
-            hc_fuzz(word_number(c, "hcfuzz=", 0));
+            hc_fuzz(guest_word_number(c, "hcfuzz=", 0));
         if (guest_has_word(c, "lapic"))
             irq_lapic();
         if (guest_has_word(c, "spin"))

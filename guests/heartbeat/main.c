@@ -28,22 +28,6 @@ static volatile uint64_t stray, stray_last;  /* interrupts on any other vector *
 
 static void on_stray(uint8_t v, uint64_t e) { (void)e; stray++; stray_last = v; wrmsr(MSR_EOI, 0); }
 
-static uint64_t word_number(const char *s, const char *w, uint64_t dflt)
-{
-    for (; *s; s++) {
-        const char *a = s, *b = w;
-        while (*b && *a == *b)
-            a++, b++;
-        if (*b)
-            continue;
-        uint64_t n = 0;
-        while (*a >= '0' && *a <= '9')
-            n = n * 10 + (uint64_t)(*a++ - '0');
-        return n;
-    }
-    return dflt;
-}
-
 static void on_beat(uint8_t v, uint64_t e)
 {
     (void)v; (void)e;
@@ -60,8 +44,9 @@ static void on_beat(uint8_t v, uint64_t e)
 int guest_main(const struct exitless_boot_info *bi)
 {
     const char *c = bi->cmdline;
-    uint64_t duration_ms = word_number(c, "duration-ms=", 5000), period_us = word_number(c, "period-us=", 10000);
-    uint64_t print = word_number(c, "print=", 5);
+    uint64_t duration_ms = guest_word_number(c, "duration-ms=", 5000);
+    uint64_t period_us = guest_word_number(c, "period-us=", 10000);
+    uint64_t print = guest_word_number(c, "print=", 5);
     uint64_t tsc_khz = cpuid(HC_CPUID_LEAF_TIMING, 0).a;
     if (!tsc_khz || !duration_ms || !period_us || !print) {
         check("heartbeat-setup", false, "TSC %lu kHz, %lu ms, period %lu us, print %lu", tsc_khz,
