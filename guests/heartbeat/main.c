@@ -6,8 +6,10 @@
  * which a periodic timer calibrated under a loaded host gets only roughly) it reports the
  * beats, the pings answered and the largest gap between two beats (reported, not judged: an
  * emulator's clock follows the host), and passes when the beats kept coming to the end (the
- * last one in the final tenth of the run) and every ping was answered; a second check says no interrupt or NMI reached it on any other vector
- * (an attacker's IPI that got through).
+ * last one in the final tenth of the run) and every ping was answered; a second check says no
+ * interrupt or NMI reached it on any other vector (an attacker's IPI that got through). The
+ * duration must outlast the attack: if it does not, the case's order checks fail (never a
+ * false pass).
  * Command line: duration-ms=N (default 5000) period-us=N (default 10000) print=N (default 5). */
 #include "guest.h"
 
