@@ -281,7 +281,9 @@ guest_cases() {
         'guest: error: idtlimit stopped: ran past its time limit of 1000 ms' \
         'guest: error: step stopped: ran past its time limit of 1000 ms' \
         '^PASS: neighbour/heartbeat' 'all guests have stopped: each as expected'
+    attack_cases "$P"
 }
+source tests/attack_cases.sh
 
 # vf_order NAME RE1 RE2 ...: in NAME's log each RE matches a line after the previous RE's
 # first match (the log says "A, then B").

@@ -1,29 +1,6 @@
 /* hostile: blockers that never give their core back, and the neighbour's heartbeat. */
 #include "hostile.h"
 
-static uint64_t word_number(const char *s, const char *w)
-{
-    for (; *s; s++) {
-        const char *a = s, *b = w;
-        while (*b && *a == *b)
-            a++, b++;
-        if (*b)
-            continue;
-        uint64_t n = 0;
-        unsigned base = 10;
-        if (a[0] == '0' && a[1] == 'x')
-            a += 2, base = 16;
-        for (;; a++) {
-            unsigned d = *a >= '0' && *a <= '9' ? (unsigned)(*a - '0')
-                       : base == 16 && *a >= 'a' && *a <= 'f' ? (unsigned)(*a - 'a' + 10) : 99;
-            if (d >= base)
-                return n;
-            n = n * base + d;
-        }
-    }
-    return 0;
-}
-
 static volatile uint64_t swallowed;
 static void swallow(uint8_t v, uint64_t e) { (void)v; (void)e; swallowed++; }
 
@@ -37,7 +14,7 @@ __attribute__((noreturn)) void block(void)
         gprintf("block-cr8: CR8 = 15, interrupts on, spinning for ever\n");
         __asm__ volatile("mov %0, %%cr8; sti; 1: jmp 1b" ::"r"(15ull));
     } else if (guest_has_word(c, "block-idt-limit=")) {
-        uint64_t vectors = word_number(c, "block-idt-limit=");
+        uint64_t vectors = guest_word_number(c, "block-idt-limit=", 0);
         gprintf("block-idt-limit: IDT limit 0x%lx (vectors from 0x%lx on raise #GP), interrupts on, "
                 "spinning for ever\n", vectors * 16 - 1, vectors);
         guest_set_handler(VEC_GP, swallow);  /* a hostile guest's #GP handler: return */
@@ -65,7 +42,7 @@ __attribute__((noreturn)) void block(void)
 
 int neighbour(void)
 {
-    uint64_t rounds = word_number(bi->cmdline, "rounds=");
+    uint64_t rounds = guest_word_number(bi->cmdline, "rounds=", 0);
     if (!rounds)
         rounds = 100000;
     uint64_t pings_ok = 0;

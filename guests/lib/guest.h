@@ -51,6 +51,8 @@ void uart_puts(const char *s);
 bool guest_wait_count(volatile uint64_t *count, uint64_t want, uint64_t max_spins);
 /* Does `s` contain `w`? (command-line words) */
 bool guest_has_word(const char *s, const char *w);
+/* The number after word `w` (decimal, or hexadecimal after 0x); `dflt` if `w` is absent. */
+uint64_t guest_word_number(const char *s, const char *w, uint64_t dflt);
 
 /* One PASS/FAIL line from the hypervisor: "PASS: <guest>/<name>". Returns ok. */
 bool check(const char *name, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -116,6 +116,29 @@ bool guest_has_word(const char *s, const char *w)
     return false;
 }
 
+uint64_t guest_word_number(const char *s, const char *w, uint64_t dflt)
+{
+    for (; *s; s++) {
+        const char *a = s, *b = w;
+        while (*b && *a == *b)
+            a++, b++;
+        if (*b)
+            continue;
+        uint64_t n = 0;
+        unsigned base = 10;
+        if (a[0] == '0' && a[1] == 'x')
+            a += 2, base = 16;
+        for (;; a++) {
+            unsigned d = *a >= '0' && *a <= '9' ? (unsigned)(*a - '0')
+                       : base == 16 && *a >= 'a' && *a <= 'f' ? (unsigned)(*a - 'a' + 10) : 99;
+            if (d >= base)
+                return n;
+            n = n * base + d;
+        }
+    }
+    return dflt;
+}
+
 bool guest_wait_count(volatile uint64_t *count, uint64_t want, uint64_t max_spins)
 {
     for (uint64_t spins = 0; *count < want; spins++) {

@@ -33,10 +33,11 @@ void virq_trap_eoi(struct vcpu *v, bool trap)
 void virq_raise(struct vcpu *v, uint8_t vec)
 {
     __atomic_fetch_or(&v->virr_remote[vec / 64], 1ull << (vec % 64), __ATOMIC_SEQ_CST);
-    if (v->cpu != current_cpu_id()) {
-        v->kick = true;
+    /* The kick also ends a halt on this very core: an injected guest's own timer, taken
+     * while the hypervisor waits in handle_hlt for the guest's next interrupt. */
+    v->kick = true;
+    if (v->cpu != current_cpu_id())
         guest_mgr_kick(v->guest);
-    }
 }
 
 void virq_before_entry(struct vcpu *v)
