@@ -32,6 +32,9 @@ unit_vectors_SRCS := tests/unit/test_vectors.c kernel/vectors.c
 UNIT_TESTS += vmx_caps
 unit_vmx_caps_SRCS := tests/unit/test_vmx_caps.c vmm/vmx/vmx_caps.c
 
+UNIT_TESTS += vpci_uart
+unit_vpci_uart_SRCS := tests/unit/test_vpci_uart.c vmm/vpci/vpci_uart.c
+
 UNIT_TESTS += stats
 unit_stats_SRCS := tests/unit/test_stats.c vmm/stats.c
 
