@@ -10,7 +10,7 @@ static void test_identity(void)
     struct vpci_uart u = { .shown = true };
     CHECK_EQ_U64(vpci_uart_cfg_read(&u, 0x00, 4), 0x99009710u, "vendor:device");
     CHECK_EQ_U64(vpci_uart_cfg_read(&u, 0x02, 2), 0x9900, "device alone");
-    CHECK_EQ_U64(vpci_uart_cfg_read(&u, 0x08, 4) >> 8, 0x070002u, "class 16550 serial");
+    CHECK_EQ_U64(vpci_uart_cfg_read(&u, 0x08, 4) >> 8, 0x070202u, "class: multiport serial, 16550 interface");
     CHECK_EQ_U64(vpci_uart_cfg_read(&u, 0x2c, 4), 0x1000a000u, "subsystem a000:1000");
     CHECK_EQ_U64(vpci_uart_cfg_read(&u, 0x0e, 1), 0, "header type 0");
     CHECK(vpci_uart_cfg_read(&u, 0x06, 2) & 0x10, "status: capability list");

@@ -16,7 +16,7 @@
 #define VPCI_UART_DEVICE    0x9900
 #define VPCI_UART_SUBVENDOR 0xa000
 #define VPCI_UART_SUBDEVICE 0x1000
-#define VPCI_UART_CLASS     0x070002u  /* serial controller, 16550-compatible */
+#define VPCI_UART_CLASS     0x070202u  /* multiport serial controller, 16550 interface */
 #define VPCI_UART_PORT      0x3f8
 #define VPCI_UART_PORTS     8
 #define VPCI_UART_MSI_CAP   0x50
