@@ -10,18 +10,9 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOOL = os.path.join(HERE, "..", "..", "tools", "bench_report.py")
 sys.path.insert(0, os.path.dirname(TOOL))
+sys.path.insert(0, HERE)
 import bench_report  # noqa: E402
-
-results = {"passed": 0, "failed": 0}
-
-
-def check(name, cond, why=""):
-    if cond:
-        print(f"PASS: {name}")
-        results["passed"] += 1
-    else:
-        print(f"FAIL: {name}: {why}")
-        results["failed"] += 1
+from pass_fail import check, finish  # noqa: E402
 
 
 VMX = """[cpu0] boot: Exitless\r
@@ -105,8 +96,7 @@ def main():
                             "--section", f"## X|{empty}|"], capture_output=True, text=True)
         check("command line: exit 1 with a message when a table was not measured",
               r.returncode == 1 and "no BENCH lines" in r.stderr, r.stderr)
-    print(f"bench_report: {results['passed']} passed, {results['failed']} failed")
-    sys.exit(1 if results["failed"] else 0)
+    finish("bench_report")
 
 
 if __name__ == "__main__":

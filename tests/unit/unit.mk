@@ -102,3 +102,6 @@ unit_linux_boot_SRCS := tests/unit/test_linux_boot.c vmm/loader/loader_fail.c \
                         vmm/loader/linux_memmap.c
 # The loader tests also follow the loader's headers (the rule above tracks tests/unit/*.h).
 $(BUILD)/unit/test_loader $(BUILD)/unit/test_linux_boot: $(wildcard vmm/loader/*.h)
+
+# Python host tests, run by the Makefile's test-unit recipe: test_linux_guest_tools.py,
+# test_linux_bench.py, test_bench_report.py (its PASS/FAIL helper: pass_fail.py).
