@@ -212,6 +212,7 @@ test-unit: $(UNIT_BINS) $(MANIFEST_TOOL) $(FUZZ_BINS) $(BUILD)/guests/hello.elf
 	tests/guest-acpi-iasl.sh $(RESULTS)/unit-guest-acpi-iasl.txt $(BUILD)/unit/test_guest_acpi || rc=1; \
 	tests/record.sh $(RESULTS)/unit-linux-guest.txt python3 tests/unit/test_linux_guest_tools.py || rc=1; \
 	tests/record.sh $(RESULTS)/unit-linux-bench.txt python3 tests/unit/test_linux_bench.py || rc=1; \
+	tests/record.sh $(RESULTS)/unit-bench-report.txt python3 tests/unit/test_bench_report.py || rc=1; \
 	exit $$rc
 
 test-bochs: $(ELF) $(TEST_ELF) $(GUEST_ELFS) $(MANIFEST_TOOL) linux-guest
@@ -243,7 +244,10 @@ run: deps $(ISO)
 deps:
 	$(Q)tools/deps.sh
 
-bench: deps $(ELF) $(GUEST_ELFS) $(MANIFEST_TOOL) linux-guest
+deps-bench:
+	$(Q)tools/deps.sh --bench
+
+bench: deps-bench $(ELF) $(GUEST_ELFS) $(MANIFEST_TOOL) linux-guest
 	$(Q)tools/bench.sh
 
 size: $(ELF)
@@ -264,13 +268,14 @@ help:
 	@echo "make test       unit tests, Bochs tests, QEMU tests; ends with 'N passed, N failed'"
 	@echo "make test-unit | test-bochs | test-qemu"
 	@echo "make deps       install the Debian packages everything needs"
+	@echo "make deps-bench also gnuplot-nox, for make bench's plot (make bench runs it)"
 	@echo "make size       image size and trusted-code line count"
 	@echo "make linux-guest          the stock Debian Linux test guest (downloaded, cached under $(BUILD)/guests/linux)"
 	@echo "make linux-native-qemu    boot it natively under QEMU TCG (bzImage and PVH), no hypervisor"
 	@echo "make soak [SOAK_CYCLES=n]   restart soak in QEMU (default 1000 restarts), a resource census after each"
 	@echo "make bench      exit and interrupt costs under VMX (Bochs) and SVM (QEMU -icount), Linux boot and idle exits (Bochs), written to $(BUILD)/bench.md"
 
-.PHONY: bench soak guests linux-guest linux-native-qemu all iso elf test test-unit test-bochs test-qemu run deps size clean distclean help FORCE
+.PHONY: bench deps-bench soak guests linux-guest linux-native-qemu all iso elf test test-unit test-bochs test-qemu run deps size clean distclean help FORCE
 FORCE:
 
 -include $(KERNEL_OBJS:.o=.d) $(TEST_OBJS:.o=.d)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # make bench: boots the bench guests in Bochs under VMX (clock sync=none: cycles are emulated
 # TSC, deterministic run to run) and in QEMU TCG under SVM (-icount: time counted in
-# instructions, single-threaded, deterministic), and writes the tables to build/bench.md.
+# instructions, single-threaded, deterministic), and writes the tables to build/bench.md and
+# their plot to build/bench.png (tools/bench_report.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -85,8 +86,10 @@ linux_section() {
     echo "The bzImage's decompressor runs before the first line and is not counted."
     echo "Exits: the hypervisor's stop report for that boot (whole run: boot, init, power-off), top"
     echo "reasons and hot RIPs (named from /proc/kallsyms of the same kernel booted natively in"
-    echo "QEMU, nokaslr). Idle: a second boot whose init sleeps N s (exitless.idle=N); its"
-    echo "exits minus the first boot's, divided by the idle time the guest's /proc/uptime saw."
+    echo "QEMU, nokaslr). Idle: a second boot whose init sleeps N s (exitless.idle=N); the exits"
+    echo "between the two exit-count marks its init sets around the sleep (the UART's scratch"
+    echo "register; exitless.marks=1), divided by the idle time the guest's /proc/uptime saw,"
+    echo "then by reason."
     echo
     echo "| measurement | value | unit |"
     echo "|---|---:|---|"
@@ -141,60 +144,47 @@ for f in "$svm_exits_log" "$svm_log" "$svm_vf_log"; do
     grep -aq 'vcpu: backend: SVM' "$f" || { echo "bench: $f did not run under SVM" >&2; exit 1; }
 done
 linux_bench || exit 1
-table() {
-    echo "| measurement | value | unit |"
-    echo "|---|---:|---|"
-    grep -aE '^\[(bench|exitless|injected|nicguest|nicinjected|vfexitless|vfinjected)\] BENCH ' "$1" | tr -d '\r' | sort -k3 | while read -r _ _ name value unit; do
-        echo "| $name | $value | $unit |"
-    done
-}
-{
-    echo "# Exitless benchmarks"
-    echo
-    echo "Bochs 2.7, \`clock: sync=none\` (cycles are emulated TSC cycles: deterministic),"
-    echo "Exit costs: the bench guest alone on CPU 1. Interrupt rows: the eli guest twice in the"
-    echo "same run, exitless (CPU 2) against injected (CPU 3), 50 LAPIC timer interrupts and 50"
-    echo "IPIs from the management CPU each; latency from the sender's TSC stamp to the handler."
-    echo "Device rows: the e1000 assigned to one guest (two boots, exitless then injected), 50"
-    echo "interrupts raised through its interrupt cause set register; latency from just before"
-    echo "that MMIO write to the handler's first instruction."
-    echo "All measured by the guests with RDTSC."
-    echo "Bochs advances the TSC once per emulated instruction, so a cycle here is an emulated"
-    echo "instruction: compare rows with each other, not with silicon."
-    echo "Revision: $(git describe --always --dirty)."
-    echo
-    echo "## VMX (Bochs)"
-    echo
-    table "$log"
-    echo
-    echo "## SVM (QEMU TCG)"
-    echo
-    echo "QEMU 10 TCG, \`-cpu max\` (AMD model: SVM with nested paging, no next-RIP save, no"
-    echo "decode assists)."
-    echo
-    echo "### Exit costs, deterministic (\`$icount\`, xAPIC mode)"
-    echo
-    echo "The virtual clock advances 512 ns per emulated instruction and the vCPUs run one at a"
-    echo "time; the TSC runs at 1 GHz of that clock, so a cycle here is a virtual nanosecond and"
-    echo "cycles / 512 is the number of emulated instructions (guest and hypervisor) per round"
-    echo "trip. xAPIC mode because QEMU 10 aborts on x2APIC accesses under -icount."
-    echo
-    table "$svm_exits_log"
-    echo
-    echo "### Interrupts, exitless against injected (no -icount: QEMU cannot count time in"
-    echo "instructions with x2APIC, which exitless mode needs)"
-    echo
-    echo "The same manifest as the VMX table, plus an igb VF per guest (tests/manifests/bench-vf.toml:"
-    echo "50 MSI-X interrupts raised by the VF's cause set register, remapped by VT-d; latency from"
-    echo "just before that write to the handler). Exit counts are exact; cycle figures are the"
-    echo "emulated TSC under multi-threaded TCG and vary with the host's load: compare the two"
-    echo "modes within this run only."
-    echo
-    table "$svm_log"
-    echo
-    linux_section
-} > "$out"
+# The report: tools/bench_report.py puts each log's BENCH lines in tables, each mode against
+# its baseline, and draws build/bench.png with gnuplot (make deps-bench installs it).
+intro=$BUILD/bench/intro
+mkdir -p "$intro"
+cat > "$intro/vmx.md" <<TEXT
+Bochs 2.7, \`clock: sync=none\` (cycles are emulated TSC cycles: deterministic).
+Exit costs: the bench guest alone on CPU 1. Interrupt rows: the eli guest twice in the
+same run, exitless (CPU 2) against injected (CPU 3), 50 LAPIC timer interrupts and 50
+IPIs from the management CPU each; latency from the sender's TSC stamp to the handler.
+Device rows: the e1000 assigned to one guest (two boots, exitless then injected), 50
+interrupts raised through its interrupt cause set register; latency from just before
+that MMIO write to the handler's first instruction.
+All measured by the guests with RDTSC.
+Bochs advances the TSC once per emulated instruction, so a cycle here is an emulated
+instruction: compare rows with each other, not with silicon.
+TEXT
+cat > "$intro/svm-exits.md" <<TEXT
+QEMU 10 TCG, \`-cpu max\` (AMD model: SVM with nested paging, no next-RIP save, no
+decode assists), \`$icount\`, xAPIC mode.
+The virtual clock advances 512 ns per emulated instruction and the vCPUs run one at a
+time; the TSC runs at 1 GHz of that clock, so a cycle here is a virtual nanosecond and
+cycles / 512 is the number of emulated instructions (guest and hypervisor) per round
+trip. xAPIC mode because QEMU 10 aborts on x2APIC accesses under -icount.
+TEXT
+cat > "$intro/svm.md" <<TEXT
+No -icount: QEMU cannot count time in instructions with x2APIC, which exitless mode needs.
+The same manifest as the VMX table, plus an igb VF per guest (tests/manifests/bench-vf.toml:
+50 MSI-X interrupts raised by the VF's cause set register, remapped by VT-d; latency from
+just before that write to the handler). Exit counts are exact; cycle figures are the
+emulated TSC under multi-threaded TCG and vary with the host's load: compare the two
+modes within this run only.
+TEXT
+linux_section > "$BUILD/bench/linux/section.md"
+python3 tools/bench_report.py --out "$out" --plot "$BUILD/bench.png" \
+    --revision "$(git describe --always --dirty)" \
+    --section "## VMX (Bochs)|$log|$intro/vmx.md" \
+    --section "## SVM (QEMU TCG): exit costs, deterministic|$svm_exits_log|$intro/svm-exits.md" \
+    --section "## SVM (QEMU TCG): interrupts, exitless against injected|$svm_log|$intro/svm.md" \
+    --linux "$BUILD/bench/linux/section.md" || { echo "bench: the report failed" >&2; exit 1; }
 rows=$(grep -c '^| [a-z]' "$out" || true)
 grep -q '^| linux-idle-exits-per-second |' "$out" || { echo "bench: no Linux rows in $out" >&2; exit 1; }
-[ "$rows" -ge 40 ] || { echo "bench: expected at least 30 rows, got $rows; see $log, $svm_exits_log and $svm_log" >&2; exit 1; }
+[ "$rows" -ge 40 ] || { echo "bench: expected at least 40 rows, got $rows; see $log, $svm_exits_log and $svm_log" >&2; exit 1; }
+echo "bench: $out and $BUILD/bench.png written"
 cat "$out"

@@ -1,7 +1,15 @@
 #!/bin/bash
 # Installs (as root) or lists (otherwise) the Debian packages that building, running and
-# testing Exitless need. Quick and silent when everything is present.
+# testing Exitless need; with --bench also what `make bench` needs (gnuplot-nox for its plot).
+# Quick and silent when everything is present.
 set -euo pipefail
+bench=0
+for arg in "$@"; do
+    case "$arg" in
+    --bench) bench=1 ;;
+    *) echo "deps: unknown argument '$arg' (known: --bench)" >&2; exit 2 ;;
+    esac
+done
 
 packages=(
     gcc make binutils xz-utils git          # build
@@ -15,6 +23,7 @@ packages=(
     zstd lz4                                # Linux guest (guests/linux): besides xz-utils and gzip,
                                             # for kernels and modules compressed with zstd or lz4
 )
+[ $bench = 0 ] || packages+=(gnuplot-nox)         # make bench: build/bench.png
 # QEMU >= 8 for the igb device: bookworm ships 7.2, bookworm-backports ships 10.
 QEMU_MIN_MAJOR=8
 

@@ -4,7 +4,10 @@
   linux_bench.py --native NATIVE.log --hv HV.log --idle IDLE.log [--guest linux0] [--syms MAP]
 
 NATIVE.log: the bzImage booted natively by GRUB; HV.log: the PVH vmlinux under the hypervisor,
-idling 0 s; IDLE.log: the same guest idling N s (exitless.idle=N). Each init prints the kernel's
+idling 0 s; IDLE.log: the same guest idling N s (exitless.idle=N exitless.marks=1): its init brackets
+the sleep with two exit-count marks (values 0xe8 and 0xe9), and the idle row is the exits the
+hypervisor logged between them ("stats: G: mark K (value 0xe9): N exits since the previous
+mark: reason n, ..."), divided by the idle time the guest's /proc/uptime saw. Each init prints the kernel's
 "Linux version", "tsc:" and "Run /init" lines from dmesg (exitless.dmesg=...) with their printk
 timestamps, which are sched_clock, i.e. the TSC scaled by the frequency the kernel believes.
 Boot cycles = (t_run_init - t_linux_version) * believed Hz, the believed Hz being the
@@ -21,6 +24,8 @@ EXITS = re.compile(r"stats: (\S+): (\d+) exits")
 REASON = re.compile(r"stats: (\S+):   (\S.*?) +(\d+) exits, +(\d+) cycles/exit")
 HOT = re.compile(r"stats: (\S+):   hot rip (0x[0-9a-f]+): (\d+) exits")
 IDLE = re.compile(r"PASS: idle \(slept (\d+) s: uptime (\d+\.\d+) to (\d+\.\d+) s\)")
+MARK = re.compile(r"stats: (\S+): mark \d+ \(value (0x[0-9a-f]+)\): (\d+) exits since [^:]*(?:: (.*))?$")
+IDLE_MARK_START, IDLE_MARK_END = 0xe8, 0xe9   # guests/linux/init.sh check_idle
 
 
 class BenchError(Exception):
@@ -84,6 +89,27 @@ def exit_stats(path, guest):
     return total, reasons, hot
 
 
+def idle_window(path, guest):
+    """(exits, [(reason, exits)]) between the idle check's two marks: the end mark's line,
+    provided the start mark came just before it."""
+    prev = None
+    for l in lines(path):
+        m = MARK.search(l)
+        if not m or m.group(1) != guest:
+            continue
+        value = int(m.group(2), 16)
+        if value == IDLE_MARK_END and prev == IDLE_MARK_START:
+            reasons = []
+            for part in (m.group(4) or "").split(", "):
+                r = re.fullmatch(r"(.*\S) (\d+)", part.strip())
+                if r:
+                    reasons.append((r.group(1), int(r.group(2))))
+            return int(m.group(3)), reasons
+        prev = value
+    raise BenchError(f"{path}: no idle window (marks {IDLE_MARK_START:#x} then {IDLE_MARK_END:#x} "
+                     f"of {guest}; exitless.marks=1 on its command line?)")
+
+
 def idle_seconds(path):
     for l in lines(path):
         m = IDLE.search(l)
@@ -131,20 +157,15 @@ def rows(native, hv, idle, guest="linux0", syms=None, top=5):
     sy = load_syms(syms) if syms else None
     for rip, n in hot[:top]:
         out.append((f"linux-boot-hot-rip-{rip}", f"{n}", "exits" + (symbolize(rip, sy) if sy else "")))
-    idle_total, idle_reasons, _ = exit_stats(idle, guest)
     slept, seconds = idle_seconds(idle)
-    base_slept = idle_seconds(hv)[0]
-    if slept <= base_slept or seconds <= 0:
-        raise BenchError(f"{idle}: slept {slept} s, the baseline {base_slept} s: nothing to divide")
-    diff = idle_total - total
-    out.append(("linux-idle-exits-per-second", f"{diff / seconds:.1f}",
-                f"exits/s (({idle_total} - {total}) exits / {seconds:.2f} s idle by the guest's uptime)"))
-    base = {r: n for r, n, _ in reasons}
-    for reason, n, _ in sorted(idle_reasons, key=lambda r: -(r[1] - base.get(r[0], 0)))[:3]:
-        d = n - base.get(reason, 0)
-        if d > 0:
-            out.append((f"linux-idle-exits-per-second-{reason.replace(' ', '-').lower()}",
-                        f"{d / seconds:.1f}", f"exits/s ({d} exits)"))
+    if slept <= 0 or seconds <= 0:
+        raise BenchError(f"{idle}: slept {slept} s ({seconds:.2f} s by uptime): nothing to divide")
+    n, reasons_idle = idle_window(idle, guest)
+    out.append(("linux-idle-exits-per-second", f"{n / seconds:.1f}",
+                f"exits/s ({n} exits between the idle marks / {seconds:.2f} s idle by the guest's uptime)"))
+    for reason, k in sorted(reasons_idle, key=lambda r: -r[1]):
+        out.append((f"linux-idle-exits-per-second-{reason.replace(' ', '-').lower()}",
+                    f"{k / seconds:.1f}", f"exits/s ({k} exits)"))
     return out
 
 

@@ -15,9 +15,10 @@ void port_access(struct guest *g, uint16_t port, unsigned size, bool write, uint
     if (vuart_claims(port)) {
         if (write && vuart_is_scratch(port))
             guest_stats_mark(g, (uint8_t)*value); /* an exit-count mark (vmm/stats_mark.c) */
-        if (write)
-            vuart_write(&g->uart, port, *value);
-        else
+        if (write) {
+            if (vuart_write(&g->uart, port, *value))
+                vpci_uart_raise(g);
+        } else
             *value = vuart_read(&g->uart, port);
         return;
     }

@@ -1,6 +1,7 @@
 /* Virtual 16550: transmit goes to the hypervisor console one whole line at a time,
  * prefixed with the guest's name, within the guest's console budget; receive is always
- * empty. */
+ * empty. Its interrupt (THRE, per IER) reaches a guest only through its PCI view
+ * (vmm/vpci/vpci_uart.h); elsewhere drivers poll IIR and LSR. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -176,12 +177,20 @@ uint32_t vuart_read(struct vuart *u, uint16_t port)
     return value;
 }
 
-void vuart_write(struct vuart *u, uint16_t port, uint32_t value)
+/* Lock held. The interrupt output: a THRE interrupt pending and enabled (nothing is ever
+ * received, so no other source is ever active). */
+static bool irq_locked(const struct vuart *u)
+{
+    return (u->ier & IER_ETBEI) && u->thre_pending;
+}
+
+bool vuart_write(struct vuart *u, uint16_t port, uint32_t value)
 {
     struct vuart_out o = { .len = 0 };
     uint8_t v = (uint8_t)value;
     uint64_t flags = spin_lock_irqsave(&u->lock);
     bool dlab = u->lcr & LCR_DLAB;
+    bool was = irq_locked(u);
     switch (port - VUART_BASE) {
     case THR:
         if (dlab) {
@@ -205,6 +214,8 @@ void vuart_write(struct vuart *u, uint16_t port, uint32_t value)
     case SCR: u->scr = v; break;
     default: break; /* FCR, LSR, MSR writes have no effect here */
     }
+    bool raised = !was && irq_locked(u);
     spin_unlock_irqrestore(&u->lock, flags);
     out_print(&o);
+    return raised;
 }

@@ -24,6 +24,9 @@ struct vuart {
      * here is at once after each write, and when ETBEI is enabled; cleared by the IIR read
      * that reports it). A driver without an interrupt line polls IIR for it. */
     bool thre_pending;
+    /* Also shown as a PCI serial function with MSI (vmm/vpci/vpci_uart.h): fixed by the
+     * loader at creation (Linux guests). */
+    bool on_pci;
     char line[VUART_LINE_MAX];
     uint32_t len;               /* < VUART_LINE_MAX whenever the lock is free */
     struct console_budget budget; /* this guest's share of the console */
@@ -34,7 +37,10 @@ bool vuart_claims(uint16_t port);
 /* The scratch register, which guests may write as an exit-count mark. */
 bool vuart_is_scratch(uint16_t port);
 uint32_t vuart_read(struct vuart *u, uint16_t port);
-void vuart_write(struct vuart *u, uint16_t port, uint32_t value);
+/* True when the write raised the UART's interrupt (16550: IER's transmitter-empty enable on
+ * with the THR empty, or the THR emptying with it on, while no THRE interrupt was pending
+ * already): the caller sends it (vpci_uart_raise; nothing happens without the PCI view). */
+bool vuart_write(struct vuart *u, uint16_t port, uint32_t value);
 /* Appends text as if written to the transmit register (hypercall console). */
 void vuart_puts(struct vuart *u, const char *s, uint32_t len);
 /* Prints a partial line, if any, and how much the rate limit dropped, if anything (guest

@@ -310,16 +310,19 @@ check_serve() {
     pass "serve ($got echo requests answered)"
 }
 
-# Sleeps exitless.idle seconds doing nothing (0 is allowed: the baseline boot of make bench's
-# idle row, whose exits are subtracted from those of a boot that idles N seconds).
+# Sleeps exitless.idle seconds doing nothing (0 is allowed). With exitless.marks=1 two marks
+# bracket the sleep, and make bench's idle row counts the exits between them.
 check_idle() {
     if [ -z "${arg_idle:-}" ]; then
         fail "idle: exitless.idle is not on the command line"
         return
     fi
+    # Marks 232 and 233 bracket the sleep (the idle window: make bench counts its exits there).
+    mark 232
     before=$(cut -d' ' -f1 /proc/uptime)
     sleep "$arg_idle"
     after=$(cut -d' ' -f1 /proc/uptime)
+    mark 233
     pass "idle (slept $arg_idle s: uptime $before to $after s)"
 }
 

@@ -342,7 +342,36 @@ static void test_refusals(void)
           "empty PCI window");
     e.pci = false;
     CHECK(guest_acpi_check(&e) == NULL, "the window is not looked at without PCI");
+    e = cfg_of(1, false, false);
+    e.uart_on_pci = true;
+    CHECK(guest_acpi_check(&e) != NULL, "the UART on PCI without a PCI root");
+    e = cfg_of(1, true, true);
+    e.uart_on_pci = true;
+    CHECK(guest_acpi_check(&e) != NULL, "the UART both on PCI and as COM1");
     free(buf);
+}
+
+/* A Linux guest's UART is a PCI function: no COM1, its ports in PCI0's window. */
+static void test_dsdt_uart_on_pci(void)
+{
+    struct guest_acpi_cfg c = cfg_of(1, true, false);
+    c.uart_on_pci = true;
+    c.pci_mmio_base = 0xe0000000ull;
+    c.pci_mmio_end = 0xf0000000ull;
+    struct built b = build(&c);
+    struct tables t = walk(&b);
+    if (t.dsdt) {
+        struct aml_read r = read_dsdt(t.dsdt);
+        CHECK(!find(&r, "\\_SB_.COM1._HID"), "no COM1 device");
+        const struct aml_obj *crs = find(&r, "\\_SB_.PCI0._CRS");
+        CHECK(crs && crs->kind == OBJ_BUF && crs->len == 16 + 8 + 26 + 8 + 2, "PCI0 _CRS size %zu",
+              crs ? crs->len : 0);
+        static const uint8_t io[] = { 0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x01, 0x08, 0x79 };
+        if (crs && crs->kind == OBJ_BUF && crs->len == 60)
+            CHECK(!memcmp(crs->data + 50, io, sizeof(io)),
+                  "IO(Decode16, 0x3F8, 0x3F8, 1, 8) after the memory window, then the end tag");
+    }
+    free(b.buf);
 }
 
 /* ---- the emitter on its own: PkgLength encodings of every width ---- */
@@ -439,6 +468,7 @@ int main(void)
     test_aml_memory_width();
     test_dsdt_full();
     test_dsdt_minimal();
+    test_dsdt_uart_on_pci();
     test_second_reader();
     test_refusals();
     test_aml_pkglen();

@@ -54,6 +54,13 @@ static void test_bochs(void)
     CHECK(!(c.pin & PIN_BASED_EXT_INTR_MASK), "exitless: no external-interrupt exiting %#x", c.pin);
     CHECK(c.proc & CPU_BASED_CR8_LOAD_EXITING, "exitless: CR8 loads exit too: %#x", c.proc);
     CHECK(c.proc2 & SECONDARY_EXEC_DESC, "exitless: descriptor-table exiting");
+    CHECK(c.hlt_exiting_optional, "Bochs lets HLT exiting off (an idle guest halts in guest mode)");
+
+    /* A CPU whose allowed-0 settings force HLT exiting on keeps it on at every HLT. */
+    struct vmx_caps forced = bochs;
+    forced.procbased |= CPU_BASED_HLT_EXITING;
+    CHECK(vmx_negotiate(&forced, INTR_EXITLESS, &c, err, sizeof(err)) == 0, "%s", err);
+    CHECK(!c.hlt_exiting_optional && (c.proc & CPU_BASED_HLT_EXITING), "HLT exiting forced on");
 }
 
 static void expect_fail(struct vmx_caps caps, enum intr_mode mode, const char *want)

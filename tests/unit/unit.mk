@@ -36,6 +36,9 @@ unit_vectors_SRCS := tests/unit/test_vectors.c kernel/vectors.c
 UNIT_TESTS += vmx_caps
 unit_vmx_caps_SRCS := tests/unit/test_vmx_caps.c vmm/vmx/vmx_caps.c
 
+UNIT_TESTS += vpci_uart
+unit_vpci_uart_SRCS := tests/unit/test_vpci_uart.c vmm/vpci/vpci_uart.c
+
 UNIT_TESTS += stats
 unit_stats_SRCS := tests/unit/test_stats.c vmm/stats.c
 
@@ -138,3 +141,6 @@ unit_manifest_switch_SRCS = tests/unit/test_manifest_switch.c $(MANIFEST_SRCS)
 VSWITCH_BUILT_CFLAGS := -DSIDECORE_BUILT=1 -DVIRTIO_NET_BUILT=1
 unit_vswitch_CFLAGS := $(VSWITCH_BUILT_CFLAGS)
 unit_manifest_switch_CFLAGS := $(VSWITCH_BUILT_CFLAGS)
+
+# Python host tests, run by the Makefile's test-unit recipe: test_linux_guest_tools.py,
+# test_linux_bench.py, test_bench_report.py (its PASS/FAIL helper: pass_fail.py).

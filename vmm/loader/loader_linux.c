@@ -115,8 +115,9 @@ static int place_acpi(struct guest *g, struct linux_setup *s, char *err, size_t 
         .pci = true,
         .pci_mmio_base = VPCI_MMIO_BASE,
         .pci_mmio_end = VPCI_MMIO_END,
-        .com1 = true,
+        .uart_on_pci = true,     /* the UART as a PCI function with MSI (vmm/vpci/vpci_uart.h) */
     };
+    g->uart.on_pci = true;
     if (g->nvcpus > ACPI_GUEST_MAX_CPUS)
         return loader_fail(err, len, "%u vCPUs, the guest's ACPI tables list at most %u",
                            g->nvcpus, ACPI_GUEST_MAX_CPUS);

@@ -4,8 +4,13 @@
  *   Scope (\_SB) {
  *     Device (COM1) { _HID PNP0501, _UID 0, _CRS IO 0x3F8-0x3FF }
  *     Device (PCI0) { _HID PNP0A03, _UID 0, _BBN 0, _SEG 0,
- *                     _CRS bus 0, IO 0xCF8-0xCFF, memory [pci_mmio_base, pci_mmio_end) }
+ *                     _CRS bus 0, IO 0xCF8-0xCFF, memory [pci_mmio_base, pci_mmio_end),
+ *                          IO 0x3F8-0x3FF when the UART is a PCI function }
  *   }
+ *
+ * A Linux guest's UART is a PCI function (vmm/vpci/vpci_uart.h) whose BAR0 is 0x3F8: then
+ * there is no COM1 device (Linux would bind the port twice) and PCI0's window holds the
+ * port, so Linux claims the BAR where it is.
  *
  * COM1 lists no interrupt: Linux's 8250 PNP driver then registers the port with irq 0, taking
  * over the legacy ttyS0 (0x3f8, irq 4) at the same address, and the 8250 core polls a port
@@ -14,7 +19,7 @@
  * PCI0 has no _PRT (assigned functions use MSI-X only) and no _OSC. Without _OSC Linux keeps
  * MSI and MSI-X (the FADT does not say "MSI not supported"), leaves ASPM off and does not
  * take native PCIe hotplug, AER or PME control: none of those exist here. It has no I/O
- * window beyond 0xCF8: the functions the guest is shown have memory BARs only. */
+ * window beyond 0xCF8 and the UART's ports: assigned functions have memory BARs only. */
 #include "vmm/platform/acpi_bytes.h"
 #include "vmm/platform/acpi_dsdt.h"
 #include "vmm/platform/aml.h"
@@ -72,6 +77,8 @@ static void emit_pci0(struct aml *a, const struct guest_acpi_cfg *cfg)
     aml_res_word_bus(a, 0, 0);
     aml_res_io(a, PCI_CFG_PORT, PCI_CFG_PORT, 1, PCI_CFG_PORTS);
     aml_res_memory(a, cfg->pci_mmio_base, cfg->pci_mmio_end - 1);
+    if (cfg->uart_on_pci)
+        aml_res_io(a, COM1_PORT, COM1_PORT, 1, COM1_PORTS);
     aml_res_end(a);
     aml_close(a);
     aml_close(a);

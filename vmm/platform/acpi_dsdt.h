@@ -1,5 +1,6 @@
-/* The guest's DSDT (AML): \_S5 for power-off, COM1 without an interrupt, the PCI root
- * bridge. Private to the guest ACPI builder (vmm/platform/acpi_tables.c). */
+/* The guest's DSDT (AML): \_S5 for power-off, COM1 without an interrupt (or the UART's
+ * ports in the PCI root's window), the PCI root bridge. Private to the guest ACPI builder
+ * (vmm/platform/acpi_tables.c). */
 #ifndef EXITLESS_VMM_PLATFORM_ACPI_DSDT_H
 #define EXITLESS_VMM_PLATFORM_ACPI_DSDT_H
 

@@ -101,6 +101,8 @@ const char *guest_acpi_check(const struct guest_acpi_cfg *cfg)
     }
     if (cfg->pci && cfg->pci_mmio_end <= cfg->pci_mmio_base)
         return "the PCI memory window is empty or inverted";
+    if (cfg->uart_on_pci && (cfg->com1 || !cfg->pci))
+        return "the UART on PCI needs the PCI root and no COM1 device";
     return NULL;
 }
 

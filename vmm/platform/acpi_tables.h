@@ -15,10 +15,13 @@ struct guest_acpi_cfg {
     bool pci;                               /* DSDT: PCI root bridge, bus 0, ports 0xCF8-0xCFF */
     uint64_t pci_mmio_base, pci_mmio_end;   /* its memory window [base, end) */
     bool com1;                              /* DSDT: 16550 at 0x3F8 with no interrupt line */
+    bool uart_on_pci;                       /* DSDT: 0x3F8-0x3FF in PCI0's I/O window (the
+                                             * UART is a PCI function, vmm/vpci/vpci_uart.h) */
 };
 
 /* What is wrong with cfg (no cores or more than ACPI_GUEST_MAX_CPUS, an APIC id listed twice
- * or 0xffffffff, an empty or inverted PCI memory window), or NULL when it can be built. */
+ * or 0xffffffff, an empty or inverted PCI memory window, the UART both as COM1 and on a PCI
+ * root that is not there), or NULL when it can be built. */
 const char *guest_acpi_check(const struct guest_acpi_cfg *cfg);
 
 /* Lays the tables out in buf, which the guest sees at guest-physical `base` (16-byte

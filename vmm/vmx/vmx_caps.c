@@ -133,6 +133,7 @@ int vmx_negotiate(const struct vmx_caps *caps, enum intr_mode mode, struct vmx_c
     c->xsaves = c->proc2 & SECONDARY_EXEC_XSAVES;
     c->descriptor_exiting = c->proc2 & SECONDARY_EXEC_DESC;
     c->monitor_trap_flag = (caps->procbased >> 32) & CPU_BASED_MONITOR_TRAP_FLAG;
+    c->hlt_exiting_optional = !((uint32_t)caps->procbased & CPU_BASED_HLT_EXITING);
     c->preemption_timer = c->pin & PIN_BASED_VMX_PREEMPTION_TIMER;
     c->preemption_timer_shift = (unsigned)(caps->misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK);
     c->wbinvd_exiting = c->proc2 & SECONDARY_EXEC_WBINVD_EXITING;

@@ -27,6 +27,7 @@ struct vmx_controls {
     bool invept_single, invvpid_single;
     bool rdtscp, invpcid, xsaves;
     bool descriptor_exiting; /* LGDT/LIDT/SGDT/SIDT exits (ELI keeps the guest's IDT view) */
+    bool hlt_exiting_optional; /* HLT exiting may be turned off (an idle guest's HLT, vmx_events.c) */
     bool monitor_trap_flag;  /* single-step exits (else ELI steps with RFLAGS.TF and #DB) */
     bool preemption_timer;   /* the watchdog that bounds the time between exits */
     unsigned preemption_timer_shift; /* the timer counts TSC >> this (IA32_VMX_MISC[4:0]) */

@@ -67,11 +67,29 @@ void vmx_intr_exiting(struct vcpu *v, bool on)
 
 /* Past the HLT, and out of the STI shadow of an `sti; hlt` (the HLT activity state admits no
  * STI or MOV-SS blocking, SDM 26.3.1.5): the guest waits in the HLT activity state, and the
- * interrupt that wakes it returns past the HLT, as on hardware. */
+ * interrupt that wakes it returns past the HLT, as on hardware. HLT exiting goes off until
+ * the next exit of any kind (vmx_after_exit puts it back), so the guest's following HLTs
+ * halt in guest mode without an exit, as SVM's backend does: an idle guest wakes on its own
+ * interrupts and sleeps again without the hypervisor. The hypervisor keeps control: NMIs
+ * exit, and so does the preemption-timer watchdog. Consequence: a `cli; hlt` the guest runs
+ * before that next exit halts the core in guest mode until an NMI (a stop or a kick) or the
+ * watchdog, instead of ending the guest at once as "halted with interrupts disabled". */
 void vmx_halt_in_guest(struct vcpu *v, const struct vexit *e)
 {
     vmx_skip(v, e);
     vmcs_write32(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);
+    if (!vmx_of(v)->ctl->hlt_exiting_optional)
+        return;
+    proc_bit(CPU_BASED_HLT_EXITING, false);
+    vmx_of(v)->hlt_in_guest = true;
+}
+
+void vmx_hlt_exiting_back(struct vcpu *v)
+{
+    if (!vmx_of(v)->hlt_in_guest)
+        return;
+    proc_bit(CPU_BASED_HLT_EXITING, true);
+    vmx_of(v)->hlt_in_guest = false;
 }
 
 void vmx_intercept_exception(struct vcpu *v, uint8_t vector, bool on)

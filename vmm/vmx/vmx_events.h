@@ -14,6 +14,8 @@ void vmx_inject_irq(struct vcpu *v, uint8_t vector);
 void vmx_irq_window_exit(struct vcpu *v, bool on);
 void vmx_intr_exiting(struct vcpu *v, bool on);
 void vmx_halt_in_guest(struct vcpu *v, const struct vexit *e);
+/* After every exit: HLT exiting back on if vmx_halt_in_guest turned it off. */
+void vmx_hlt_exiting_back(struct vcpu *v);
 void vmx_intercept_exception(struct vcpu *v, uint8_t vector, bool on);
 bool vmx_has_mtf(struct vcpu *v);
 void vmx_mtf(struct vcpu *v, bool on);

@@ -4,6 +4,7 @@
 #include "kernel/trap.h"
 #include "vmm/vcpu.h"
 #include "vmm/vmx/vmx_bits.h"
+#include "vmm/vmx/vmx_events.h"
 #include "vmm/vmx/vmx_ops.h"
 #include "vmm/vmx/vmx_vcpu.h"
 
@@ -193,7 +194,7 @@ void vmx_skip(struct vcpu *v, const struct vexit *e)
  * which exits as an exception). */
 void vmx_after_exit(struct vcpu *v, const struct vexit *e)
 {
-    (void)v;
+    vmx_hlt_exiting_back(v);
     if (e->kind == VEXIT_ENTRY_FAILED)
         return;
     uint32_t vect = vmcs_read32(IDT_VECTORING_INFO_FIELD);

@@ -14,6 +14,8 @@ struct vmx_vcpu {
     bool launched;
     uint16_t vpid;
     const struct vmx_controls *ctl;
+    /* HLT exiting is off since a HLT with interrupts enabled, until the next exit. */
+    bool hlt_in_guest;
 };
 
 static inline struct vmx_vcpu *vmx_of(struct vcpu *v) { return v->hw; }

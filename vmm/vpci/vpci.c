@@ -146,6 +146,11 @@ int vpci_setup(struct guest *g, const struct mf_guest *mg, char *err, unsigned e
     struct vpci *vp = &g->vpci;
     memset(vp, 0, sizeof(*vp));
     vp->mmio_next = VPCI_MMIO_BASE;
+    vp->uart.shown = g->uart.on_pci;
+    if (vp->uart.shown)
+        log_info("vpci", "%s: its UART at guest 00:%02x.0 (%04x:%04x, I/O BAR0 %#x+%u, MSI)",
+                 g->name, VPCI_UART_SLOT, VPCI_UART_VENDOR, VPCI_UART_DEVICE, VPCI_UART_PORT,
+                 VPCI_UART_PORTS);
     if (!mg || (!mg->nvfs && !mg->npci))
         return 0;
     if (g->mem_size > VPCI_MMIO_BASE) {
@@ -225,6 +230,7 @@ void vpci_guest_start(struct guest *g)
     struct vpci *vp = &g->vpci;
     vp->cf8 = 0;
     g->device_faults = 0;
+    vpci_uart_reset(&vp->uart);
     for (unsigned i = 0; i < vp->nfns; i++) {
         struct vpci_fn *f = &vp->fn[i];
         /* A restart follows the stop's FLR: nothing touched the function in between. */
@@ -271,7 +277,15 @@ static bool port_locked(struct guest *g, uint16_t port, unsigned size, bool writ
     uint32_t a = vp->cf8;
     uint16_t off = (uint16_t)(CF8_REG(a) + (port - VPCI_CFG_DATA));
     unsigned slot = CF8_DEV(a);
-    bool present = (a & CF8_ENABLE) && CF8_BUS(a) == 0 && CF8_FN(a) == 0 && slot <= vp->nfns;
+    bool fn0 = (a & CF8_ENABLE) && CF8_BUS(a) == 0 && CF8_FN(a) == 0;
+    if (fn0 && slot == VPCI_UART_SLOT && vp->uart.shown) {
+        if (write)
+            vpci_uart_cfg_write(&vp->uart, off, size, *value);
+        else
+            *value = vpci_uart_cfg_read(&vp->uart, off, size);
+        return true;
+    }
+    bool present = fn0 && slot <= vp->nfns;
     if (write) {
         if (present && slot > 0) {
             struct vpci_fn *f = &vp->fn[slot - 1];

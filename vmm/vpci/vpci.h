@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "vmm/vendor.h"
+#include "vmm/vpci/vpci_uart.h"
 
 #define VPCI_MAX_FNS      8
 #define VPCI_NUM_BARS     6
@@ -130,6 +131,8 @@ struct vpci {
     bool unsafe;                /* a function is assigned without an IOMMU */
     uint64_t mmio_next;         /* next free guest-physical address in the window */
     struct vpci_fn fn[VPCI_MAX_FNS];
+    struct vpci_uart uart;      /* the virtual UART's function at 00:1f.0, if shown */
+    uint32_t uart_refused;      /* UART messages outside policy, not sent */
 };
 
 /* Guest creation: finds the manifest's VFs and PCI functions, builds their views, maps
@@ -147,6 +150,10 @@ bool vpci_ept_write(struct vcpu *v, uint64_t gpa);
  * with the entries the guest changed reprogrammed. 0, or -1 when it is no table page. */
 int vpci_msix_unshadow(struct guest *g, uint64_t gpa);
 int vpci_msix_reshadow(struct guest *g, uint64_t gpa);
+/* The virtual UART raised its interrupt (vmm/vuart.c): the function's MSI, if the guest
+ * enabled it and the message is within policy, as an IPI on the guest's vector to its core
+ * (exitless: no exit) or as a virtual interrupt (injected). Any CPU. */
+void vpci_uart_raise(struct guest *g);
 /* Injected mode: if `vector` is an assigned function's level-triggered INTx, masks the line
  * until the guest's EOI. */
 void vpci_intx_arrived(struct guest *g, uint8_t vector);
