@@ -6,6 +6,7 @@
 #include "kernel/arch.h"
 #include "kernel/lapic.h"
 #include "kernel/tsc.h"
+#include "vmm/access_census.h"
 #include "vmm/cpuid_policy.h"
 #include "vmm/exit.h"
 #include "vmm/msr.h"
@@ -99,6 +100,9 @@ enum exit_action handle_cpuid(struct vcpu *v)
         r = cpuid(leaf, sub);
         cpuid_policy(&g, leaf, sub, &r);
     }
+    spin_lock(&v->guest->msr_lock);
+    access_census_note(&v->guest->cpuid_seen, access_census_cpuid_key(leaf, sub));
+    spin_unlock(&v->guest->msr_lock);
     v->regs.rax = r.eax;
     v->regs.rbx = r.ebx;
     v->regs.rcx = r.ecx;

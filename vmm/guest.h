@@ -8,6 +8,7 @@
 #include "kernel/spinlock.h"
 #include "vmm/gpmap.h"
 #include "vmm/msr.h"
+#include "vmm/access_census.h"
 #include "vmm/msr_refused.h"
 #include "vmm/platform/pit.h"
 #include "vmm/platform/pm.h"
@@ -200,10 +201,14 @@ struct guest {
     uint32_t device_faults;     /* VT-d faults of its devices in this run */
     struct eli_state eli;       /* exitless mode only */
     struct vpci vpci;           /* assigned PCI functions */
-    /* The MSRs it was refused (vmm/msr.c), each once; msr_lock protects msr_refused: any of
-     * its vCPUs may be refused one at the same time. Kept across restarts. */
+    /* The MSRs it was refused (vmm/msr.c), each once, and the census of the CPUID leaves and
+     * trapped MSRs it used (vmm/cpuid.c, vmm/msr.c); msr_lock protects msr_refused, msr_seen
+     * and cpuid_seen: any of its vCPUs may exit for one at the same time. Kept across
+     * restarts. */
     struct spinlock msr_lock;
     struct msr_refused msr_refused;
+    struct access_census msr_seen;
+    struct access_census cpuid_seen;
     /* Reads where it has neither RAM nor a device (vmm/unbacked.c); unbacked_lock protects
      * unbacked: any of its vCPUs may make one. Kept across restarts. */
     struct spinlock unbacked_lock;

@@ -5,6 +5,7 @@
 #include "kernel/arch.h"
 #include "kernel/log.h"
 #include "kernel/trap.h"
+#include "vmm/access_census.h"
 #include "vmm/exit.h"
 #include "vmm/msr.h"
 #include "vmm/msr_refused.h"
@@ -221,6 +222,22 @@ static void msr_refused(struct vcpu *v, uint32_t msr, bool write, const struct m
                  write ? "write" : "read", msr, r ? r->name : "not in the policy");
 }
 
+/* One census as stats lines; the caller holds g->msr_lock. */
+static void census_lines(struct guest *g, const struct access_census *t, const char *what,
+                         size_t (*key_text)(uint64_t key, char *b, size_t n))
+{
+    if (!t->n)
+        return;
+    log_info("stats", "%s: %u %s:", g->name, t->n, what);
+    char line[160];
+    for (uint32_t next = 0; next < t->n;) {
+        access_census_format(t, &next, line, sizeof(line), key_text);
+        log_info("stats", "%s:   %s", g->name, line);
+    }
+    if (t->untracked)
+        log_info("stats", "%s:   %lu more, of keys beyond the table", g->name, t->untracked);
+}
+
 void msr_refused_report(struct guest *g)
 {
     spin_lock(&g->msr_lock);
@@ -232,6 +249,8 @@ void msr_refused_report(struct guest *g)
                  t->e[i].write ? "write" : "read", t->e[i].count);
     if (t->untracked)
         log_info("stats", "%s:   %lu more refusals of other MSRs", g->name, t->untracked);
+    census_lines(g, &g->cpuid_seen, "CPUID leaves used (leaf[.sub-leaf]: count)", access_census_cpuid_text);
+    census_lines(g, &g->msr_seen, "MSR exits (MSR, direction, what it got: count)", access_census_msr_text);
     spin_unlock(&g->msr_lock);
 }
 
@@ -249,6 +268,11 @@ static enum exit_action msr_access(struct vcpu *v, int write)
         rc = write ? emulate_write(v, msr, val) : emulate_read(v, msr, &val);
     else if (p == MSR_PASS)
         rc = write ? wrmsr_safe(msr, val) : rdmsr_safe(msr, &val); /* EOI when trapped, ... */
+    spin_lock(&v->guest->msr_lock);
+    access_census_note(&v->guest->msr_seen,
+                       access_census_msr_key(msr, write, rc ? ACCESS_MSR_REFUSED
+                                             : p == MSR_PASS ? ACCESS_MSR_PASSED : ACCESS_MSR_EMULATED));
+    spin_unlock(&v->guest->msr_lock);
     if (rc) {
         msr_refused(v, msr, write, r);
         vcpu_inject_exception(v, VEC_GP, true, 0);

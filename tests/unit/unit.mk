@@ -93,6 +93,9 @@ unit_svm_npt_SRCS := tests/unit/test_svm_npt.c vmm/svm/npt_format.c kernel/pagin
 UNIT_TESTS += cpuid_policy
 unit_cpuid_policy_SRCS := tests/unit/test_cpuid_policy.c vmm/cpuid_policy.c vmm/cpuid_topo.c
 
+UNIT_TESTS += access_census
+unit_access_census_SRCS := tests/unit/test_access_census.c vmm/access_census.c
+
 UNIT_TESTS += unbacked
 unit_unbacked_SRCS := tests/unit/test_unbacked.c vmm/unbacked_calc.c vmm/msr_refused.c
 # Guest platform (vmm/platform/): the guest's ACPI tables, read back by drivers/acpi too.
