@@ -1,6 +1,7 @@
 /* pvblk: virtio-blk through the virtual PCI, served by a polling sidecore. Disk 0 (writable):
  * a pattern written, flushed, read back and checksummed, get-id, with the hypervisor's exit
- * counts over the data path (goal: none after setup). Disk 1 (read_only): the RO feature and
+ * counts over the data path (goal: none after setup; with "mode=injected" on the command line
+ * the count is reported, as each interrupt then exits). Disk 1 (read_only): the RO feature and
  * a write refused with VIRTIO_BLK_S_IOERR. Completions are awaited on the used ring and their
  * MSI-X interrupts counted. */
 #include "guest.h"
@@ -24,6 +25,7 @@ static uint8_t wbuf[SECTORS * 512] __attribute__((aligned(4096)));
 static uint8_t rbuf[SECTORS * 512] __attribute__((aligned(4096)));
 static volatile uint8_t status_byte;
 static struct hc_exit_stats s0, s1;
+static bool injected;          /* command line "mode=injected": the guest's interrupts are injected */
 
 static void on_virtio(uint8_t v, uint64_t e)
 {
@@ -82,7 +84,7 @@ static bool setup(unsigned k)
 
 int guest_main(const struct exitless_boot_info *bi)
 {
-    (void)bi;
+    injected = guest_has_word(bi->cmdline, "mode=injected");
     guest_set_handler(VEC_VIRTIO, on_virtio);
     __asm__ volatile("sti");
     if (!setup(0))
@@ -109,9 +111,14 @@ int guest_main(const struct exitless_boot_info *bi)
     uint32_t cw = checksum(wbuf, sizeof(wbuf)), cr = checksum(rbuf, sizeof(rbuf));
     check("read-back-checksum", cw == cr, "written %x, read %x", cw, cr);
     check("get-id", st_id == VIRTIO_BLK_S_OK && id[0] != 0, "status %d, id '%s'", st_id, id);
-    check("data-path-no-exits", exits == 0, "%lu exits for 4 requests (%lu notify stores made)",
-          exits, d->notifies);
-    gprintf("BENCH pvblk-exits-per-request %lu/4\n", exits);
+    if (injected)   /* each completion interrupt exits to be injected, and its EOI is trapped */
+        gprintf("BENCH pvblk-injected-exits-per-request %lu/4 (%lu notify stores made)\n",
+                exits, d->notifies);
+    else {
+        check("data-path-no-exits", exits == 0, "%lu exits for 4 requests (%lu notify stores made)",
+              exits, d->notifies);
+        gprintf("BENCH pvblk-exits-per-request %lu/4\n", exits);
+    }
     check("completion-interrupts", guest_wait_count(&disks[0].irqs, 1, SPINS),
           "%lu MSI-X interrupts taken", disks[0].irqs);
 
