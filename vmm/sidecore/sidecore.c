@@ -97,6 +97,9 @@ static void sidecore_main(void *arg)
                 struct vpci_vfn *f = vpci_virtio_fn_get(id, i);
                 if (!f)
                     break;
+                /* guest->state is the management CPU's (guest->lock); a stale read here
+                 * serves a device one pass late or early, which its reset before each run
+                 * and its lock make harmless. */
                 bool running = f->g->state == GUEST_RUNNING;
                 if (running)
                     serve(f);
