@@ -22,6 +22,7 @@
 #include "vmm/intr/notify.h"
 #include "vmm/intr/vector_policy.h"
 #include "vmm/intr/virq.h"
+#include "vmm/vpci/vpci_virtio_fn.h"
 
 #define REPORT_REASONS 6
 #define POLICE_PERIOD_US 1000u
@@ -163,7 +164,8 @@ struct guest *guest_mgr_create(const struct guest_config *cfg, const struct boot
     }
     vuart_init(&g->uart, g->name);
     boot_info_for_restart = bi;
-    if (load_image(g, bi, err, errlen) || vpci_setup(g, cfg->mf, err, (unsigned)errlen))
+    if (load_image(g, bi, err, errlen) || vpci_setup(g, cfg->mf, err, (unsigned)errlen) ||
+        vpci_virtio_fn_setup(g, cfg->mf, bi, err, (unsigned)errlen))
         return NULL;
     g->state = GUEST_READY;
     nguests++;

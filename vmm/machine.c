@@ -5,6 +5,7 @@
 #include "kernel/lapic.h"
 #include "kernel/log.h"
 #include "vmm/machine.h"
+#include "vmm/sidecore/sidecore.h"
 #include "vmm/vendor.h"
 
 static void config_from_manifest(const struct mf_guest *mg, int index, struct guest_config *c)
@@ -65,6 +66,8 @@ bool machine_run_guests(const struct mf_manifest *m, const struct boot_info *bi,
         }
         created[n++] = g;
     }
+    if (mf_cpuset_count(&m->hv.sidecores))
+        sidecore_start(m);
     for (uint32_t i = 0; i < n; i++)
         guest_mgr_start(created[i], start_on);
     return guest_mgr_wait_all() && ok;

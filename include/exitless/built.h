@@ -10,7 +10,7 @@
 
 /* hypervisor.sidecores: a CPU polling the virtio rings of the guests it serves. */
 #ifndef SIDECORE_BUILT
-#define SIDECORE_BUILT 0
+#define SIDECORE_BUILT 1
 #endif
 
 /* [[guest.virtio_net]]: a virtio-net function on the sidecore's software switch. */
@@ -20,7 +20,7 @@
 
 /* [[guest.virtio_blk]]: a virtio-blk function on a RAM module. */
 #ifndef VIRTIO_BLK_BUILT
-#define VIRTIO_BLK_BUILT 0
+#define VIRTIO_BLK_BUILT 1
 #endif
 
 #endif

@@ -156,10 +156,43 @@ static void check_built(struct mf_workspace *ws)
     }
 }
 
+/* Uses of module `name` besides the writable disk (guest wi, disk wk): images, initrds and
+ * other disks. A writable disk's bytes are shared memory with whatever else reads them (an
+ * image is loaded again at each restart), so it must be a module of its own. */
+static const char *other_use(const struct mf_manifest *m, const char *name, uint32_t wi,
+                             uint32_t wk)
+{
+    for (uint32_t i = 0; i < m->nguests; i++) {
+        const struct mf_guest *g = &m->guests[i];
+        if (!strcmp(g->image.name, name) || (g->initrd.name[0] && !strcmp(g->initrd.name, name)))
+            return g->name;
+        for (uint32_t k = 0; k < g->nvblks; k++)
+            if ((i != wi || k != wk) && !strcmp(g->virtio_blk[k].module.name, name))
+                return g->name;
+    }
+    return NULL;
+}
+
+static void check_vblks(struct mf_workspace *ws)
+{
+    const struct mf_manifest *m = &ws->model;
+    for (uint32_t i = 0; i < m->nguests; i++)
+        for (uint32_t k = 0; k < m->guests[i].nvblks; k++) {
+            const struct mf_virtio_blk *b = &m->guests[i].virtio_blk[k];
+            const char *other = b->read_only || !b->module.name[0] ? NULL
+                                : other_use(m, b->module.name, i, k);
+            if (other)
+                mf_error(&ws->diag, b->module.pos, "'module': '%s' is a writable disk of guest '%s' "
+                         "and also used by guest '%s': expected a module of its own (or "
+                         "read_only = true)", b->module.name, m->guests[i].name, other);
+        }
+}
+
 void mf_check_devices(struct mf_workspace *ws)
 {
     check_built(ws);
     check_vnets(ws);
+    check_vblks(ws);
     check_macs(ws);
     check_pci(ws);
 }

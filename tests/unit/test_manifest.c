@@ -166,6 +166,13 @@ static const struct bad_case bad_cases[] = {
     { "virtio without sidecore", GUEST_A "[[guest.virtio_blk]]\nmodule = \"disk\"\n",
       NB_VBLK(6, 1, "a")
       "t.toml:6:1: error: guest 'a' has virtio devices, which need a sidecore: expected 'sidecores' in [hypervisor]" },
+    { "writable disk is an image", "[hypervisor]\nsidecores = [2]\n" GUEST_A "[[guest.virtio_blk]]\nmodule = \"hello\"\n",
+      NB_SIDECORES(2, 13) NB_VBLK(8, 1, "a")
+      "t.toml:9:10: error: 'module': 'hello' is a writable disk of guest 'a' and also used by guest 'a': "
+      "expected a module of its own (or read_only = true)" },
+    { "read-only disk may share a module", "[hypervisor]\nsidecores = [2]\n" GUEST_A
+      "[[guest.virtio_blk]]\nmodule = \"hello\"\nread_only = true\n",
+      NB_SIDECORES(2, 13) NB_VBLK(8, 1, "a") },
     { "virtio-net not built", "[hypervisor]\nsidecores = [2]\n" GUEST_A "virtio_net = [{}, {}]\n",
       NB_SIDECORES(2, 13) NB_VNET(8, 15, "a") NB_VNET(8, 19, "a") },
     { "mirror target missing", NIC0 "mirror = { sources = [\"a\"], target = \"mon\" }\n" GUEST_A "vf = {}\n",

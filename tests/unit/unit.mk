@@ -22,7 +22,7 @@ unit_acpi_SRCS := tests/unit/test_acpi.c $(wildcard drivers/acpi/*.c)
 # Manifest parser (kernel/manifest/); MANIFEST_SRCS comes from mk/manifest.mk, hence '='.
 UNIT_TESTS += manifest
 unit_manifest_SRCS = tests/unit/test_manifest.c tests/unit/test_manifest_good.c $(MANIFEST_SRCS)
-# The same cases as the hypervisor will be once sidecores and virtio are built (exitless/built.h).
+# The same cases as the hypervisor will be once virtio-net is built too (exitless/built.h).
 UNIT_TESTS += manifest_built
 unit_manifest_built_SRCS = $(unit_manifest_SRCS)
 unit_manifest_built_CFLAGS := -DSIDECORE_BUILT=1 -DVIRTIO_NET_BUILT=1 -DVIRTIO_BLK_BUILT=1

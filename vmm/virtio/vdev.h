@@ -2,7 +2,7 @@
  * A virtio device, independent of its transport and of what it does: feature negotiation,
  * device status and reset, queue setup, and one polling turn over its queues. A backend
  * (virtio-blk in vblk.c; virtio-net later) supplies struct vdev_ops and gets validated chains;
- * a transport (the virtio-pci function in the guest's virtual PCI, not built yet) turns
+ * a transport (the virtio-pci function in the guest's virtual PCI, vmm/vpci/) turns
  * register accesses into the calls below; a sidecore calls vdev_turn().
  *
  * What is offered: VIRTIO_F_VERSION_1 (required: a driver that does not accept it never gets

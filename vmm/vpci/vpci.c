@@ -14,6 +14,7 @@
 #include "vmm/guest.h"
 #include "vmm/vpci/vpci.h"
 #include "vmm/vpci/vpci_priv.h"
+#include "vmm/vpci/vpci_virtio_fn.h"
 
 #define CF8_ENABLE      (1u << 31)
 #define CF8_BUS(a)      (((a) >> 16) & 0xffu)
@@ -245,6 +246,7 @@ void vpci_guest_start(struct guest *g)
         if (f->irq_pin)
             intc_gsi_mask(f->gsi, false);
     }
+    vpci_virtio_fn_guest_start(g);
 }
 
 void vpci_guest_stop(struct guest *g)
@@ -285,7 +287,9 @@ static bool port_locked(struct guest *g, uint16_t port, unsigned size, bool writ
             *value = vpci_uart_cfg_read(&vp->uart, off, size);
         return true;
     }
-    bool present = fn0 && slot <= vp->nfns;
+    bool present = fn0 && slot <= vp->nfns + vp->nvirtio;
+    if (present && vpci_virtio_fn_cfg(g, slot, off, size, write, value))
+        return true;
     if (write) {
         if (present && slot > 0) {
             struct vpci_fn *f = &vp->fn[slot - 1];

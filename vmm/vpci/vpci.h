@@ -128,6 +128,7 @@ struct mf_guest;
 struct vpci {
     uint32_t cf8;               /* configuration address latch */
     uint8_t nfns;
+    uint8_t nvirtio;            /* virtio functions after them (vmm/vpci/vpci_virtio_fn.h) */
     bool unsafe;                /* a function is assigned without an IOMMU */
     uint64_t mmio_next;         /* next free guest-physical address in the window */
     struct vpci_fn fn[VPCI_MAX_FNS];

@@ -7,13 +7,14 @@
  *
  * BAR0 (32 KiB, at a guest-physical address the hypervisor chooses; the guest cannot move it):
  *   0x0000 common configuration   0x1000 ISR status   0x2000 device configuration
- *   0x3000 notification (4 bytes per queue; a page of its own, so that a sidecore can later
- *          read it as memory instead of taking the write as an exit)
+ *   0x3000 notification (4 bytes per queue; a page of its own, mapped as memory in a guest,
+ *          which the sidecore reads instead of taking the write as an exit)
  *   0x4000 MSI-X table            0x5000 MSI-X pending bits (read as 0)
  * Accesses of a size or place no register has read 0 and are ignored.
  *
- * Not built yet: nothing creates these functions (the manifest refuses virtio devices until
- * a sidecore serves them, include/exitless/built.h), and nothing maps BAR0 for exits.
+ * In a guest (vmm/vpci/vpci_virtio_fn.h): configuration space through the virtual PCI's ports,
+ * BAR0's registers through the PCI configuration access window; memory accesses to BAR0 other
+ * than the notification page are not emulated.
  *
  * Locking: struct vpci_virtio.lock protects the transport's fields; it is taken before the
  * device's own lock (vdev.lock), never inside it. isr and kicked are also changed by the

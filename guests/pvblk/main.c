@@ -1,0 +1,134 @@
+/* pvblk: virtio-blk through the virtual PCI, served by a polling sidecore. Disk 0 (writable):
+ * a pattern written, flushed, read back and checksummed, get-id, with the hypervisor's exit
+ * counts over the data path (goal: none after setup; with "mode=injected" on the command line
+ * the count is reported, as each interrupt then exits). Disk 1 (read_only): the RO feature and
+ * a write refused with VIRTIO_BLK_S_IOERR. Completions are awaited on the used ring and their
+ * MSI-X interrupts counted. */
+#include "guest.h"
+#include "virtio.h"
+
+#define VEC_VIRTIO 0x44
+#define MSR_EOI 0x80b
+#define SECTORS 8                       /* 4 KiB per request */
+#define SPINS 200000000ull
+#define WANT ((1ull << VIRTIO_BLK_F_RO) | (1ull << VIRTIO_BLK_F_FLUSH) | (1ull << VIRTIO_BLK_F_BLK_SIZE))
+
+struct ring {
+    struct vring_desc desc[VQ_SIZE] __attribute__((aligned(4096)));
+    uint16_t avail[3 + VQ_SIZE] __attribute__((aligned(4096)));
+    uint8_t used[6 + 8 * VQ_SIZE] __attribute__((aligned(4096)));
+};
+static struct ring rings[2];
+static struct vdisk disks[2];
+static struct virtio_blk_req_hdr hdr __attribute__((aligned(16)));
+static uint8_t wbuf[SECTORS * 512] __attribute__((aligned(4096)));
+static uint8_t rbuf[SECTORS * 512] __attribute__((aligned(4096)));
+static volatile uint8_t status_byte;
+static struct hc_exit_stats s0, s1;
+static bool injected;          /* command line "mode=injected": the guest's interrupts are injected */
+
+static void on_virtio(uint8_t v, uint64_t e)
+{
+    (void)v; (void)e;
+    disks[0].irqs++;   /* both disks interrupt on this vector; counted once per interrupt */
+    wrmsr(MSR_EOI, 0);
+}
+
+static void stats(struct hc_exit_stats *s) { hypercall(HC_GET_EXIT_STATS, (unsigned long)s, sizeof(*s), 0); }
+
+/* One request: header, optional data (device-writable for reads), status. Returns the status
+ * byte, or -1 when no completion came or it was not for this chain. */
+static int request(struct vdisk *d, uint32_t type, uint64_t sector, void *data, uint32_t len,
+                   bool data_in, uint32_t *used_len)
+{
+    hdr = (struct virtio_blk_req_hdr){ .type = type, .sector = sector };
+    status_byte = 0xff;
+    unsigned n = 0;
+    d->desc[n] = (struct vring_desc){ (uint64_t)(uintptr_t)&hdr, sizeof(hdr), VRING_DESC_F_NEXT, 1 };
+    n++;
+    if (len) {
+        d->desc[n] = (struct vring_desc){ (uint64_t)(uintptr_t)data, len,
+                                          (uint16_t)(VRING_DESC_F_NEXT | (data_in ? VRING_DESC_F_WRITE : 0)), 2 };
+        n++;
+    }
+    d->desc[n] = (struct vring_desc){ (uint64_t)(uintptr_t)&status_byte, 1, VRING_DESC_F_WRITE, 0 };
+    vio_submit(d, 0);
+    uint32_t id, l;
+    if (!vio_wait_used(d, &id, &l, SPINS) || id != 0)
+        return -1;
+    if (used_len)
+        *used_len = l;
+    return status_byte;
+}
+
+static uint32_t checksum(const uint8_t *p, uint32_t n)
+{
+    uint32_t a = 1, b = 0;          /* Adler-32 */
+    for (uint32_t i = 0; i < n; i++) {
+        a = (a + p[i]) % 65521;
+        b = (b + a) % 65521;
+    }
+    return b << 16 | a;
+}
+
+static bool setup(unsigned k)
+{
+    unsigned slot = vio_find(VIRTIO_ID_BLOCK, k);
+    if (!check(k ? "ro-disk-found" : "disk-found", slot != 0, "virtio-blk %u at 00:%02x.0", k, slot))
+        return false;
+    const char *why = vio_init(&disks[k], slot, VEC_VIRTIO, WANT, rings[k].desc,
+                               (struct vring_avail *)rings[k].avail, (struct vring_used *)rings[k].used);
+    return check(k ? "ro-disk-init" : "disk-init", !why, "%s (features %lx)", why ? why : "VERSION_1 negotiated, queue 0 and MSI-X set up",
+                 disks[k].features);
+}
+
+int guest_main(const struct exitless_boot_info *bi)
+{
+    injected = guest_has_word(bi->cmdline, "mode=injected");
+    guest_set_handler(VEC_VIRTIO, on_virtio);
+    __asm__ volatile("sti");
+    if (!setup(0))
+        guest_stop(1);
+    struct vdisk *d = &disks[0];
+    uint64_t cap = vio_read(d, 0x2000, 4) | (uint64_t)vio_read(d, 0x2004, 4) << 32;
+    check("capacity", cap >= SECTORS * 4, "%lu sectors", cap);
+    for (unsigned i = 0; i < sizeof(wbuf); i++)
+        wbuf[i] = (uint8_t)(i * 7 + (i >> 9) + 0x5a);
+    char id[VIRTIO_BLK_ID_BYTES + 1] = { 0 };
+    int st_w, st_f, st_r, st_id;
+    uint32_t rlen = 0, idlen = 0;
+    /* The data path: no output and no hypercall between the two counts. */
+    stats(&s0);
+    st_w = request(d, VIRTIO_BLK_T_OUT, 8, wbuf, sizeof(wbuf), false, NULL);
+    st_f = request(d, VIRTIO_BLK_T_FLUSH, 0, NULL, 0, false, NULL);
+    st_r = request(d, VIRTIO_BLK_T_IN, 8, rbuf, sizeof(rbuf), true, &rlen);
+    st_id = request(d, VIRTIO_BLK_T_GET_ID, 0, id, VIRTIO_BLK_ID_BYTES, true, &idlen);
+    stats(&s1);
+    uint64_t exits = s1.total_exits - s0.total_exits - 1;  /* the second stats hypercall */
+    check("write", st_w == VIRTIO_BLK_S_OK, "status %d", st_w);
+    check("flush", st_f == VIRTIO_BLK_S_OK, "status %d", st_f);
+    check("read", st_r == VIRTIO_BLK_S_OK && rlen == sizeof(rbuf) + 1, "status %d, used length %u", st_r, rlen);
+    uint32_t cw = checksum(wbuf, sizeof(wbuf)), cr = checksum(rbuf, sizeof(rbuf));
+    check("read-back-checksum", cw == cr, "written %x, read %x", cw, cr);
+    check("get-id", st_id == VIRTIO_BLK_S_OK && id[0] != 0, "status %d, id '%s'", st_id, id);
+    if (injected)   /* each completion interrupt exits to be injected, and its EOI is trapped */
+        gprintf("BENCH pvblk-injected-exits-per-request %lu/4 (%lu notify stores made)\n",
+                exits, d->notifies);
+    else {
+        check("data-path-no-exits", exits == 0, "%lu exits for 4 requests (%lu notify stores made)",
+              exits, d->notifies);
+        gprintf("BENCH pvblk-exits-per-request %lu/4\n", exits);
+    }
+    check("completion-interrupts", guest_wait_count(&disks[0].irqs, 1, SPINS),
+          "%lu MSI-X interrupts taken", disks[0].irqs);
+
+    if (!setup(1))
+        guest_stop(1);
+    struct vdisk *r = &disks[1];
+    check("ro-feature-offered", (r->features >> VIRTIO_BLK_F_RO) & 1, "features %lx", r->features);
+    int st = request(r, VIRTIO_BLK_T_OUT, 0, wbuf, 512, false, NULL);
+    check("ro-write-ioerr", st == VIRTIO_BLK_S_IOERR, "status %d", st);
+    st = request(r, VIRTIO_BLK_T_IN, 0, rbuf, 512, true, NULL);
+    check("ro-read-ok", st == VIRTIO_BLK_S_OK, "status %d", st);
+    guest_stop(0);
+}

@@ -1,0 +1,31 @@
+/*
+ * The polling sidecore (manifest `hypervisor.sidecores`): a CPU that runs no guest and loops
+ * over every queue of every virtio device it serves (vmm/vpci/vpci_virtio_fn.h). With n
+ * sidecores, sidecore i serves the guests whose id is i modulo n.
+ *
+ * Each pass visits the guests round robin, starting one guest further every pass, and gives
+ * each device one turn of at most SIDECORE_VQ_BUDGET chains per queue (vdev_turn(), under the
+ * device's lock), so no guest's queue holds the sidecore for another's.
+ *  - Guest to host: the driver's notifications are suppressed on every queue while the device
+ *    is live (VRING_USED_F_NO_NOTIFY, or the event index); a notify write the driver makes
+ *    anyway is a store to the notification page, which is memory: no exit. The sidecore reads
+ *    the page and counts such writes.
+ *  - Host to guest: when a queue's interrupt decision (vq_want_interrupt()) says so, an IPI to
+ *    the APIC id and vector of the queue's MSI-X entry, as vpci_msix_check() accepts it for the
+ *    guest's own cores and interrupt mode; an entry outside policy sends nothing (counted).
+ *
+ * Not built: the adaptive halt (an idle sidecore keeps polling; it never halts), and a
+ * baseline mode with exiting kicks.
+ */
+#ifndef EXITLESS_VMM_SIDECORE_SIDECORE_H
+#define EXITLESS_VMM_SIDECORE_SIDECORE_H
+
+#include "exitless/manifest.h"
+
+#define SIDECORE_VQ_BUDGET 16   /* chains per queue per turn */
+
+/* Management CPU, after the guests are created and before they start: gives each CPU of
+ * m->hv.sidecores its polling loop. Returns the sidecores started. */
+unsigned sidecore_start(const struct mf_manifest *m);
+
+#endif

@@ -1,0 +1,133 @@
+/* Creating a guest's virtio-pci functions and routing their configuration accesses
+ * (vmm/vpci/vpci_virtio_fn.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel/layout.h"
+#include "kernel/log.h"
+#include "kernel/mb2.h"
+#include "kernel/mm.h"
+#include "vmm/guest.h"
+#include "vmm/virtio/vq_guest_ram.h"
+#include "vmm/vpci/vpci_virtio_fn.h"
+
+/* Indexed by guest id; see the header for who writes what. */
+static struct vpci_vfn vfns[GUEST_MAX][VPCI_VIRTIO_FNS];
+
+static void dev_log(const char *line) { log_warn("virtio", "%s", line); }
+
+struct vpci_vfn *vpci_virtio_fn_get(uint32_t guest_id, unsigned k)
+{
+    if (guest_id >= GUEST_MAX || k >= VPCI_VIRTIO_FNS)
+        return NULL;
+    struct vpci_vfn *f = &vfns[guest_id][k];
+    return __atomic_load_n(&f->g, __ATOMIC_ACQUIRE) ? f : NULL;
+}
+
+static int notify_page(struct guest *g, struct vpci_vfn *f, char *err, unsigned errlen)
+{
+    if (!f->notify_hpa) {
+        f->notify_hpa = frames_alloc(1, PAGE_SIZE);
+        if (f->notify_hpa == FRAME_NONE) {
+            f->notify_hpa = 0;
+            snprintf(err, errlen, "no memory for a virtio notification page");
+            return -1;
+        }
+    }
+    f->notify = phys_to_virt(f->notify_hpa);
+    for (unsigned i = 0; i < PAGE_SIZE / 2; i++)
+        f->notify[i] = VPCI_VIRTIO_NOTIFY_IDLE;
+    if (gpmap_map(&g->gpmap, f->tr.bar_gpa + VPCI_VIRTIO_NOTIFY, f->notify_hpa, PAGE_SIZE,
+                  GPM_R | GPM_W, false)) {
+        snprintf(err, errlen, "cannot map a virtio notification page in the EPT");
+        return -1;
+    }
+    return 0;
+}
+
+int vpci_virtio_fn_setup(struct guest *g, const struct mf_guest *mg, const struct boot_info *bi,
+                         char *err, unsigned errlen)
+{
+    struct vpci *vp = &g->vpci;
+    vp->nvirtio = 0;
+    if (!mg || !mg->nvblks)
+        return 0;
+    if (g->id >= GUEST_MAX || mg->nvblks > VPCI_VIRTIO_FNS || vp->nfns + mg->nvblks > 31) {
+        snprintf(err, errlen, "too many PCI functions for its virtual PCI");
+        return -1;
+    }
+    if (g->mem_size > VPCI_MMIO_BASE) {
+        snprintf(err, errlen, "guests with virtio devices may have at most %llu MiB of memory "
+                              "(their MMIO window starts at %#llx)", VPCI_MMIO_BASE >> 20, VPCI_MMIO_BASE);
+        return -1;
+    }
+    if (!vp->mmio_next)
+        vp->mmio_next = VPCI_MMIO_BASE;
+    for (unsigned i = 0; i < mg->nvblks; i++) {
+        const struct mf_virtio_blk *mb = &mg->virtio_blk[i];
+        const struct mb2_module *m = mb2_find_module(bi, mb->module.name);
+        if (!m) {
+            snprintf(err, errlen, "virtio-blk module '%s' was not loaded by the boot loader",
+                     mb->module.name);
+            return -1;
+        }
+        uint64_t gpa = (vp->mmio_next + VPCI_VIRTIO_BAR_SIZE - 1) & ~(uint64_t)(VPCI_VIRTIO_BAR_SIZE - 1);
+        if (gpa + VPCI_VIRTIO_BAR_SIZE > VPCI_MMIO_END) {
+            snprintf(err, errlen, "virtio-blk %u does not fit the guest's MMIO window", i);
+            return -1;
+        }
+        vp->mmio_next = gpa + VPCI_VIRTIO_BAR_SIZE;
+        struct vpci_vfn *f = &vfns[g->id][i];
+        uint64_t keep_hpa = f->notify_hpa;
+        memset(f, 0, sizeof(*f));
+        f->notify_hpa = keep_hpa;
+        f->index = i;
+        char name[64], id[VIRTIO_BLK_ID_BYTES + 1];
+        snprintf(name, sizeof(name), "guest '%s' virtio-blk %u", g->name, i);
+        snprintf(id, sizeof(id), "%s", mb->module.name);
+        vq_guest_ram_init(&f->mem, g);
+        /* The module is the disk: its bytes are the hypervisor's copy the boot loader loaded;
+         * only this device writes them. */
+        vblk_init(&f->blk, name, &f->mem, phys_to_virt(m->start), m->end - m->start,
+                  mb->read_only, id, dev_log);
+        vpci_virtio_init(&f->tr, &f->blk.dev, gpa);
+        if (notify_page(g, f, err, errlen))
+            return -1;
+        vp->nvirtio++;
+        log_info("vpci", "%s: 00:%02x.0 virtio-blk %u on module '%s' (%lu sectors%s), BAR0 at "
+                         "%#lx, notification page mapped as memory", g->name, vp->nfns + 1 + i,
+                 i, mb->module.name, f->blk.sectors, mb->read_only ? ", read-only" : "", gpa);
+        __atomic_store_n(&f->g, g, __ATOMIC_RELEASE);
+    }
+    return 0;
+}
+
+void vpci_virtio_fn_guest_start(struct guest *g)
+{
+    for (unsigned i = 0; i < g->vpci.nvirtio; i++) {
+        struct vpci_vfn *f = &vfns[g->id][i];
+        vpci_virtio_mmio_write(&f->tr, VPCI_VIRTIO_COMMON +
+                               __builtin_offsetof(struct virtio_pci_common_cfg, device_status), 1, 0);
+        spin_lock(&f->tr.lock);
+        f->tr.command = 0;
+        f->tr.msix_ctrl = 0;
+        f->tr.bar_sizing = 0;
+        spin_unlock(&f->tr.lock);
+        for (unsigned k = 0; k < PAGE_SIZE / 2; k++)
+            f->notify[k] = VPCI_VIRTIO_NOTIFY_IDLE;
+    }
+}
+
+bool vpci_virtio_fn_cfg(struct guest *g, unsigned slot, uint16_t off, unsigned size, bool write,
+                        uint32_t *value)
+{
+    struct vpci *vp = &g->vpci;
+    if (slot <= vp->nfns || slot > vp->nfns + vp->nvirtio)
+        return false;
+    struct vpci_vfn *f = &vfns[g->id][slot - vp->nfns - 1];
+    if (write)
+        vpci_virtio_cfg_write(&f->tr, off, size, *value);
+    else
+        *value = vpci_virtio_cfg_read(&f->tr, off, size);
+    return true;
+}

@@ -1,0 +1,61 @@
+/*
+ * The virtio-pci functions of a guest's virtual PCI (one per manifest [[guest.virtio_blk]]),
+ * after its assigned functions: slots nfns + 1 ... nfns + nvirtio. Each is the transport of
+ * vmm/vpci/vpci_virtio.h over a virtio-blk device on its RAM module, with guest memory reached
+ * through vmm/virtio/vq_guest_ram.h.
+ *
+ * Guest access paths:
+ *  - configuration space: ports 0xCF8/0xCFC (exits), including the PCI configuration access
+ *    window (virtio 4.1.4.9), through which the guest reaches every BAR0 register;
+ *  - BAR0's notification page (BAR0 + 0x3000) is a hypervisor page mapped writable at its
+ *    place: a notify write is a plain store, no exit; the serving sidecore reads it as memory;
+ *  - the rest of BAR0 is not mapped: memory reads there answer all ones (vmm/unbacked.c) and
+ *    memory writes stop the guest, because MMIO stores are not emulated. A driver uses the
+ *    access window for the common, ISR and device configuration and the MSI-X table.
+ *
+ * Ownership: the slot table is written at guest creation (management CPU) before any sidecore
+ * starts and is read-only afterwards but for: the transport (its lock), the device (its lock),
+ * the notify page (written by the guest, read and re-armed by the serving sidecore only) and
+ * the counters marked "sidecore" (written by the serving sidecore only, read for the log).
+ */
+#ifndef EXITLESS_VMM_VPCI_VIRTIO_FN_H
+#define EXITLESS_VMM_VPCI_VIRTIO_FN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "exitless/manifest.h"
+#include "vmm/virtio/vblk.h"
+#include "vmm/vpci/vpci_virtio.h"
+
+#define VPCI_VIRTIO_NOTIFY_IDLE 0xffffu  /* a notify slot no write has reached since re-armed */
+
+struct guest;
+struct boot_info;
+
+struct vpci_vfn {
+    struct guest *g;            /* NULL: slot unused */
+    unsigned index;             /* the guest's virtio-blk number */
+    struct vpci_virtio tr;
+    struct vblk blk;
+    struct vq_guest mem;
+    uint64_t notify_hpa;
+    volatile uint16_t *notify;  /* the notify page (hypervisor mapping) */
+    /* sidecore */
+    bool polling;               /* the sidecore suppressed the driver's notifications */
+    uint64_t turns, chains, irqs, irqs_unrouted, notify_writes;
+};
+
+/* Guest creation (after vpci_setup): the manifest's virtio-blk functions. 0, or -1 with err. */
+int vpci_virtio_fn_setup(struct guest *g, const struct mf_guest *mg, const struct boot_info *bi,
+                         char *err, unsigned errlen);
+/* Before each run: every device reset as a driver's status write of 0 does. */
+void vpci_virtio_fn_guest_start(struct guest *g);
+/* Configuration access to slot (1-based, as in the CF8 address); false if no virtio slot. */
+bool vpci_virtio_fn_cfg(struct guest *g, unsigned slot, uint16_t off, unsigned size, bool write,
+                        uint32_t *value);
+/* The k-th virtio function of guest id, or NULL. */
+struct vpci_vfn *vpci_virtio_fn_get(uint32_t guest_id, unsigned k);
+#define VPCI_VIRTIO_FNS MF_MAX_GUEST_VBLKS
+
+#endif
