@@ -454,8 +454,8 @@ bochs)
         "^manifest:5:1: error: \\[\\[guest\\]\\] 'first': missing key 'memory'" \
         "^manifest:8:1: error: unknown key 'memroy' in \\[\\[guest\\]\\] 'first'; did you mean 'memory'\\?" \
         "^manifest:13:8: error: guest 'second': CPU 1 is already used by guest 'first' \\(line 7\\)" \
-        "^manifest:17:1: error: \\[\\[guest.virtio_blk\\]\\] of guest 'second': virtio-blk is not built yet in this hypervisor" \
-        "^manifest:21:13: error: 'sidecores': the polling sidecore is not built yet in this hypervisor" \
+        "^manifest:7:8: error: guest 'first': CPU 1 is a sidecore \\(hypervisor.sidecores\\)" \
+        "^manifest:17:1: error: \\[\\[guest.virtio_net\\]\\] of guest 'second': virtio-net is not built yet in this hypervisor" \
         'boot stopped: fix the manifest; no device was configured'
     ;;
 qemu)
@@ -697,7 +697,7 @@ qemu)
         tests/manifests/qemu-soak.toml 'a restart soak was asked for, but this is a production build'
     EXPECT_RESULT=FAIL MKISO_FLAGS=--unchecked boot_case qemu-bad-manifest qemu bios 2 "" tests/manifests/bad/errors.toml \
         "^manifest:8:1: error: unknown key 'memroy' in \\[\\[guest\\]\\] 'first'; did you mean 'memory'\\?" \
-        "^manifest:17:1: error: \\[\\[guest.virtio_blk\\]\\] of guest 'second': virtio-blk is not built yet in this hypervisor" \
+        "^manifest:17:1: error: \\[\\[guest.virtio_net\\]\\] of guest 'second': virtio-net is not built yet in this hypervisor" \
         'boot stopped: fix the manifest; no device was configured'
     ;;
 *) echo "integration.sh: unknown tier $tier" >&2; exit 2 ;;

@@ -13,6 +13,7 @@
 #include "kernel/trap.h"
 #include "kernel/vectors.h"
 #include "vmm/guest_mgr.h"
+#include "vmm/loader/linux_check.h"
 #include "vmm/loader/loader.h"
 #include "vmm/platform/platform.h"
 #include "vmm/stats.h"
@@ -164,7 +165,13 @@ struct guest *guest_mgr_create(const struct guest_config *cfg, const struct boot
     }
     vuart_init(&g->uart, g->name);
     boot_info_for_restart = bi;
-    if (load_image(g, bi, err, errlen) || vpci_setup(g, cfg->mf, err, (unsigned)errlen) ||
+    if (load_image(g, bi, err, errlen))
+        return NULL;
+    if (g->entry.aps_wait_sipi && cfg->mf && cfg->mf->nvblks) {
+        snprintf(err, errlen, "%s", LINUX_VBLK_NOT_BUILT);
+        return NULL;
+    }
+    if (vpci_setup(g, cfg->mf, err, (unsigned)errlen) ||
         vpci_virtio_fn_setup(g, cfg->mf, bi, err, (unsigned)errlen))
         return NULL;
     g->state = GUEST_READY;

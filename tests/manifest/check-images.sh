@@ -1,7 +1,7 @@
 #!/bin/sh
 # exitless-manifest --check-files detects each guest's image kind from its file and checks it
 # against the guest: synthetic bzImages (good, old protocol, too big for its guest), a file
-# that is no kernel, and a test guest ELF. One PASS/FAIL line per check; non-zero on failure.
+# that is no kernel, a test guest ELF, a Linux guest asking for virtio-blk. One PASS/FAIL line per check; non-zero on failure.
 tool=$1
 elf=$2
 dir=$(mktemp -d)
@@ -77,6 +77,19 @@ name = "hello"
 cpus = [5]
 memory = "8M"
 image = "hello"
+
+[[guest]]
+name = "linuxdisk"
+cpus = [7]
+memory = "64M"
+image = "good"
+
+[[guest.virtio_blk]]
+module = "junk"
+read_only = true
+
+[hypervisor]
+sidecores = [8]
 TOML
 
 "$tool" --check-files "$dir/m.toml" > "$dir/out" 2> "$dir/err"
@@ -99,7 +112,9 @@ expect err "guest 'toobig'.*kernel does not fit" "kernel too big for the guest"
 expect err "guest 'junk'.*unknown image format" "no kernel"
 expect err "guest 'injected'.*a Linux guest needs interrupts = \"exitless\"" \
     "Linux guest in injected mode refused"
-expect err "m.toml: 4 errors" "error count"
+expect err "guest 'linuxdisk'.*virtio-blk for a Linux guest is not built yet" \
+    "Linux guest with virtio-blk refused (BAR0 MMIO not served yet)"
+expect err "m.toml: 5 errors" "error count"
 if [ "$rc" -ne 1 ]; then
     echo "FAIL: check-images: exit status $rc, want 1"
     status=1
