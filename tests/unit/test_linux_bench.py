@@ -9,16 +9,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
 import linux_bench  # noqa: E402
 
-results = {"passed": 0, "failed": 0}
-
-
-def check(name, cond, why=""):
-    if cond:
-        print(f"PASS: {name}")
-        results["passed"] += 1
-    else:
-        print(f"FAIL: {name}: {why}")
-        results["failed"] += 1
+sys.path.insert(0, HERE)
+from pass_fail import check, finish  # noqa: E402
 
 
 NATIVE = """GRUB: loading Linux natively\r
@@ -104,8 +96,7 @@ def main():
         check("no stop report: fails", msg is not None and "stats" in msg, repr(msg))
         msg = error(linux_bench.rows, n, h, h)
         check("idle run that did not idle: fails", msg is not None and "nothing to divide" in msg, repr(msg))
-    print(f"linux_bench: {results['passed']} passed, {results['failed']} failed")
-    sys.exit(1 if results["failed"] else 0)
+    finish("linux_bench")
 
 
 if __name__ == "__main__":

@@ -17,16 +17,8 @@ sys.path.insert(0, TOOLS)
 import extract_vmlinux  # noqa: E402
 import moddeps  # noqa: E402
 
-results = {"passed": 0, "failed": 0}
-
-
-def check(name, cond, why=""):
-    if cond:
-        print(f"PASS: {name}")
-        results["passed"] += 1
-    else:
-        print(f"FAIL: {name}: {why}")
-        results["failed"] += 1
+sys.path.insert(0, HERE)
+from pass_fail import check, finish  # noqa: E402
 
 
 def raises(fn, *args):
@@ -209,5 +201,4 @@ if __name__ == "__main__":
     test_cpio()
     test_extract()
     test_moddeps()
-    print(f"linux_guest_tools: {results['passed']} passed, {results['failed']} failed")
-    sys.exit(1 if results["failed"] else 0)
+    finish("linux_guest_tools")
