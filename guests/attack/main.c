@@ -75,11 +75,7 @@ int guest_main(const struct exitless_boot_info *boot)
         memory_write(run);
     if (guest_has_word(c, "triple") && run == writes) {
         gprintf("attack: triple: an exception with an empty IDT\n");
-        struct {
-            uint16_t limit;
-            uint64_t base;
-        } __attribute__((packed)) empty = { 0, 0 };
-        __asm__ volatile("lidt %0; int3" ::"m"(empty));
+        guest_triple_fault();
         check("triple-fault-stopped", false, "still running after a triple fault");
         return 1;
     }

@@ -6,11 +6,7 @@ int guest_main(const struct exitless_boot_info *bi)
 {
     (void)bi;
     gprintf("crashing on purpose: empty IDT, then int3\n");
-    struct {
-        uint16_t limit;
-        uint64_t base;
-    } __attribute__((packed)) empty = { 0, 0 };
-    __asm__ volatile("lidt %0; int3" ::"m"(empty));
+    guest_triple_fault();
     check("triple-fault-stopped", false, "still running after a triple fault");
     return 1;
 }

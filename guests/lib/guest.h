@@ -96,6 +96,9 @@ uint64_t guest_isr_stub(uint8_t vector);
 void guest_load_idt(void *idt);
 void guest_load_idt_limit(void *idt, uint16_t limit);
 void guest_idt_load_shared(void);
+/* A triple fault on purpose: an empty IDT, then an exception (the hypervisor stops the guest;
+ * returns only if it did not). */
+void guest_triple_fault(void);
 
 static inline uint64_t read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
 

@@ -51,6 +51,12 @@ void guest_load_idt_limit(void *table, uint16_t limit)
 
 void guest_load_idt(void *table) { guest_load_idt_limit(table, sizeof(idt) - 1); }
 
+void guest_triple_fault(void)
+{
+    guest_load_idt_limit(0, 0);
+    __asm__ volatile("int3");
+}
+
 /* The other vCPUs load the table vCPU 0 built (IDTR is per vCPU). */
 void guest_idt_load_shared(void) { guest_load_idt(idt); }
 

@@ -44,15 +44,6 @@ static uint64_t arg_num(const char *cmdline, const char *key, uint64_t dflt)
     return n;
 }
 
-static void triple_fault(void)
-{
-    struct {
-        uint16_t limit;
-        uint64_t base;
-    } __attribute__((packed)) empty = { 0, 0 };
-    __asm__ volatile("lidt %0; int3" ::"m"(empty));
-}
-
 static int cycler(const struct exitless_boot_info *bi)
 {
     uint32_t run = cpuid(HC_CPUID_LEAF_BASE + 1, 0).d;
@@ -90,7 +81,7 @@ static int cycler(const struct exitless_boot_info *bi)
             vcheck("stopped-by-its-dma-fault", false, "run %u: still running %u ms after its first "
                    "DMA outside its memory", run, FAULT_LIMIT_US / 1000);
         } else {
-            triple_fault();
+            guest_triple_fault();
             vcheck("stopped-by-its-triple-fault", false, "run %u: still running", run);
         }
         return 1;
