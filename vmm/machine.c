@@ -7,6 +7,7 @@
 #include "vmm/machine.h"
 #include "vmm/sidecore/sidecore.h"
 #include "vmm/vendor.h"
+#include "vmm/vpci/vpci_virtio_fn.h"
 
 static void config_from_manifest(const struct mf_guest *mg, int index, struct guest_config *c)
 {
@@ -55,6 +56,10 @@ bool machine_run_guests(const struct mf_manifest *m, const struct boot_info *bi,
         }
     }
 
+    if (vpci_virtio_fabric_build(m, err, sizeof(err))) {
+        log_err("virtio", "%s: no guest runs", err);
+        return false;
+    }
     for (uint32_t i = 0; i < m->nguests; i++) {
         struct guest_config c;
         config_from_manifest(&m->guests[i], (int)i, &c);

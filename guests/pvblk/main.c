@@ -5,7 +5,7 @@
  * a write refused with VIRTIO_BLK_S_IOERR. Completions are awaited on the used ring and their
  * MSI-X interrupts counted. */
 #include "guest.h"
-#include "virtio.h"
+#include "virtio_pci.h"
 
 #define VEC_VIRTIO 0x44
 #define MSR_EOI 0x80b
@@ -13,12 +13,7 @@
 #define SPINS 200000000ull
 #define WANT ((1ull << VIRTIO_BLK_F_RO) | (1ull << VIRTIO_BLK_F_FLUSH) | (1ull << VIRTIO_BLK_F_BLK_SIZE))
 
-struct ring {
-    struct vring_desc desc[VQ_SIZE] __attribute__((aligned(4096)));
-    uint16_t avail[3 + VQ_SIZE] __attribute__((aligned(4096)));
-    uint8_t used[6 + 8 * VQ_SIZE] __attribute__((aligned(4096)));
-};
-static struct ring rings[2];
+static struct vio_ring rings[2];
 static struct vdisk disks[2];
 static struct virtio_blk_req_hdr hdr __attribute__((aligned(16)));
 static uint8_t wbuf[SECTORS * 512] __attribute__((aligned(4096)));
@@ -44,14 +39,14 @@ static int request(struct vdisk *d, uint32_t type, uint64_t sector, void *data, 
     hdr = (struct virtio_blk_req_hdr){ .type = type, .sector = sector };
     status_byte = 0xff;
     unsigned n = 0;
-    d->desc[n] = (struct vring_desc){ (uint64_t)(uintptr_t)&hdr, sizeof(hdr), VRING_DESC_F_NEXT, 1 };
+    d->q[0].desc[n] = (struct vring_desc){ (uint64_t)(uintptr_t)&hdr, sizeof(hdr), VRING_DESC_F_NEXT, 1 };
     n++;
     if (len) {
-        d->desc[n] = (struct vring_desc){ (uint64_t)(uintptr_t)data, len,
+        d->q[0].desc[n] = (struct vring_desc){ (uint64_t)(uintptr_t)data, len,
                                           (uint16_t)(VRING_DESC_F_NEXT | (data_in ? VRING_DESC_F_WRITE : 0)), 2 };
         n++;
     }
-    d->desc[n] = (struct vring_desc){ (uint64_t)(uintptr_t)&status_byte, 1, VRING_DESC_F_WRITE, 0 };
+    d->q[0].desc[n] = (struct vring_desc){ (uint64_t)(uintptr_t)&status_byte, 1, VRING_DESC_F_WRITE, 0 };
     vio_submit(d, 0);
     uint32_t id, l;
     if (!vio_wait_used(d, &id, &l, SPINS) || id != 0)
@@ -76,8 +71,7 @@ static bool setup(unsigned k)
     unsigned slot = vio_find(VIRTIO_ID_BLOCK, k);
     if (!check(k ? "ro-disk-found" : "disk-found", slot != 0, "virtio-blk %u at 00:%02x.0", k, slot))
         return false;
-    const char *why = vio_init(&disks[k], slot, VEC_VIRTIO, WANT, rings[k].desc,
-                               (struct vring_avail *)rings[k].avail, (struct vring_used *)rings[k].used);
+    const char *why = vio_init(&disks[k], slot, VEC_VIRTIO, WANT, &rings[k]);
     return check(k ? "ro-disk-init" : "disk-init", !why, "%s (features %lx)", why ? why : "VERSION_1 negotiated, queue 0 and MSI-X set up",
                  disks[k].features);
 }

@@ -197,4 +197,32 @@ struct virtio_blk_config {
 };
 _Static_assert(sizeof(struct virtio_blk_config) == 24, "5.2.4: configuration up to blk_size");
 
+/* ---- virtio-net (5.1) ---- */
+
+#define VIRTIO_NET_F_MAC    5     /* the device configuration has the MAC address */
+#define VIRTIO_NET_F_STATUS 16    /* ... and a link status */
+#define VIRTIO_NET_S_LINK_UP 1
+
+#define VIRTIO_NET_RX_Q 0         /* receiveq1 */
+#define VIRTIO_NET_TX_Q 1         /* transmitq1 */
+
+/* Device configuration layout (5.1.4), as far as the fields this device offers. */
+struct virtio_net_config {
+    uint8_t mac[6];
+    uint16_t status;
+};
+_Static_assert(sizeof(struct virtio_net_config) == 8, "5.1.4: mac and status");
+
+/* The header before every frame in both directions (5.1.6), with VIRTIO_F_VERSION_1. */
+struct virtio_net_hdr {
+    uint8_t flags;
+    uint8_t gso_type;
+    uint16_t hdr_len;
+    uint16_t gso_size;
+    uint16_t csum_start;
+    uint16_t csum_offset;
+    uint16_t num_buffers;
+};
+_Static_assert(sizeof(struct virtio_net_hdr) == 12, "5.1.6: the VERSION_1 header is 12 bytes");
+
 #endif

@@ -8,15 +8,24 @@
 #include "vmm/guest.h"
 #include "vmm/guest_mgr.h"
 #include "vmm/sidecore/sidecore.h"
+#include "vmm/virtio/vswitch.h"
 #include "vmm/vpci/vpci_virtio_fn.h"
 
 struct sidecore {
     unsigned index, count;
     uint32_t cpu;
+    uint32_t switch_owner;      /* the CPU that serves every virtio-net device (vnet.h) */
     /* This sidecore's own, per guest: it ran when last seen (for the report at its stop). */
     bool seen_running[GUEST_MAX];
 };
 static struct sidecore sidecores[MF_MAX_CPUS];
+
+/* Virtio-blk devices go by guest id modulo the sidecores; every virtio-net device goes to the
+ * switch's owner, which alone reaches the switch. */
+static bool serves(const struct sidecore *sc, const struct vpci_vfn *f)
+{
+    return f->is_net ? sc->cpu == sc->switch_owner : f->g->id % sc->count == sc->index;
+}
 
 /* Sends queue or configuration interrupt `entry` of f where its MSI-X entry says. */
 static void interrupt(struct vpci_vfn *f, uint16_t entry)
@@ -38,7 +47,7 @@ static void interrupt(struct vpci_vfn *f, uint16_t entry)
 /* Notify writes the driver made though notifications were suppressed: counted, re-armed. */
 static void read_notify(struct vpci_vfn *f)
 {
-    for (unsigned q = 0; q < f->blk.dev.info.nqueues; q++) {
+    for (unsigned q = 0; q < f->dev->info.nqueues; q++) {
         volatile uint16_t *slot = &f->notify[q * VPCI_VIRTIO_NOTIFY_MUL / 2];
         if (*slot != VPCI_VIRTIO_NOTIFY_IDLE) {
             *slot = VPCI_VIRTIO_NOTIFY_IDLE;
@@ -49,6 +58,20 @@ static void read_notify(struct vpci_vfn *f)
 
 static void report(const struct vpci_vfn *f)
 {
+    if (f->is_net) {
+        const struct vnet *n = &f->net;
+        const struct vsw_counters *c = &n->fab->sw.port[n->port].c;
+        log_info("sidecore", "%s virtio-net %u (port %u): %lu chains in %lu turns; sent %lu frames "
+                             "(%lu bytes), received %lu (%lu bytes, %lu mirror copies); dropped: "
+                             "%lu spoofed, %lu tagged, %lu malformed, %lu unknown, %lu over "
+                             "ingress_limit, %lu without a receive buffer; %lu egress deferrals; "
+                             "%lu interrupts sent, %lu not routed, %lu notify writes read from memory",
+                 f->g->name, f->index, n->port, f->chains, f->turns, c->tx_frames, c->tx_bytes,
+                 c->rx_frames, c->rx_bytes, c->mirrored, c->drop_spoof, c->drop_vlan,
+                 c->drop_malformed, c->drop_unknown, c->drop_ingress, n->rx_nobuf, n->tx_deferred,
+                 f->irqs, f->irqs_unrouted, f->notify_writes);
+        return;
+    }
     const struct vblk *b = &f->blk;
     log_info("sidecore", "%s virtio-blk %u: %lu chains in %lu turns (%lu reads, %lu writes, "
                          "%lu flushes, %lu I/O errors), %lu interrupts sent, %lu not routed, "
@@ -57,9 +80,18 @@ static void report(const struct vpci_vfn *f)
              f->notify_writes);
 }
 
+static void config_interrupt(struct vpci_vfn *f)
+{
+    spin_lock(&f->tr.lock);
+    uint16_t entry = f->tr.config_vector;
+    spin_unlock(&f->tr.lock);
+    vpci_virtio_isr_raise(&f->tr, VIRTIO_PCI_ISR_CONFIG);
+    interrupt(f, entry);
+}
+
 static void serve(struct vpci_vfn *f)
 {
-    struct vdev *d = &f->blk.dev;
+    struct vdev *d = f->dev;
     read_notify(f);
     if (!(vdev_status(d) & VIRTIO_STATUS_DRIVER_OK))
         return;
@@ -74,13 +106,30 @@ static void serve(struct vpci_vfn *f)
     for (uint16_t qi = 0; irq; qi++, irq >>= 1)
         if (irq & 1)
             interrupt(f, (uint16_t)vdev_queue_read(d, qi, VDEV_Q_MSIX));
-    if (config_irq) {
-        spin_lock(&f->tr.lock);
-        uint16_t entry = f->tr.config_vector;
-        spin_unlock(&f->tr.lock);
-        vpci_virtio_isr_raise(&f->tr, VIRTIO_PCI_ISR_CONFIG);
-        interrupt(f, entry);
-    }
+    if (config_irq)
+        config_interrupt(f);
+}
+
+/* The receive interrupts and failures that the pass's transmissions left on net devices. */
+static void net_interrupts(struct sidecore *sc)
+{
+    for (unsigned id = 0; id < GUEST_MAX; id++)
+        for (unsigned i = 0; i < VPCI_VIRTIO_FNS; i++) {
+            struct vpci_vfn *f = vpci_virtio_fn_get(id, i);
+            if (!f)
+                break;
+            if (!f->is_net || !serves(sc, f))
+                continue;
+            struct vnet *n = &f->net;
+            if (n->rx_irq) {
+                n->rx_irq = false;
+                interrupt(f, (uint16_t)vdev_queue_read(f->dev, VIRTIO_NET_RX_Q, VDEV_Q_MSIX));
+            }
+            if (n->cfg_irq) {
+                n->cfg_irq = false;
+                config_interrupt(f);
+            }
+        }
 }
 
 static void sidecore_main(void *arg)
@@ -91,24 +140,27 @@ static void sidecore_main(void *arg)
     for (unsigned first = 0;; first = (first + 1) % GUEST_MAX) {
         for (unsigned k = 0; k < GUEST_MAX; k++) {
             unsigned id = (first + k) % GUEST_MAX;
-            if (id % sc->count != sc->index)
-                continue;
+            bool any = false, running = false;
             for (unsigned i = 0; i < VPCI_VIRTIO_FNS; i++) {
                 struct vpci_vfn *f = vpci_virtio_fn_get(id, i);
                 if (!f)
                     break;
+                if (!serves(sc, f))
+                    continue;
+                any = true;
                 /* guest->state is the management CPU's (guest->lock); a stale read here
                  * serves a device one pass late or early, which its reset before each run
                  * and its lock make harmless. */
-                bool running = f->g->state == GUEST_RUNNING;
+                running = f->g->state == GUEST_RUNNING;
                 if (running)
                     serve(f);
                 else if (sc->seen_running[id])
                     report(f);
-                if (i + 1 == VPCI_VIRTIO_FNS || !vpci_virtio_fn_get(id, i + 1))
-                    sc->seen_running[id] = running;
             }
+            if (any)
+                sc->seen_running[id] = running;
         }
+        net_interrupts(sc);
         cpu_relax();
     }
 }
@@ -120,7 +172,8 @@ unsigned sidecore_start(const struct mf_manifest *m)
         if (!mf_cpuset_has(&m->hv.sidecores, cpu))
             continue;
         struct sidecore *sc = &sidecores[index];
-        *sc = (struct sidecore){ .index = index, .count = n, .cpu = cpu };
+        *sc = (struct sidecore){ .index = index, .count = n, .cpu = cpu,
+                                 .switch_owner = vsw_owner_of(m) };
         index++;
         if (smp_assign_role(cpu, sidecore_main, sc)) {
             log_err("sidecore", "CPU %u cannot take the sidecore role (offline or busy): the "

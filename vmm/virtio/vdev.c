@@ -232,6 +232,22 @@ bool vdev_set_polling(struct vdev *d, bool on)
     return pending;
 }
 
+/* Serves chain c of queue qi and puts it in the used ring: 0, VDEV_DEFER (held), or an error. */
+static int serve_one(struct vdev *d, uint16_t qi, struct virtq *q, const struct vq_chain *c)
+{
+    uint32_t written = 0;
+    int rc = d->ops->serve(d, qi, q, c, &written);
+    if (rc == VDEV_DEFER) {
+        struct vdev_queue *dq = &d->q[qi];
+        if (c != &dq->hold)
+            dq->hold = *c;
+        dq->held = true;
+        return VDEV_DEFER;
+    }
+    d->q[qi].held = false;
+    return rc ? rc : vq_push(q, c->head, written);
+}
+
 /* One queue's share of a turn. Returns the chains served; a guest error fails the device.
  * Called with d->lock held. */
 static uint32_t turn_queue(struct vdev *d, uint16_t qi, uint16_t budget, uint32_t *irq)
@@ -239,7 +255,18 @@ static uint32_t turn_queue(struct vdev *d, uint16_t qi, uint16_t budget, uint32_
     struct virtq *q = &d->q[qi].vq;
     struct vq_chain c;
     uint32_t served = 0;
-    int rc = vq_turn_begin(q, budget);
+    int rc;
+    if (d->q[qi].held) {
+        rc = serve_one(d, qi, q, &d->q[qi].hold);
+        if (rc == VDEV_DEFER)
+            return 0;
+        if (rc) {
+            fail_locked(d, qi, rc, d->q[qi].hold.head);
+            return 0;
+        }
+        served++;
+    }
+    rc = vq_turn_begin(q, budget);
     if (rc < 0) {
         fail_locked(d, qi, rc, -1);
         return 0;
@@ -247,10 +274,11 @@ static uint32_t turn_queue(struct vdev *d, uint16_t qi, uint16_t budget, uint32_
     if (d->polling)
         vq_notify_suppress(q);
     while ((rc = vq_next(q, &c)) == VQ_OK) {
-        uint32_t written = 0;
-        rc = d->ops->serve(d, qi, q, &c, &written);
-        if (rc == 0)
-            rc = vq_push(q, c.head, written);
+        rc = serve_one(d, qi, q, &c);
+        if (rc == VDEV_DEFER) {
+            rc = 1;
+            break;
+        }
         if (rc) {
             fail_locked(d, qi, rc, c.head);
             break;
@@ -265,6 +293,48 @@ static uint32_t turn_queue(struct vdev *d, uint16_t qi, uint16_t budget, uint32_
     return served;
 }
 
+int vdev_deliver(struct vdev *d, uint16_t qi,
+                 int (*fill)(const void *ctx, const struct virtq *q, const struct vq_chain *c,
+                             uint32_t *written),
+                 const void *ctx, bool *irq, bool *config_irq)
+{
+    *irq = *config_irq = false;
+    int ret = 1;
+    spin_lock(&d->lock);
+    struct virtq *q = &d->q[qi].vq;
+    if (qi >= d->info.nqueues || !(d->status & VIRTIO_STATUS_DRIVER_OK) ||
+        (d->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET) || !d->q[qi].enabled)
+        goto out;
+    struct vq_chain c;
+    c.head = VQ_NO_HEAD;
+    int rc = vq_turn_begin(q, 1);
+    if (rc == 0)
+        goto out;
+    if (rc > 0)
+        rc = vq_next(q, &c);
+    uint32_t written = 0;
+    if (rc == VQ_OK)
+        rc = fill(ctx, q, &c, &written);
+    if (rc == VQ_OK)
+        rc = vq_push(q, c.head, written);
+    if (rc == VQ_OK)
+        rc = vq_publish(q);
+    if (rc == 1)
+        goto out;           /* the turn had nothing after all */
+    if (rc) {
+        fail_locked(d, qi, rc, c.head == VQ_NO_HEAD ? -1 : c.head);
+        *config_irq = true;
+        ret = rc < 0 ? rc : VDEV_E_REQUEST;
+        goto out;
+    }
+    d->served++;
+    *irq = vq_want_interrupt(q);
+    ret = 0;
+out:
+    spin_unlock(&d->lock);
+    return ret;
+}
+
 uint32_t vdev_turn(struct vdev *d, uint16_t budget, uint32_t *irq, bool *config_irq)
 {
     uint32_t served = 0;
@@ -274,7 +344,7 @@ uint32_t vdev_turn(struct vdev *d, uint16_t budget, uint32_t *irq, bool *config_
     bool was_failed = d->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET;
     if ((d->status & VIRTIO_STATUS_DRIVER_OK) && !was_failed)
         for (uint16_t qi = 0; qi < d->info.nqueues; qi++) {
-            if (!d->q[qi].enabled)
+            if (!d->q[qi].enabled || (d->info.pull_queues >> qi & 1))
                 continue;
             served += turn_queue(d, qi, budget, irq);
             if (d->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET)

@@ -36,6 +36,9 @@
 
 /* A backend's error: the request cannot be answered at all (no status byte, no header). */
 #define VDEV_E_REQUEST (-32)
+/* A backend's answer: not now (a rate limit). The device holds the chain, serves it first on
+ * a later turn, and takes no other chain of that queue before it. */
+#define VDEV_DEFER 1
 
 struct vdev;
 
@@ -58,6 +61,8 @@ struct vdev_info {
     uint16_t nqueues;       /* 1..VDEV_MAX_QUEUES */
     uint32_t config_len;    /* bytes of device configuration */
     uint32_t max_bytes;     /* bound on one chain's bytes */
+    uint32_t pull_queues;   /* bit qi: queue qi's chains are buffers the backend takes with
+                               vdev_deliver(), never in a turn (virtio-net's receive queue) */
 };
 
 /* Queue registers of the virtio-pci common configuration (4.1.4.3). */
@@ -69,6 +74,8 @@ struct vdev_queue {
     bool enabled;
     uint64_t desc, driver, device;
     struct virtq vq;        /* valid while enabled */
+    bool held;              /* a chain the backend deferred (VDEV_DEFER), served first */
+    struct vq_chain hold;
 };
 
 struct vdev {
@@ -119,6 +126,21 @@ void vdev_config_read(struct vdev *d, uint32_t off, void *dst, uint32_t len);
 /* Polling on: driver notifications suppressed on every queue. Off: asked for again; returns
  * true if chains arrived that must be served before the caller may sleep. */
 bool vdev_set_polling(struct vdev *d, bool on);
+
+/*
+ * Fills the next buffer of pull queue qi: under d's lock, takes one chain, calls fill (which
+ * sets *written and returns 0, or VDEV_E_REQUEST: the device then needs reset), puts it in the
+ * used ring and publishes it; *irq tells whether the driver wants an interrupt for it.
+ * Returns 0 when delivered, 1 when the driver has no buffer there (or the device is not
+ * live), or a negative error when the device just failed (*config_irq set).
+ * Lock order: a backend may call this inside its own device's turn, holding that device's
+ * lock; only the one CPU that serves both devices does so, and a device never delivers to
+ * itself, so the two locks are always taken sender first and never by anyone in reverse.
+ */
+int vdev_deliver(struct vdev *d, uint16_t qi,
+                 int (*fill)(const void *ctx, const struct virtq *q, const struct vq_chain *c,
+                             uint32_t *written),
+                 const void *ctx, bool *irq, bool *config_irq);
 
 /* One turn over the device's queues, at most `budget` chains per queue. Returns the chains
  * served; *irq gets bit qi for each queue whose driver wants an interrupt, *config_irq is

@@ -7,6 +7,7 @@
 #include "kernel/log.h"
 #include "kernel/mb2.h"
 #include "kernel/mm.h"
+#include "kernel/tsc.h"
 #include "vmm/guest.h"
 #include "vmm/virtio/vq_guest_ram.h"
 #include "vmm/vpci/vpci_virtio_fn.h"
@@ -45,14 +46,126 @@ static int notify_page(struct guest *g, struct vpci_vfn *f, char *err, unsigned 
     return 0;
 }
 
+static uint64_t clock_now(void) { return rdtsc(); }
+
+/* Owner: the management CPU until the sidecore owning the switch starts, then that sidecore
+ * (vnet.h); fab.dev[] is written at guest creation, before the start, and only read after. */
+static struct vnet_fabric fab;
+
+struct vnet_fabric *vpci_virtio_fabric(void) { return &fab; }
+
+int vpci_virtio_fabric_build(const struct mf_manifest *m, char *err, unsigned errlen)
+{
+    memset(&fab, 0, sizeof(fab));
+    fab.now = clock_now;
+    if (vsw_build(&fab.sw, m, tsc_hz(), rdtsc())) {
+        snprintf(err, errlen, "the virtio-net switch cannot hold the manifest's ports");
+        return -1;
+    }
+    return 0;
+}
+
+/* The next virtio BAR0 in the guest's MMIO window, or 0. */
+static uint64_t next_bar(struct vpci *vp)
+{
+    uint64_t gpa = (vp->mmio_next + VPCI_VIRTIO_BAR_SIZE - 1) & ~(uint64_t)(VPCI_VIRTIO_BAR_SIZE - 1);
+    if (gpa + VPCI_VIRTIO_BAR_SIZE > VPCI_MMIO_END)
+        return 0;
+    vp->mmio_next = gpa + VPCI_VIRTIO_BAR_SIZE;
+    return gpa;
+}
+
+/* Slot k of g emptied but for its notification page, which is kept across re-creation. */
+static struct vpci_vfn *fresh(struct guest *g, unsigned k)
+{
+    struct vpci_vfn *f = &vfns[g->id][k];
+    uint64_t keep_hpa = f->notify_hpa;
+    memset(f, 0, sizeof(*f));
+    f->notify_hpa = keep_hpa;
+    return f;
+}
+
+static int add_blk(struct guest *g, const struct mf_virtio_blk *mb, const struct boot_info *bi,
+                   unsigned i, char *err, unsigned errlen)
+{
+    struct vpci *vp = &g->vpci;
+    const struct mb2_module *m = mb2_find_module(bi, mb->module.name);
+    if (!m) {
+        snprintf(err, errlen, "virtio-blk module '%s' was not loaded by the boot loader",
+                 mb->module.name);
+        return -1;
+    }
+    uint64_t gpa = next_bar(vp);
+    if (!gpa) {
+        snprintf(err, errlen, "virtio-blk %u does not fit the guest's MMIO window", i);
+        return -1;
+    }
+    struct vpci_vfn *f = fresh(g, vp->nvirtio);
+    f->index = i;
+    char name[64], id[VIRTIO_BLK_ID_BYTES + 1];
+    snprintf(name, sizeof(name), "guest '%s' virtio-blk %u", g->name, i);
+    snprintf(id, sizeof(id), "%s", mb->module.name);
+    vq_guest_ram_init(&f->mem, g);
+    /* The module is the disk: its bytes are the hypervisor's copy the boot loader loaded;
+     * only this device writes them. */
+    vblk_init(&f->blk, name, &f->mem, phys_to_virt(m->start), m->end - m->start,
+              mb->read_only, id, dev_log);
+    f->dev = &f->blk.dev;
+    vpci_virtio_init(&f->tr, f->dev, gpa);
+    if (notify_page(g, f, err, errlen))
+        return -1;
+    log_info("vpci", "%s: 00:%02x.0 virtio-blk %u on module '%s' (%lu sectors%s), BAR0 at "
+                     "%#lx, notification page mapped as memory", g->name, vp->nfns + 1 + vp->nvirtio,
+             i, mb->module.name, f->blk.sectors, mb->read_only ? ", read-only" : "", gpa);
+    vp->nvirtio++;
+    __atomic_store_n(&f->g, g, __ATOMIC_RELEASE);
+    return 0;
+}
+
+static int add_net(struct guest *g, const struct mf_virtio_net *mn, unsigned i, char *err,
+                   unsigned errlen)
+{
+    struct vpci *vp = &g->vpci;
+    uint64_t gpa = next_bar(vp);
+    if (!gpa) {
+        snprintf(err, errlen, "virtio-net %u does not fit the guest's MMIO window", i);
+        return -1;
+    }
+    if (mn->port >= VSW_MAX_PORTS || !fab.sw.port[mn->port].present) {
+        snprintf(err, errlen, "virtio-net %u: port %u is not on the switch", i, mn->port);
+        return -1;
+    }
+    struct vpci_vfn *f = fresh(g, vp->nvirtio);
+    f->index = i;
+    f->is_net = true;
+    char name[64];
+    snprintf(name, sizeof(name), "guest '%s' virtio-net %u", g->name, i);
+    vq_guest_ram_init(&f->mem, g);
+    vnet_init(&f->net, name, &f->mem, &fab, (uint16_t)mn->port, mn->mac.b, dev_log);
+    f->dev = &f->net.dev;
+    vpci_virtio_init(&f->tr, f->dev, gpa);
+    if (notify_page(g, f, err, errlen))
+        return -1;
+    fab.dev[mn->port] = &f->net;
+    const uint8_t *a = mn->mac.b;
+    log_info("vpci", "%s: 00:%02x.0 virtio-net %u, switch port %u, MAC %02x:%02x:%02x:%02x:%02x:%02x, "
+                     "VLAN %u, BAR0 at %#lx, notification page mapped as memory", g->name,
+             vp->nfns + 1 + vp->nvirtio, i, mn->port, a[0], a[1], a[2], a[3], a[4], a[5],
+             mn->vlan, gpa);
+    vp->nvirtio++;
+    __atomic_store_n(&f->g, g, __ATOMIC_RELEASE);
+    return 0;
+}
+
 int vpci_virtio_fn_setup(struct guest *g, const struct mf_guest *mg, const struct boot_info *bi,
                          char *err, unsigned errlen)
 {
     struct vpci *vp = &g->vpci;
     vp->nvirtio = 0;
-    if (!mg || !mg->nvblks)
+    if (!mg || (!mg->nvblks && !mg->nvnets))
         return 0;
-    if (g->id >= GUEST_MAX || mg->nvblks > VPCI_VIRTIO_FNS || vp->nfns + mg->nvblks > 31) {
+    unsigned n = mg->nvblks + mg->nvnets;
+    if (g->id >= GUEST_MAX || n > VPCI_VIRTIO_FNS || vp->nfns + n > 31) {
         snprintf(err, errlen, "too many PCI functions for its virtual PCI");
         return -1;
     }
@@ -63,42 +176,12 @@ int vpci_virtio_fn_setup(struct guest *g, const struct mf_guest *mg, const struc
     }
     if (!vp->mmio_next)
         vp->mmio_next = VPCI_MMIO_BASE;
-    for (unsigned i = 0; i < mg->nvblks; i++) {
-        const struct mf_virtio_blk *mb = &mg->virtio_blk[i];
-        const struct mb2_module *m = mb2_find_module(bi, mb->module.name);
-        if (!m) {
-            snprintf(err, errlen, "virtio-blk module '%s' was not loaded by the boot loader",
-                     mb->module.name);
+    for (unsigned i = 0; i < mg->nvblks; i++)
+        if (add_blk(g, &mg->virtio_blk[i], bi, i, err, errlen))
             return -1;
-        }
-        uint64_t gpa = (vp->mmio_next + VPCI_VIRTIO_BAR_SIZE - 1) & ~(uint64_t)(VPCI_VIRTIO_BAR_SIZE - 1);
-        if (gpa + VPCI_VIRTIO_BAR_SIZE > VPCI_MMIO_END) {
-            snprintf(err, errlen, "virtio-blk %u does not fit the guest's MMIO window", i);
+    for (unsigned i = 0; i < mg->nvnets; i++)
+        if (add_net(g, &mg->virtio_net[i], i, err, errlen))
             return -1;
-        }
-        vp->mmio_next = gpa + VPCI_VIRTIO_BAR_SIZE;
-        struct vpci_vfn *f = &vfns[g->id][i];
-        uint64_t keep_hpa = f->notify_hpa;
-        memset(f, 0, sizeof(*f));
-        f->notify_hpa = keep_hpa;
-        f->index = i;
-        char name[64], id[VIRTIO_BLK_ID_BYTES + 1];
-        snprintf(name, sizeof(name), "guest '%s' virtio-blk %u", g->name, i);
-        snprintf(id, sizeof(id), "%s", mb->module.name);
-        vq_guest_ram_init(&f->mem, g);
-        /* The module is the disk: its bytes are the hypervisor's copy the boot loader loaded;
-         * only this device writes them. */
-        vblk_init(&f->blk, name, &f->mem, phys_to_virt(m->start), m->end - m->start,
-                  mb->read_only, id, dev_log);
-        vpci_virtio_init(&f->tr, &f->blk.dev, gpa);
-        if (notify_page(g, f, err, errlen))
-            return -1;
-        vp->nvirtio++;
-        log_info("vpci", "%s: 00:%02x.0 virtio-blk %u on module '%s' (%lu sectors%s), BAR0 at "
-                         "%#lx, notification page mapped as memory", g->name, vp->nfns + 1 + i,
-                 i, mb->module.name, f->blk.sectors, mb->read_only ? ", read-only" : "", gpa);
-        __atomic_store_n(&f->g, g, __ATOMIC_RELEASE);
-    }
     return 0;
 }
 

@@ -1,8 +1,9 @@
 /*
- * The virtio-pci functions of a guest's virtual PCI (one per manifest [[guest.virtio_blk]]),
- * after its assigned functions: slots nfns + 1 ... nfns + nvirtio. Each is the transport of
- * vmm/vpci/vpci_virtio.h over a virtio-blk device on its RAM module, with guest memory reached
- * through vmm/virtio/vq_guest_ram.h.
+ * The virtio-pci functions of a guest's virtual PCI (one per manifest [[guest.virtio_blk]],
+ * then one per [[guest.virtio_net]]), after its assigned functions: slots nfns + 1 ...
+ * nfns + nvirtio. Each is the transport of vmm/vpci/vpci_virtio.h over a virtio-blk device on
+ * its RAM module or a virtio-net port of the software switch (vmm/virtio/vnet.h), with guest
+ * memory reached through vmm/virtio/vq_guest_ram.h.
  *
  * Guest access paths:
  *  - configuration space: ports 0xCF8/0xCFC (exits), including the PCI configuration access
@@ -26,6 +27,7 @@
 
 #include "exitless/manifest.h"
 #include "vmm/virtio/vblk.h"
+#include "vmm/virtio/vnet.h"
 #include "vmm/vpci/vpci_virtio.h"
 
 #define VPCI_VIRTIO_NOTIFY_IDLE 0xffffu  /* a notify slot no write has reached since re-armed */
@@ -35,9 +37,14 @@ struct boot_info;
 
 struct vpci_vfn {
     struct guest *g;            /* NULL: slot unused */
-    unsigned index;             /* the guest's virtio-blk number */
+    unsigned index;             /* the guest's virtio-blk or virtio-net number */
+    bool is_net;
     struct vpci_virtio tr;
-    struct vblk blk;
+    union {
+        struct vblk blk;        /* !is_net */
+        struct vnet net;        /* is_net */
+    };
+    struct vdev *dev;           /* &blk.dev or &net.dev */
     struct vq_guest mem;
     uint64_t notify_hpa;
     volatile uint16_t *notify;  /* the notify page (hypervisor mapping) */
@@ -56,6 +63,12 @@ bool vpci_virtio_fn_cfg(struct guest *g, unsigned slot, uint16_t off, unsigned s
                         uint32_t *value);
 /* The k-th virtio function of guest id, or NULL. */
 struct vpci_vfn *vpci_virtio_fn_get(uint32_t guest_id, unsigned k);
-#define VPCI_VIRTIO_FNS MF_MAX_GUEST_VBLKS
+#define VPCI_VIRTIO_FNS (MF_MAX_GUEST_VBLKS + MF_MAX_GUEST_VNETS)
+
+/* The switch of the virtio-net ports (vnet.h for its owner). vpci_virtio_fn_setup() plugs each
+ * port's device in; built by vpci_virtio_fabric_build() before any guest is created. */
+struct vnet_fabric *vpci_virtio_fabric(void);
+/* Management CPU, before the guests are created: the switch of manifest m. 0, or -1 with err. */
+int vpci_virtio_fabric_build(const struct mf_manifest *m, char *err, unsigned errlen);
 
 #endif

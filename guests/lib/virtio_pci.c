@@ -1,6 +1,6 @@
-/* pvblk's virtio-pci driver (virtio.h). */
+/* The test guests' virtio-pci driver (virtio_pci.h). */
 #include "guest.h"
-#include "virtio.h"
+#include "virtio_pci.h"
 
 #define PCI_COMMAND   0x04
 #define PCI_CAP_PTR   0x34
@@ -87,12 +87,11 @@ static const char *find_caps(struct vdisk *d)
         return "a capability is missing (access window, notification or MSI-X)";
     uint32_t lo = cfg_read(d->slot, 0x10), hi = cfg_read(d->slot, 0x14);
     d->bar0 = ((uint64_t)hi << 32 | lo) & ~0xfull;
-    d->notify_off = notify_bar_off;
+    d->notify_bar_off = notify_bar_off;
     return NULL;
 }
 
-const char *vio_init(struct vdisk *d, unsigned slot, uint8_t vector, uint64_t want,
-                     struct vring_desc *desc, struct vring_avail *avail, struct vring_used *used)
+const char *vio_begin(struct vdisk *d, unsigned slot, uint8_t vector, uint64_t want)
 {
     d->slot = slot;
     const char *why = find_caps(d);
@@ -124,26 +123,39 @@ const char *vio_init(struct vdisk *d, unsigned slot, uint8_t vector, uint64_t wa
     vio_write(d, BAR_MSIX_TABLE + 8, 4, vector);
     vio_write(d, BAR_MSIX_TABLE + 12, 4, 0);
     cfg_write(slot, d->msix, cfg_read(slot, d->msix) | MSIX_ENABLE);
-    vio_write(d, CC(queue_select), 2, 0);
+    return NULL;
+}
+
+const char *vio_queue(struct vdisk *d, uint16_t qi, struct vio_ring *r)
+{
+    if (qi >= VIO_MAX_QUEUES)
+        return "queue number beyond the driver's";
+    struct vio_queue *q = &d->q[qi];
+    vio_write(d, CC(queue_select), 2, qi);
     uint16_t max = (uint16_t)vio_read(d, CC(queue_size), 2);
     if (max < VQ_SIZE)
-        return "queue 0 is smaller than the driver's ring";
-    d->size = VQ_SIZE;
-    d->desc = desc;
-    d->avail = avail;
-    d->used = used;
-    vio_write(d, CC(queue_size), 2, d->size);
-    vio_write(d, CC(queue_desc), 4, (uint32_t)(uintptr_t)desc);
-    vio_write(d, CC(queue_desc) + 4, 4, (uint32_t)((uintptr_t)desc >> 32));
-    vio_write(d, CC(queue_driver), 4, (uint32_t)(uintptr_t)avail);
-    vio_write(d, CC(queue_driver) + 4, 4, (uint32_t)((uintptr_t)avail >> 32));
-    vio_write(d, CC(queue_device), 4, (uint32_t)(uintptr_t)used);
-    vio_write(d, CC(queue_device) + 4, 4, (uint32_t)((uintptr_t)used >> 32));
+        return "the queue is smaller than the driver's ring";
+    *q = (struct vio_queue){ .size = VQ_SIZE, .desc = r->desc, .index = qi,
+                             .avail = (struct vring_avail *)r->avail,
+                             .used = (struct vring_used *)r->used };
+    vio_write(d, CC(queue_size), 2, q->size);
+    vio_write(d, CC(queue_desc), 4, (uint32_t)(uintptr_t)q->desc);
+    vio_write(d, CC(queue_desc) + 4, 4, (uint32_t)((uintptr_t)q->desc >> 32));
+    vio_write(d, CC(queue_driver), 4, (uint32_t)(uintptr_t)q->avail);
+    vio_write(d, CC(queue_driver) + 4, 4, (uint32_t)((uintptr_t)q->avail >> 32));
+    vio_write(d, CC(queue_device), 4, (uint32_t)(uintptr_t)q->used);
+    vio_write(d, CC(queue_device) + 4, 4, (uint32_t)((uintptr_t)q->used >> 32));
     vio_write(d, CC(queue_msix_vector), 2, 0);
     if (vio_read(d, CC(queue_msix_vector), 2) != 0)
-        return "queue 0 refused MSI-X entry 0";
-    d->notify_off += (uint32_t)vio_read(d, CC(queue_notify_off), 2) * d->notify_off_mul;
+        return "the queue refused MSI-X entry 0";
+    q->notify_at = d->bar0 + d->notify_bar_off +
+                   (uint32_t)vio_read(d, CC(queue_notify_off), 2) * d->notify_off_mul;
     vio_write(d, CC(queue_enable), 2, 1);
+    return NULL;
+}
+
+const char *vio_ready(struct vdisk *d)
+{
     status_add(d, VIRTIO_STATUS_DRIVER_OK);
     uint8_t st = (uint8_t)vio_read(d, CC(device_status), 1);
     if (!(st & VIRTIO_STATUS_DRIVER_OK) || (st & VIRTIO_STATUS_DEVICE_NEEDS_RESET))
@@ -151,28 +163,47 @@ const char *vio_init(struct vdisk *d, unsigned slot, uint8_t vector, uint64_t wa
     return NULL;
 }
 
-void vio_submit(struct vdisk *d, uint16_t head)
+const char *vio_init(struct vdisk *d, unsigned slot, uint8_t vector, uint64_t want,
+                     struct vio_ring *r)
 {
-    d->avail->ring[d->avail_idx % d->size] = head;
-    __atomic_store_n(&d->avail->idx, (uint16_t)(d->avail_idx + 1), __ATOMIC_RELEASE);
-    d->avail_idx++;
+    const char *why = vio_begin(d, slot, vector, want);
+    if (!why)
+        why = vio_queue(d, 0, r);
+    return why ? why : vio_ready(d);
+}
+
+void vio_submit_q(struct vdisk *d, uint16_t qi, uint16_t head)
+{
+    struct vio_queue *q = &d->q[qi];
+    q->avail->ring[q->avail_idx % q->size] = head;
+    __atomic_store_n(&q->avail->idx, (uint16_t)(q->avail_idx + 1), __ATOMIC_RELEASE);
+    q->avail_idx++;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (!(__atomic_load_n(&d->used->flags, __ATOMIC_ACQUIRE) & VRING_USED_F_NO_NOTIFY)) {
-        *(volatile uint16_t *)(uintptr_t)(d->bar0 + d->notify_off) = 0;   /* queue 0 */
-        d->notifies++;
+    if (!(__atomic_load_n(&q->used->flags, __ATOMIC_ACQUIRE) & VRING_USED_F_NO_NOTIFY)) {
+        *(volatile uint16_t *)(uintptr_t)q->notify_at = qi;
+        q->notifies++;
+        if (qi == 0)
+            d->notifies++;
     }
+}
+
+bool vio_poll_used(struct vdisk *d, uint16_t qi, uint32_t *id, uint32_t *len)
+{
+    struct vio_queue *q = &d->q[qi];
+    if (__atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE) == q->used_seen)
+        return false;
+    const struct vring_used_elem *e = &q->used->ring[q->used_seen % q->size];
+    *id = e->id;
+    *len = e->len;
+    q->used_seen++;
+    return true;
 }
 
 bool vio_wait_used(struct vdisk *d, uint32_t *id, uint32_t *len, uint64_t max_spins)
 {
     for (uint64_t i = 0; i < max_spins; i++) {
-        if (__atomic_load_n(&d->used->idx, __ATOMIC_ACQUIRE) != d->used_seen) {
-            const struct vring_used_elem *e = &d->used->ring[d->used_seen % d->size];
-            *id = e->id;
-            *len = e->len;
-            d->used_seen++;
+        if (vio_poll_used(d, 0, id, len))
             return true;
-        }
         __asm__ volatile("pause");
     }
     return false;

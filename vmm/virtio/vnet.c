@@ -1,0 +1,116 @@
+/* virtio-net ports on the software switch (vmm/virtio/vnet.h). */
+#include <string.h>
+
+#include "vmm/virtio/vnet.h"
+
+/* What one receive buffer gets: the header and the frame, optionally with a tag inserted. */
+struct rx_copy {
+    const uint8_t *frame;
+    uint32_t len;
+    uint16_t tag;               /* 0: as it is; else an 802.1Q tag with this TCI after the MACs */
+};
+
+static int fill(const void *ctx, const struct virtq *q, const struct vq_chain *c, uint32_t *written)
+{
+    const struct rx_copy *x = ctx;
+    uint32_t len = x->len + (x->tag ? VSW_TAG_LEN : 0);
+    if (c->write_bytes < VNET_HDR_LEN + len)
+        return VDEV_E_REQUEST;
+    struct virtio_net_hdr h = { .num_buffers = 1 };
+    if (!vq_chain_write(q, c, 0, &h, sizeof(h)))
+        return VDEV_E_REQUEST;
+    if (!x->tag) {
+        if (!vq_chain_write(q, c, VNET_HDR_LEN, x->frame, x->len))
+            return VDEV_E_REQUEST;
+    } else {
+        uint8_t tag[VSW_TAG_LEN] = { VSW_TPID_8021Q >> 8, VSW_TPID_8021Q & 0xff,
+                                     (uint8_t)(x->tag >> 8), (uint8_t)x->tag };
+        if (!vq_chain_write(q, c, VNET_HDR_LEN, x->frame, 12) ||
+            !vq_chain_write(q, c, VNET_HDR_LEN + 12, tag, sizeof(tag)) ||
+            !vq_chain_write(q, c, VNET_HDR_LEN + 12 + VSW_TAG_LEN, x->frame + 12, x->len - 12))
+            return VDEV_E_REQUEST;
+    }
+    *written = VNET_HDR_LEN + len;
+    return 0;
+}
+
+/* Into port p's next receive buffer. */
+static void deliver(struct vnet_fabric *fab, uint16_t p, const struct rx_copy *x)
+{
+    struct vnet *r = p < VSW_MAX_PORTS ? fab->dev[p] : NULL;
+    if (!r)
+        return;
+    bool irq, cfg_irq;
+    int rc = vdev_deliver(&r->dev, VIRTIO_NET_RX_Q, fill, x, &irq, &cfg_irq);
+    if (rc == 1)
+        r->rx_nobuf++;
+    r->rx_irq |= irq;
+    r->cfg_irq |= cfg_irq;
+}
+
+static int vnet_serve(struct vdev *d, uint16_t qi, const struct virtq *q, const struct vq_chain *c,
+                      uint32_t *written)
+{
+    struct vnet *n = d->backend;
+    struct vnet_fabric *fab = n->fab;
+    *written = 0;
+    if (qi != VIRTIO_NET_TX_Q || c->read_bytes < VNET_HDR_LEN)
+        return VDEV_E_REQUEST;
+    uint32_t len = c->read_bytes - VNET_HDR_LEN;
+    uint32_t hlen = len < VSW_HDR_LEN ? len : VSW_HDR_LEN;
+    if (hlen && !vq_chain_read(q, c, VNET_HDR_LEN, fab->frame, hlen))
+        return VDEV_E_REQUEST;
+    fab->header_reads++;
+    struct vsw_verdict v;
+    vsw_decide(&fab->sw, n->port, fab->frame, hlen, len, fab->now(), &v);
+    if (v.action == VSW_DEFER) {
+        n->tx_deferred++;
+        return VDEV_DEFER;
+    }
+    if (v.action != VSW_DELIVER)
+        return 0;           /* dropped and counted by the switch; the chain is done */
+    if (len > sizeof(fab->frame) ||
+        (len > hlen && !vq_chain_read(q, c, VNET_HDR_LEN + hlen, fab->frame + hlen, len - hlen)))
+        return VDEV_E_REQUEST;
+    fab->frame_copies++;
+    /* Frames from a port are untagged (the switch refuses tags from access ports), so each
+     * port receives them as they are; only the mirror copy may carry its VLAN's tag. */
+    struct rx_copy x = { fab->frame, len, 0 };
+    for (unsigned w = 0; w < VSW_MAX_PORTS / 64; w++)
+        for (uint64_t bits = v.dest.w[w]; bits; bits &= bits - 1)
+            deliver(fab, (uint16_t)(w * 64 + (unsigned)__builtin_ctzll(bits)), &x);
+    if (v.mirror_port != VSW_NO_PORT) {
+        x.tag = v.mirror_tag;
+        deliver(fab, v.mirror_port, &x);
+    }
+    return 0;
+}
+
+static void vnet_config_read(struct vdev *d, uint32_t off, void *dst, uint32_t len)
+{
+    const struct vnet *n = d->backend;
+    memcpy(dst, (const uint8_t *)&n->cfg + off, len);
+}
+
+static const struct vdev_ops vnet_ops = {
+    .serve = vnet_serve,
+    .config_read = vnet_config_read,
+};
+
+void vnet_init(struct vnet *n, const char *name, const struct vq_guest *g,
+               struct vnet_fabric *fab, uint16_t port, const uint8_t mac[6],
+               void (*log)(const char *line))
+{
+    memset(n, 0, sizeof(*n));
+    n->fab = fab;
+    n->port = port;
+    memcpy(n->cfg.mac, mac, 6);
+    n->cfg.status = VIRTIO_NET_S_LINK_UP;
+    struct vdev_info info = {
+        .name = name, .type = VIRTIO_ID_NET,
+        .features = VIRTIO_FEATURE(VIRTIO_NET_F_MAC) | VIRTIO_FEATURE(VIRTIO_NET_F_STATUS),
+        .nqueues = 2, .config_len = sizeof(n->cfg), .max_bytes = VNET_MAX_BYTES,
+        .pull_queues = 1u << VIRTIO_NET_RX_Q,
+    };
+    vdev_init(&n->dev, &info, &vnet_ops, n, g, log);
+}
