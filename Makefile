@@ -121,7 +121,7 @@ $(TEST_ELF): $(KERNEL_OBJS) $(TEST_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-pic -fno-pie -mno-red-zone \
                 -mgeneral-regs-only -fno-stack-protector -fno-builtin -Iinclude -Iguests/lib
 GUEST_LIB := guests/lib/start.S guests/lib/isr.S guests/lib/runtime.c guests/lib/idt.c guests/lib/virtio_pci.c
-GUESTS := hello cpuid-msr portio isolation crash bench eli devirq hostile vf platform smpboot heartbeat attack pvblk
+GUESTS := hello cpuid-msr portio isolation crash bench eli devirq hostile vf platform smpboot heartbeat attack pvblk pvnet
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) \
               $(BUILD)/guests/multiboot1.elf $(BUILD)/guests/multiboot2.elf
 

@@ -150,6 +150,11 @@ static void check_built(struct mf_workspace *ws)
         for (uint32_t k = 0; !VIRTIO_NET_BUILT && k < g->nvnets; k++)
             mf_error(&ws->diag, g->virtio_net[k].pos, "[[guest.virtio_net]] of guest '%s': virtio-net "
                      "is not built yet in this hypervisor: expected no virtio_net entry", g->name);
+        for (uint32_t k = 0; !VIRTIO_NET_UPLINK_BUILT && k < g->nvnets; k++)
+            if (g->virtio_net[k].uplink_ref[0])
+                mf_error(&ws->diag, g->virtio_net[k].uplink_pos, "'uplink' of guest '%s': the "
+                         "switch's uplink to a NIC's wire is not built yet in this hypervisor: "
+                         "expected no uplink", g->name);
         for (uint32_t k = 0; !VIRTIO_BLK_BUILT && k < g->nvblks; k++)
             mf_error(&ws->diag, g->virtio_blk[k].pos, "[[guest.virtio_blk]] of guest '%s': virtio-blk "
                      "is not built yet in this hypervisor: expected no virtio_blk entry", g->name);

@@ -30,6 +30,12 @@
 #define NB_VNET(l, c, g) NB_LINE_(l, c, "[[guest.virtio_net]] of guest '" g "': virtio-net is not " \
                                   "built yet in this hypervisor: expected no virtio_net entry")
 #endif
+#if VIRTIO_NET_UPLINK_BUILT
+#define NB_UPLINK(l, c, g) ""
+#else
+#define NB_UPLINK(l, c, g) NB_LINE_(l, c, "'uplink' of guest '" g "': the switch's uplink to a " \
+                                    "NIC's wire is not built yet in this hypervisor: expected no uplink")
+#endif
 #if VIRTIO_BLK_BUILT
 #define NB_VBLK(l, c, g) ""
 #else

@@ -181,7 +181,7 @@ void run_good_cases(void)
 {
     char got[4096], want[4096];
     /* Refused while sidecores and virtio are not built; the model is read in full either way. */
-    want_errors(NB_SIDECORES(7, 13) NB_VNET(48, 1, "web") NB_VBLK(55, 1, "web") NB_VNET(68, 15, "mon")
+    want_errors(NB_SIDECORES(7, 13) NB_VNET(48, 1, "web") NB_UPLINK(52, 10, "web") NB_VBLK(55, 1, "web") NB_VNET(68, 15, "mon")
                 NB_VNET(68, 19, "mon"), want, sizeof(want));
     int rc = parse_errors(full_manifest, NULL, got, sizeof(got));
     CHECK((rc != 0) == (want[0] != 0), "full manifest: %s", got);

@@ -120,12 +120,16 @@ unit_virtq_SRCS := tests/unit/test_virtq.c vmm/virtio/virtq.c
 UNIT_TESTS += vblk
 unit_vblk_SRCS := tests/unit/test_vblk.c vmm/virtio/vblk.c vmm/virtio/vdev.c vmm/virtio/virtq.c
 
+UNIT_TESTS += vnet
+unit_vnet_SRCS := tests/unit/test_vnet.c vmm/virtio/vnet.c vmm/virtio/vdev.c vmm/virtio/virtq.c \
+                  vmm/virtio/vswitch_forward.c vmm/virtio/vswitch_ports.c vmm/virtio/vswitch_bucket.c
+
 UNIT_TESTS += vpci_virtio
 unit_vpci_virtio_SRCS := tests/unit/test_vpci_virtio.c vmm/vpci/vpci_virtio_cfg.c \
                          vmm/vpci/vpci_virtio_bar.c vmm/vpci/vpci_msix_check.c vmm/virtio/vblk.c \
                          vmm/virtio/vdev.c vmm/virtio/virtq.c vmm/intr/vector_policy.c kernel/vectors.c
 # The virtio tests also follow the headers they test (the rule above tracks tests/unit/*.h).
-$(BUILD)/unit/test_virtq $(BUILD)/unit/test_vblk $(BUILD)/unit/test_vpci_virtio: \
+$(BUILD)/unit/test_virtq $(BUILD)/unit/test_vblk $(BUILD)/unit/test_vnet $(BUILD)/unit/test_vpci_virtio: \
     $(wildcard vmm/virtio/*.h vmm/vpci/*.h) include/exitless/virtio.h
 $(BUILD)/unit/test_manifest $(BUILD)/unit/test_manifest_built: include/exitless/built.h
 
@@ -141,7 +145,7 @@ UNIT_TESTS += manifest_switch
 unit_manifest_switch_SRCS = tests/unit/test_manifest_switch.c $(MANIFEST_SRCS)
 # These parse manifests with virtio-net ports and sidecores, so they define the switches that
 # say those services are built (the manifest check refuses them until they are).
-VSWITCH_BUILT_CFLAGS := -DSIDECORE_BUILT=1 -DVIRTIO_NET_BUILT=1
+VSWITCH_BUILT_CFLAGS := -DSIDECORE_BUILT=1 -DVIRTIO_NET_BUILT=1 -DVIRTIO_NET_UPLINK_BUILT=1
 unit_vswitch_CFLAGS := $(VSWITCH_BUILT_CFLAGS)
 unit_manifest_switch_CFLAGS := $(VSWITCH_BUILT_CFLAGS)
 

@@ -140,7 +140,13 @@ static void sidecore_main(void *arg)
     for (unsigned first = 0;; first = (first + 1) % GUEST_MAX) {
         for (unsigned k = 0; k < GUEST_MAX; k++) {
             unsigned id = (first + k) % GUEST_MAX;
-            bool any = false, running = false;
+            struct vpci_vfn *f0 = vpci_virtio_fn_get(id, 0);
+            if (!f0)
+                continue;
+            /* guest->state is the management CPU's (guest->lock), read once per guest and
+             * pass; a stale read serves the devices one pass late or early, which their reset
+             * before each run and their locks make harmless. */
+            bool any = false, running = f0->g->state == GUEST_RUNNING;
             for (unsigned i = 0; i < VPCI_VIRTIO_FNS; i++) {
                 struct vpci_vfn *f = vpci_virtio_fn_get(id, i);
                 if (!f)
@@ -148,10 +154,6 @@ static void sidecore_main(void *arg)
                 if (!serves(sc, f))
                     continue;
                 any = true;
-                /* guest->state is the management CPU's (guest->lock); a stale read here
-                 * serves a device one pass late or early, which its reset before each run
-                 * and its lock make harmless. */
-                running = f->g->state == GUEST_RUNNING;
                 if (running)
                     serve(f);
                 else if (sc->seen_running[id])

@@ -1,7 +1,10 @@
 /*
  * The polling sidecore (manifest `hypervisor.sidecores`): a CPU that runs no guest and loops
  * over every queue of every virtio device it serves (vmm/vpci/vpci_virtio_fn.h). With n
- * sidecores, sidecore i serves the guests whose id is i modulo n.
+ * sidecores, sidecore i serves the virtio-blk devices of the guests whose id is i modulo n;
+ * the lowest sidecore owns the software switch and serves every virtio-net device
+ * (vmm/virtio/vnet.h), sending the receive interrupts its transmissions caused at the end of
+ * each pass.
  *
  * Each pass visits the guests round robin, starting one guest further every pass, and gives
  * each device one turn of at most SIDECORE_VQ_BUDGET chains per queue (vdev_turn(), under the
