@@ -242,6 +242,19 @@ guest_cases() {
         "pvnet-a virtio-net 1 \\(port 10\\): .* dropped: 0 spoofed, 0 tagged, 0 malformed, 8 unknown" \
         "pvnet-b virtio-net 0 \\(port 2\\): .* received [0-9]+ .* 0 interrupts sent" \
         'all guests have stopped: each as expected'
+    if [ "$GUEST_PLATFORM" = bochs ]; then
+        # Rate limits, where time is deterministic (tests/manifests/pvnet-qos.toml): an
+        # egress_limit within 5% over the measured window; a flood against a receiver with an
+        # ingress_limit and one without, policed before any copy, with the sidecore's cost per
+        # policed frame.
+        guest_case $P-pvnet-qos 4 tests/manifests/pvnet-qos.toml \
+            '^PASS: qos-src/sink-answers' '^PASS: qos-src/egress-within-5pct' '^PASS: qos-src/flood-sent' \
+            '^PASS: qos-sink/end-received' '^PASS: qos-sink/egress-frames-arrived' \
+            '^PASS: qos-sink/flood-exceeds-limit' '^PASS: qos-sink/limited-receives-its-limit' \
+            '^PASS: qos-sink/unlimited-gets-the-rest' \
+            'qos-src virtio-net 1 \(port 21\): sidecore cost per frame sent .*: [1-9][0-9]* policed at the receiver .* at [0-9]+ each' \
+            'all guests have stopped: each as expected'
+    fi
     # The local APIC as an OS finds it and INIT-SIPI-SIPI between a guest's own cores: a
     # three-vCPU exitless guest starts its APs in real mode (tests/manifests/smpboot.toml).
     CASE_TIMEOUT=360 guest_case $P-smpboot 4 tests/manifests/smpboot.toml \

@@ -9,30 +9,14 @@
  *    mirror port saw a copy of every ping and every answer.
  * Frames are polled on the used rings. a's receive interrupts (MSI-X entry 0) are counted; b
  * asks for none, which the sidecore must honour. */
-#include "guest.h"
-#include "virtio_pci.h"
+#include "pvnet.h"
 
 #define VEC_NET 0x45
 #define MSR_EOI 0x80b
 #define PINGS 64                    /* one bit each in role_b's sets */
-#define SPINS 400000000ull
-#define ETHERTYPE 0x88b5            /* local experimental */
-#define FRAME_LEN 128
-#define BUF_LEN (12 + 1514)         /* header and the largest frame: no mergeable buffers */
-#define NPORTS 2
 #define WANT ((1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS))
 
-enum kind { K_PING = 1, K_PONG, K_SPOOF, K_VLAN, K_DONE };
-
-struct port {
-    struct vdisk d;
-    struct vio_ring rx, tx;
-    uint8_t mac[6];
-    uint8_t rxbuf[VQ_SIZE][BUF_LEN] __attribute__((aligned(64)));
-    uint8_t txbuf[VQ_SIZE][12 + FRAME_LEN] __attribute__((aligned(64)));
-    uint16_t tx_next, tx_out;       /* descriptors handed out, completions seen */
-};
-static struct port ports[NPORTS];
+struct port ports[NPORTS];
 static volatile uint64_t irqs;
 static struct hc_exit_stats s0, s1;
 
@@ -85,9 +69,8 @@ static bool setup(unsigned k, bool quiet)
     return true;
 }
 
-/* Sends one frame of `kind` and `seq` to dst from src; false if no transmit descriptor came
- * back in time. */
-static bool send(struct port *p, const uint8_t dst[6], const uint8_t src[6], enum kind kind, uint32_t seq)
+bool send_frame(struct port *p, const uint8_t dst[6], const uint8_t src[6], enum kind kind,
+                uint32_t seq, uint32_t flen, const uint64_t *value)
 {
     uint32_t id, len;
     while ((uint16_t)(p->tx_next - p->tx_out) >= VQ_SIZE) {
@@ -111,15 +94,21 @@ static bool send(struct port *p, const uint8_t dst[6], const uint8_t src[6], enu
     f[14] = (uint8_t)kind;
     for (unsigned k = 0; k < 4; k++)
         f[15 + k] = (uint8_t)(seq >> (8 * k));
-    for (unsigned k = 19; k < FRAME_LEN; k++)
+    for (unsigned k = 19; k < flen; k++)
         f[k] = (uint8_t)(k * 3 + seq);
-    p->d.q[VIRTIO_NET_TX_Q].desc[i] = (struct vring_desc){ (uint64_t)(uintptr_t)b, 12 + FRAME_LEN, 0, 0 };
+    for (unsigned k = 0; value && k < 8; k++)
+        f[19 + k] = (uint8_t)(*value >> (8 * k));
+    p->d.q[VIRTIO_NET_TX_Q].desc[i] = (struct vring_desc){ (uint64_t)(uintptr_t)b, 12 + flen, 0, 0 };
     vio_submit_q(&p->d, VIRTIO_NET_TX_Q, i);
     return true;
 }
 
-/* Waits until every frame sent from p has been decided on by the switch. */
-static bool drain_tx(struct port *p)
+static bool send(struct port *p, const uint8_t dst[6], const uint8_t src[6], enum kind kind, uint32_t seq)
+{
+    return send_frame(p, dst, src, kind, seq, FRAME_LEN, NULL);
+}
+
+bool drain_tx(struct port *p)
 {
     uint32_t id, len;
     for (uint64_t n = 0; p->tx_out != p->tx_next; n++) {
@@ -131,15 +120,7 @@ static bool drain_tx(struct port *p)
     return true;
 }
 
-struct rx {
-    uint8_t src[6];
-    enum kind kind;
-    uint32_t seq;
-    bool intact;                    /* length and payload as sent */
-};
-
-/* Takes one received frame of port p if there is one (its buffer goes back to the device). */
-static bool recv(struct port *p, struct rx *r)
+bool recv(struct port *p, struct rx *r)
 {
     uint32_t id, len;
     if (!vio_poll_used(&p->d, VIRTIO_NET_RX_Q, &id, &len))
@@ -149,16 +130,20 @@ static bool recv(struct port *p, struct rx *r)
         r->src[k] = f[6 + k];
     r->kind = (enum kind)f[14];
     r->seq = (uint32_t)f[15] | (uint32_t)f[16] << 8 | (uint32_t)f[17] << 16 | (uint32_t)f[18] << 24;
+    r->len = len - 12;
     r->intact = len == 12 + FRAME_LEN && ((uint32_t)f[12] << 8 | f[13]) == ETHERTYPE;
+    r->value = 0;
+    for (unsigned k = 0; k < 8; k++)
+        r->value |= (uint64_t)f[19 + k] << (8 * k);
     for (unsigned k = 19; r->intact && k < FRAME_LEN; k++)
         r->intact = f[k] == (uint8_t)(k * 3 + r->seq);
     post_rx(p, (uint16_t)(id % VQ_SIZE));
     return true;
 }
 
-static const uint8_t *peer_mac(const char *cmdline, uint8_t out[6])
+const uint8_t *peer_mac(const char *cmdline, const char *word, uint8_t out[6])
 {
-    uint64_t v = guest_word_number(cmdline, "peer=", 0);
+    uint64_t v = guest_word_number(cmdline, word, 0);
     for (unsigned k = 0; k < 6; k++)
         out[k] = (uint8_t)(v >> (8 * (5 - k)));
     return out;
@@ -168,7 +153,7 @@ static __attribute__((noreturn)) void role_a(const char *cmdline)
 {
     struct port *p = &ports[0], *v10 = &ports[1];
     uint8_t peer[6], bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-    peer_mac(cmdline, peer);
+    peer_mac(cmdline, "peer=", peer);
     struct rx r;
     /* Until b is up: seq 0 again every so often. */
     bool up = false;
@@ -290,10 +275,16 @@ int guest_main(const struct exitless_boot_info *bi)
      * counts are taken (an interrupt that meets a vCPU in an exit is injected, and its EOI
      * then exits). */
     bool a = guest_has_word(bi->cmdline, "role=a");
+    bool qos_src = guest_has_word(bi->cmdline, "role=qos-src");
+    bool qos_sink = guest_has_word(bi->cmdline, "role=qos-sink");
     for (unsigned k = 0; k < NPORTS; k++)
         if (!setup(k, !a))
             guest_stop(1);
     if (a)
         role_a(bi->cmdline);
+    if (qos_src)
+        role_qos_src(bi->cmdline);
+    if (qos_sink)
+        role_qos_sink(bi->cmdline);
     role_b();
 }

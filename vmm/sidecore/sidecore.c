@@ -70,6 +70,13 @@ static void report(const struct vpci_vfn *f)
                  c->rx_frames, c->rx_bytes, c->mirrored, c->drop_spoof, c->drop_vlan,
                  c->drop_malformed, c->drop_unknown, c->drop_ingress, n->rx_nobuf, n->tx_deferred,
                  f->irqs, f->irqs_unrouted, f->notify_writes);
+        if (n->policed || n->delivered)
+            log_info("sidecore", "%s virtio-net %u (port %u): sidecore cost per frame sent (TSC "
+                                 "cycles, header read to last copy): %lu policed at the receiver "
+                                 "(every receiver over its ingress_limit) at %lu each, %lu "
+                                 "delivered at %lu each", f->g->name, f->index, n->port, n->policed,
+                     n->policed ? n->policed_ticks / n->policed : 0, n->delivered,
+                     n->delivered ? n->delivered_ticks / n->delivered : 0);
         return;
     }
     const struct vblk *b = &f->blk;

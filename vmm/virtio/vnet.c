@@ -56,19 +56,25 @@ static int vnet_serve(struct vdev *d, uint16_t qi, const struct virtq *q, const 
     *written = 0;
     if (qi != VIRTIO_NET_TX_Q || c->read_bytes < VNET_HDR_LEN)
         return VDEV_E_REQUEST;
+    uint64_t t0 = fab->now();
     uint32_t len = c->read_bytes - VNET_HDR_LEN;
     uint32_t hlen = len < VSW_HDR_LEN ? len : VSW_HDR_LEN;
     if (hlen && !vq_chain_read(q, c, VNET_HDR_LEN, fab->frame, hlen))
         return VDEV_E_REQUEST;
     fab->header_reads++;
     struct vsw_verdict v;
-    vsw_decide(&fab->sw, n->port, fab->frame, hlen, len, fab->now(), &v);
+    vsw_decide(&fab->sw, n->port, fab->frame, hlen, len, t0, &v);
     if (v.action == VSW_DEFER) {
         n->tx_deferred++;
         return VDEV_DEFER;
     }
-    if (v.action != VSW_DELIVER)
+    if (v.action != VSW_DELIVER) {
+        if (v.why == VSW_WHY_POLICED) {
+            n->policed++;
+            n->policed_ticks += fab->now() - t0;
+        }
         return 0;           /* dropped and counted by the switch; the chain is done */
+    }
     if (len > sizeof(fab->frame) ||
         (len > hlen && !vq_chain_read(q, c, VNET_HDR_LEN + hlen, fab->frame + hlen, len - hlen)))
         return VDEV_E_REQUEST;
@@ -83,6 +89,8 @@ static int vnet_serve(struct vdev *d, uint16_t qi, const struct virtq *q, const 
         x.tag = v.mirror_tag;
         deliver(fab, v.mirror_port, &x);
     }
+    n->delivered++;
+    n->delivered_ticks += fab->now() - t0;
     return 0;
 }
 

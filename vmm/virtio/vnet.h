@@ -42,6 +42,10 @@ struct vnet {
     bool cfg_irq;               /* the device failed while receiving: configuration interrupt */
     uint64_t rx_nobuf;          /* frames for this port lost for want of a receive buffer */
     uint64_t tx_deferred;       /* transmit chains held for the egress limit */
+    /* The sidecore's cost of this port's transmissions, in fab->now() ticks from the header
+     * read to the last copy: frames dropped because every receiver was over its ingress
+     * limit, and frames delivered. */
+    uint64_t policed, policed_ticks, delivered, delivered_ticks;
 };
 
 /* The switch with the devices of its ports; owned by vsw.owner_cpu (see above). */
