@@ -228,6 +228,15 @@ guest_cases() {
         '^PASS: pvblk-inj/read-back-checksum' '^PASS: pvblk-inj/completion-interrupts' \
         '^PASS: pvblk-inj/ro-write-ioerr' \
         'all guests have stopped: each as expected'
+    # The same virtio-blk devices in baseline mode beside a sidecore-served guest, in one run
+    # (tests/manifests/pvblk-baseline.toml): every kick exits and is served on the vCPU.
+    guest_case $P-pvblk-baseline 4 tests/manifests/pvblk-baseline.toml \
+        '^PASS: pvblk-base/disk-init' '^PASS: pvblk-base/read-back-checksum' '^PASS: pvblk-base/get-id' \
+        '^PASS: pvblk-base/baseline-kicks-exit' '^PASS: pvblk-base/completion-interrupts' \
+        '^PASS: pvblk-base/ro-write-ioerr' '^PASS: pvblk-base/ro-read-ok' \
+        'pvblk-base virtio-blk 0 \(baseline\): [1-9][0-9]* kicks exited' \
+        '^PASS: pvblk-side/read-back-checksum' '^PASS: pvblk-side/data-path-no-exits' \
+        'all guests have stopped: each as expected'
     # virtio-net on the sidecore's switch (tests/manifests/pvnet.toml): two guests ping each
     # other with no exit on the data path; spoofed frames and frames from another VLAN never
     # arrive (and the switch counts the spoofed ones); the mirror target sees every frame.

@@ -5,6 +5,7 @@
 #include "kernel/trap.h"
 #include "kernel/xcall.h"
 #include "vmm/exit.h"
+#include "vmm/vpci/vpci_virtio_notify.h"
 #include "vmm/intr/apic_start.h"
 #include "vmm/intr/eli.h"
 #include "vmm/intr/step.h"
@@ -241,7 +242,8 @@ static enum exit_action handle_watchdog(struct vcpu *v)
 static enum exit_action handle_gpa(struct vcpu *v)
 {
     const struct vexit *e = &v->exit;
-    if (e->gpa.write && (eli_ept_write(v, e->gpa.gpa) || vpci_ept_write(v, e->gpa.gpa)))
+    if (e->gpa.write && (eli_ept_write(v, e->gpa.gpa) || vpci_ept_write(v, e->gpa.gpa) ||
+                         vpci_virtio_ept_write(v, e->gpa.gpa)))
         return EXIT_RESUME;
     switch (unbacked_read(v)) {
     case UNBACKED_EMULATED: return EXIT_RESUME;

@@ -40,7 +40,7 @@ struct guest;
 /* Pages one vCPU has unshadowed for the guest instruction it single-steps (vmm/step.c):
  * an instruction may touch several (an unaligned write across two IDT pages). */
 #define STEP_MAX_PAGES 4
-enum step_kind { STEP_NONE, STEP_IDT, STEP_MSIX };
+enum step_kind { STEP_NONE, STEP_IDT, STEP_MSIX, STEP_NOTIFY };
 struct step_page {
     enum step_kind kind;
     uint64_t gpa;               /* page-aligned guest-physical address */

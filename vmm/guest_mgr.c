@@ -18,6 +18,7 @@
 #include "vmm/platform/platform.h"
 #include "vmm/stats.h"
 #include "vmm/vcpu.h"
+#include "vmm/vpci/vpci_virtio_notify.h"
 #include "kernel/xcall.h"
 #include "vmm/intr/apic_start.h"
 #include "vmm/intr/notify.h"
@@ -206,6 +207,7 @@ static void report(struct guest *g)
         log_info("stats", "%s:   hot rip %#lx: %lu exits", g->name, s.hot_rip[i], s.hot_count[i]);
     msr_refused_report(g);
     unbacked_report(g);
+    vpci_virtio_baseline_report(g);
 }
 
 /* Where each vCPU starts a run: at the entry, or (the APs of a guest whose loader asked for

@@ -79,6 +79,9 @@ enum mf_qos_policy { MF_QOS_BEST_EFFORT, MF_QOS_REQUIRED };
 enum mf_switching { MF_SWITCH_VEB, MF_SWITCH_VEPA };
 enum mf_on_fault { MF_FAULT_STOP, MF_FAULT_RESTART };
 enum mf_interrupts { MF_IRQ_EXITLESS, MF_IRQ_INJECTED };
+/* How the guest's virtio devices are served: a polling sidecore, or on its own vCPUs with
+ * exiting kicks and injected interrupts (the classic way, for comparison). */
+enum mf_virtio_mode { MF_VIRTIO_SIDECORE, MF_VIRTIO_BASELINE };
 enum mf_expect { MF_EXPECT_SUCCESS, MF_EXPECT_FAULT };
 
 /* [hypervisor] */
@@ -214,6 +217,8 @@ struct mf_guest {
     char cmdline[MF_CMDLINE_MAX];
     int on_fault;                /* enum mf_on_fault, default stop */
     int interrupts;              /* enum mf_interrupts, default exitless */
+    int virtio_mode;             /* enum mf_virtio_mode, default sidecore */
+    struct mf_pos virtio_mode_pos;
     uint32_t max_restarts;       /* with on_fault = restart; default 3 */
     uint64_t time_limit_ms;      /* 0 = none; wall-clock limit of each run */
     int expect;                  /* enum mf_expect, default success (test manifests) */
@@ -330,6 +335,7 @@ const char *mf_qos_policy_name(int v);
 const char *mf_switching_name(int v);
 const char *mf_on_fault_name(int v);
 const char *mf_interrupts_name(int v);
+const char *mf_virtio_mode_name(int v);
 const char *mf_expect_name(int v);
 
 /* Small helpers shared with drivers and tools. */

@@ -70,6 +70,8 @@ static void summary_guest(const struct mf_manifest *m, const struct mf_guest *g,
     snprintf(line, sizeof(line), "  guest %s: cpus %s, memory %s, image %s%s%s, %s interrupts, on fault %s",
              g->name, cpus, mem, g->image.name, g->initrd.name[0] ? ", initrd " : "", g->initrd.name,
              mf_interrupts_name(g->interrupts), mf_on_fault_name(g->on_fault));
+    if (g->virtio_mode != MF_VIRTIO_SIDECORE)
+        append(line, sizeof(line), ", virtio %s", mf_virtio_mode_name(g->virtio_mode));
     if (g->time_limit_ms) {
         mf_format_duration(g->time_limit_ms, rate, sizeof(rate));
         append(line, sizeof(line), ", time limit %s", rate);

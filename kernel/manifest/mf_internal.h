@@ -88,6 +88,7 @@ void mf_build_guest(struct mf_workspace *ws, uint32_t table, struct mf_guest *g,
 void mf_describe_entry(char *buf, size_t size, const char *kind, const char *name, uint32_t index);
 extern const char *const mf_on_fault_names[];
 extern const char *const mf_interrupts_names[];
+extern const char *const mf_virtio_mode_names[];
 extern const char *const mf_expect_names[];
 
 /* schema.c: the key tables and the generic walker both model files use. */

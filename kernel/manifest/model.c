@@ -11,6 +11,7 @@ static const char *const qos_policy_names[] = { "best-effort", "required", NULL 
 static const char *const switching_names[] = { "veb", "vepa", NULL };
 const char *const mf_on_fault_names[] = { "stop", "restart", NULL };
 const char *const mf_interrupts_names[] = { "exitless", "injected", NULL };
+const char *const mf_virtio_mode_names[] = { "sidecore", "baseline", NULL };
 const char *const mf_expect_names[] = { "success", "fault", NULL };
 
 static const char *enum_name(const char *const *names, uint32_t n, int v)
@@ -25,6 +26,7 @@ const char *mf_qos_policy_name(int v) { return enum_name(qos_policy_names, 2, v)
 const char *mf_switching_name(int v) { return enum_name(switching_names, 2, v); }
 const char *mf_on_fault_name(int v) { return enum_name(mf_on_fault_names, 2, v); }
 const char *mf_interrupts_name(int v) { return enum_name(mf_interrupts_names, 2, v); }
+const char *mf_virtio_mode_name(int v) { return enum_name(mf_virtio_mode_names, 2, v); }
 const char *mf_expect_name(int v) { return enum_name(mf_expect_names, 2, v); }
 
 static const struct mf_key hypervisor_keys[] = {

@@ -157,6 +157,8 @@ static const struct mf_key guest_keys[] = {
     MF_KEY("cmdline", K_STR, struct mf_guest, cmdline),
     MF_KEY("on_fault", K_ENUM, struct mf_guest, on_fault, .enums = mf_on_fault_names),
     MF_KEY("interrupts", K_ENUM, struct mf_guest, interrupts, .enums = mf_interrupts_names),
+    MF_KEY("virtio_mode", K_ENUM, struct mf_guest, virtio_mode, .enums = mf_virtio_mode_names,
+           .pos_off = MF_POS(struct mf_guest, virtio_mode_pos)),
     MF_KEY("max_restarts", K_U32, struct mf_guest, max_restarts, .min = 0, .max = 10000),
     MF_KEY("time_limit", K_DURATION, struct mf_guest, time_limit_ms,
            .max = (int64_t)MF_TIME_LIMIT_MAX_MS),

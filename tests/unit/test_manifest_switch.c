@@ -1,5 +1,6 @@
 /* Unit tests of the manifest keys of the software switch: virtio_net spoof_check and
- * [virtio_switch] mirror, good and bad, each bad one against the exact error text. */
+ * [virtio_switch] mirror, and the guest's virtio_mode; good and bad, each bad one against the
+ * exact error text. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,11 @@ static const struct bad bad_cases[] = {
       "t.toml:22:21: error: 'vlans': expected VLAN ids in 1..4094, found integer 4095" },
     { "bad source type", THREE "[virtio_switch]\nmirror = { sources = [1], target = \"b\" }\n",
       "t.toml:22:23: error: 'sources': expected a guest name or \"portN\", found integer 1" },
+    { "virtio_mode value", SIDE GUEST("a", "1") "virtio_mode = \"polled\"\n",
+      "t.toml:8:15: error: 'virtio_mode': expected one of \"sidecore\", \"baseline\", found string \"polled\"" },
+    { "baseline virtio-net", SIDE GUEST("a", "1") "virtio_mode = \"baseline\"\nvirtio_net = [{}]\n",
+      "t.toml:8:15: error: guest 'a': virtio_mode = \"baseline\" for virtio-net is not built yet in this "
+      "hypervisor (the switch is the sidecore's alone): expected \"sidecore\", or virtio-blk devices only" },
     { "rate beyond the switch", SIDE GUEST("a", "1") "virtio_net = [{ egress_limit = \"10001Gbit\" }]\n",
       "t.toml:8:32: error: 'egress_limit': expected at most 10Tbit (the software switch's limit), found 10001000000000 bit/s" },
 };
@@ -86,6 +92,14 @@ static void run_good(void)
     CHECK(rc == 0, "three guests: %s", buf);
     CHECK(!m->vswitch.present && !m->vswitch.mirror.present, "no [virtio_switch]");
     CHECK(m->guests[0].virtio_net[0].spoof_check, "spoof_check defaults to true");
+
+    /* A baseline guest's virtio-blk needs no sidecore. */
+    rc = parse(GUEST("a", "1") "virtio_mode = \"baseline\"\nvirtio_blk = [{ module = \"d\" }]\n", buf,
+               sizeof(buf));
+    CHECK(rc == 0 && m->guests[0].virtio_mode == MF_VIRTIO_BASELINE, "baseline virtio-blk without a sidecore: %s",
+          buf);
+    rc = parse(GUEST("a", "1") "virtio_blk = [{ module = \"d\" }]\n", buf, sizeof(buf));
+    CHECK(rc != 0 && strstr(buf, "which need a sidecore"), "sidecore-mode virtio-blk needs a sidecore: %s", buf);
 
     rc = parse(SIDE GUEST("a", "1") "virtio_net = [{ spoof_check = false }, {}]\n", buf, sizeof(buf));
     CHECK(rc == 0 && !m->guests[0].virtio_net[0].spoof_check && m->guests[0].virtio_net[1].spoof_check,

@@ -6,6 +6,7 @@
 #include "vmm/intr/step.h"
 #include "vmm/vcpu.h"
 #include "vmm/vpci/vpci.h"
+#include "vmm/vpci/vpci_virtio_notify.h"
 
 #define RFLAGS_TF (1ull << 8)
 #define DR6_BS (1ull << 14)         /* #DB: single step (the vendor reports DR6-style bits) */
@@ -55,12 +56,14 @@ static void disarm(struct vcpu *v, bool ended)
 
 static int unshadow(struct guest *g, enum step_kind kind, uint64_t gpa)
 {
-    return kind == STEP_IDT ? eli_unshadow(g, gpa) : vpci_msix_unshadow(g, gpa);
+    return kind == STEP_IDT ? eli_unshadow(g, gpa) : kind == STEP_NOTIFY ? vpci_virtio_unshadow(g, gpa)
+                            : vpci_msix_unshadow(g, gpa);
 }
 
 static int reshadow(struct guest *g, enum step_kind kind, uint64_t gpa)
 {
-    return kind == STEP_IDT ? eli_reshadow(g, gpa) : vpci_msix_reshadow(g, gpa);
+    return kind == STEP_IDT ? eli_reshadow(g, gpa) : kind == STEP_NOTIFY ? vpci_virtio_reshadow(g, gpa)
+                            : vpci_msix_reshadow(g, gpa);
 }
 
 bool step_page_write(struct vcpu *v, enum step_kind kind, uint64_t gpa)
@@ -93,13 +96,18 @@ static void finish(struct vcpu *v, bool ended)
     disarm(v, ended);
     uint64_t flags = spin_lock_irqsave(&g->ept_lock);
     int failed = 0;
-    for (uint32_t i = 0; i < v->nstep; i++)
+    bool kicked = false;
+    for (uint32_t i = 0; i < v->nstep; i++) {
         failed |= reshadow(g, v->step[i].kind, v->step[i].gpa);
+        kicked |= v->step[i].kind == STEP_NOTIFY;
+    }
     spin_unlock_irqrestore(&g->ept_lock, flags);
     v->nstep = 0;
     guest_ept_sync(v);
     if (failed)
         guest_fault(g, "cannot map a shadowed page back after a single step");
+    else if (kicked)
+        vpci_virtio_kicked(v);
 }
 
 void step_before_exit(struct vcpu *v, const struct vexit *e)

@@ -24,24 +24,9 @@ static struct sidecore sidecores[MF_MAX_CPUS];
  * switch's owner, which alone reaches the switch. */
 static bool serves(const struct sidecore *sc, const struct vpci_vfn *f)
 {
+    if (f->baseline)
+        return false;           /* served on the guest's own vCPUs (vpci_virtio_notify.c) */
     return f->is_net ? sc->cpu == sc->switch_owner : f->g->id % sc->count == sc->index;
-}
-
-/* Sends queue or configuration interrupt `entry` of f where its MSI-X entry says. */
-static void interrupt(struct vpci_vfn *f, uint16_t entry)
-{
-    struct guest *g = f->g;
-    uint32_t apics[GUEST_MAX_VCPUS];
-    for (uint32_t i = 0; i < g->nvcpus; i++)
-        apics[i] = g->vcpus[i].apic_id;
-    uint8_t vector;
-    uint32_t apic;
-    if (!vpci_virtio_route(&f->tr, entry, apics, g->nvcpus, g->intr_mode, &vector, &apic)) {
-        f->irqs_unrouted++;
-        return;
-    }
-    lapic_send_ipi(apic, ICR_FIXED, vector);
-    f->irqs++;
 }
 
 /* Notify writes the driver made though notifications were suppressed: counted, re-armed. */
@@ -87,15 +72,6 @@ static void report(const struct vpci_vfn *f)
              f->notify_writes);
 }
 
-static void config_interrupt(struct vpci_vfn *f)
-{
-    spin_lock(&f->tr.lock);
-    uint16_t entry = f->tr.config_vector;
-    spin_unlock(&f->tr.lock);
-    vpci_virtio_isr_raise(&f->tr, VIRTIO_PCI_ISR_CONFIG);
-    interrupt(f, entry);
-}
-
 static void serve(struct vpci_vfn *f)
 {
     struct vdev *d = f->dev;
@@ -112,9 +88,9 @@ static void serve(struct vpci_vfn *f)
     }
     for (uint16_t qi = 0; irq; qi++, irq >>= 1)
         if (irq & 1)
-            interrupt(f, (uint16_t)vdev_queue_read(d, qi, VDEV_Q_MSIX));
+            vpci_vfn_interrupt(f, (uint16_t)vdev_queue_read(d, qi, VDEV_Q_MSIX));
     if (config_irq)
-        config_interrupt(f);
+        vpci_vfn_config_interrupt(f);
 }
 
 /* The receive interrupts and failures that the pass's transmissions left on net devices. */
@@ -130,11 +106,11 @@ static void net_interrupts(struct sidecore *sc)
             struct vnet *n = &f->net;
             if (n->rx_irq) {
                 n->rx_irq = false;
-                interrupt(f, (uint16_t)vdev_queue_read(f->dev, VIRTIO_NET_RX_Q, VDEV_Q_MSIX));
+                vpci_vfn_interrupt(f, (uint16_t)vdev_queue_read(f->dev, VIRTIO_NET_RX_Q, VDEV_Q_MSIX));
             }
             if (n->cfg_irq) {
                 n->cfg_irq = false;
-                config_interrupt(f);
+                vpci_vfn_config_interrupt(f);
             }
         }
 }

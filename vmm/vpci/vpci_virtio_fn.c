@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernel/lapic.h"
 #include "kernel/layout.h"
 #include "kernel/log.h"
 #include "kernel/mb2.h"
@@ -16,6 +17,31 @@
 static struct vpci_vfn vfns[GUEST_MAX][VPCI_VIRTIO_FNS];
 
 static void dev_log(const char *line) { log_warn("virtio", "%s", line); }
+
+void vpci_vfn_interrupt(struct vpci_vfn *f, uint16_t entry)
+{
+    struct guest *g = f->g;
+    uint32_t apics[GUEST_MAX_VCPUS];
+    for (uint32_t i = 0; i < g->nvcpus; i++)
+        apics[i] = g->vcpus[i].apic_id;
+    uint8_t vector;
+    uint32_t apic;
+    if (!vpci_virtio_route(&f->tr, entry, apics, g->nvcpus, g->intr_mode, &vector, &apic)) {
+        __atomic_add_fetch(&f->irqs_unrouted, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    lapic_send_ipi(apic, ICR_FIXED, vector);
+    __atomic_add_fetch(&f->irqs, 1, __ATOMIC_RELAXED);
+}
+
+void vpci_vfn_config_interrupt(struct vpci_vfn *f)
+{
+    spin_lock(&f->tr.lock);
+    uint16_t entry = f->tr.config_vector;
+    spin_unlock(&f->tr.lock);
+    vpci_virtio_isr_raise(&f->tr, VIRTIO_PCI_ISR_CONFIG);
+    vpci_vfn_interrupt(f, entry);
+}
 
 struct vpci_vfn *vpci_virtio_fn_get(uint32_t guest_id, unsigned k)
 {
@@ -38,8 +64,9 @@ static int notify_page(struct guest *g, struct vpci_vfn *f, char *err, unsigned 
     f->notify = phys_to_virt(f->notify_hpa);
     for (unsigned i = 0; i < PAGE_SIZE / 2; i++)
         f->notify[i] = VPCI_VIRTIO_NOTIFY_IDLE;
+    /* Baseline: read-only, so that every notify store exits (vpci_virtio_notify.c). */
     if (gpmap_map(&g->gpmap, f->tr.bar_gpa + VPCI_VIRTIO_NOTIFY, f->notify_hpa, PAGE_SIZE,
-                  GPM_R | GPM_W, false)) {
+                  f->baseline ? GPM_R : GPM_R | GPM_W, false)) {
         snprintf(err, errlen, "cannot map a virtio notification page in the EPT");
         return -1;
     }
@@ -86,7 +113,7 @@ static struct vpci_vfn *fresh(struct guest *g, unsigned k)
 }
 
 static int add_blk(struct guest *g, const struct mf_virtio_blk *mb, const struct boot_info *bi,
-                   unsigned i, char *err, unsigned errlen)
+                   unsigned i, bool baseline, char *err, unsigned errlen)
 {
     struct vpci *vp = &g->vpci;
     const struct mb2_module *m = mb2_find_module(bi, mb->module.name);
@@ -105,6 +132,7 @@ static int add_blk(struct guest *g, const struct mf_virtio_blk *mb, const struct
     char name[64], id[VIRTIO_BLK_ID_BYTES + 1];
     snprintf(name, sizeof(name), "guest '%s' virtio-blk %u", g->name, i);
     snprintf(id, sizeof(id), "%s", mb->module.name);
+    f->baseline = baseline;
     vq_guest_ram_init(&f->mem, g);
     /* The module is the disk: its bytes are the hypervisor's copy the boot loader loaded;
      * only this device writes them. */
@@ -115,8 +143,9 @@ static int add_blk(struct guest *g, const struct mf_virtio_blk *mb, const struct
     if (notify_page(g, f, err, errlen))
         return -1;
     log_info("vpci", "%s: 00:%02x.0 virtio-blk %u on module '%s' (%lu sectors%s), BAR0 at "
-                     "%#lx, notification page mapped as memory", g->name, vp->nfns + 1 + vp->nvirtio,
-             i, mb->module.name, f->blk.sectors, mb->read_only ? ", read-only" : "", gpa);
+                     "%#lx, notification page %s", g->name, vp->nfns + 1 + vp->nvirtio,
+             i, mb->module.name, f->blk.sectors, mb->read_only ? ", read-only" : "", gpa,
+             f->baseline ? "read-only (baseline: every kick exits)" : "mapped as memory");
     vp->nvirtio++;
     __atomic_store_n(&f->g, g, __ATOMIC_RELEASE);
     return 0;
@@ -177,7 +206,7 @@ int vpci_virtio_fn_setup(struct guest *g, const struct mf_guest *mg, const struc
     if (!vp->mmio_next)
         vp->mmio_next = VPCI_MMIO_BASE;
     for (unsigned i = 0; i < mg->nvblks; i++)
-        if (add_blk(g, &mg->virtio_blk[i], bi, i, err, errlen))
+        if (add_blk(g, &mg->virtio_blk[i], bi, i, mg->virtio_mode == MF_VIRTIO_BASELINE, err, errlen))
             return -1;
     for (unsigned i = 0; i < mg->nvnets; i++)
         if (add_net(g, &mg->virtio_net[i], i, err, errlen))

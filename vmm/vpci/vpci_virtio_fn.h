@@ -48,7 +48,16 @@ struct vpci_vfn {
     struct vq_guest mem;
     uint64_t notify_hpa;
     volatile uint16_t *notify;  /* the notify page (hypervisor mapping) */
-    /* sidecore */
+    bool baseline;              /* manifest virtio_mode = "baseline": never polled; the notify
+                                   page is read-only and each kick is served on the vCPU that
+                                   made it (vmm/vpci/vpci_virtio_notify.h) */
+    /* guest->ept_lock */
+    uint32_t steppers;          /* vCPUs single-stepping a write to the notify page */
+    /* vCPU: set by the step that wrote the notify page, taken by that vCPU right after */
+    volatile bool kicked;
+    uint64_t kicks_exited;      /* atomic: kicks that exited (baseline, or a halted sidecore) */
+    /* the CPU that serves the device: its sidecore, or (baseline) the vCPU that kicked it,
+     * under the device's lock */
     bool polling;               /* the sidecore suppressed the driver's notifications */
     uint64_t turns, chains, irqs, irqs_unrouted, notify_writes;
 };
@@ -61,6 +70,12 @@ void vpci_virtio_fn_guest_start(struct guest *g);
 /* Configuration access to slot (1-based, as in the CF8 address); false if no virtio slot. */
 bool vpci_virtio_fn_cfg(struct guest *g, unsigned slot, uint16_t off, unsigned size, bool write,
                         uint32_t *value);
+/* Queue or configuration interrupt `entry` of f where its MSI-X entry says: an IPI to the
+ * guest's core (delivered without an exit to an exitless guest, injected otherwise); an entry
+ * outside policy sends nothing (counted in irqs_unrouted). Any CPU; counters: see above. */
+void vpci_vfn_interrupt(struct vpci_vfn *f, uint16_t entry);
+/* The device entered needs-reset: ISR configuration bit and the configuration interrupt. */
+void vpci_vfn_config_interrupt(struct vpci_vfn *f);
 /* The k-th virtio function of guest id, or NULL. */
 struct vpci_vfn *vpci_virtio_fn_get(uint32_t guest_id, unsigned k);
 #define VPCI_VIRTIO_FNS (MF_MAX_GUEST_VBLKS + MF_MAX_GUEST_VNETS)
