@@ -225,6 +225,8 @@ guest_cases() {
         '^PASS: pvblk/data-path-no-exits' '^PASS: pvblk/completion-interrupts' \
         '^PASS: pvblk/ro-disk-init' '^PASS: pvblk/ro-feature-offered' '^PASS: pvblk/ro-write-ioerr' \
         '^PASS: pvblk/ro-read-ok' 'sidecore: CPU 2: polling the virtio queues' \
+        '^PASS: pvblk/idle-notifications-on' '^PASS: pvblk/idle-wake-io' '^PASS: pvblk/idle-one-kick-exits' \
+        'sidecore: CPU 2: idle, halting' 'sidecore: CPU 2: utilisation over [0-9]+ TSC cycles: .* [1-9][0-9]* woken by a kick' \
         '^PASS: pvblk-inj/read-back-checksum' '^PASS: pvblk-inj/completion-interrupts' \
         '^PASS: pvblk-inj/ro-write-ioerr' \
         'all guests have stopped: each as expected'

@@ -74,13 +74,10 @@ void guest_exit_stats(struct guest *g, struct hc_exit_stats *out)
 #define EPT_SYNC_TIMEOUT_US 200000u  /* a vCPU gets this long to leave guest mode */
 #define EPT_SYNC_RESEND_US 200u      /* an NMI lost in the entry window is sent again */
 
-void guest_ept_sync(struct vcpu *self)
+/* Waits until every vCPU of g but self has flushed up to generation gen, or is outside guest
+ * mode (it flushes before it enters). */
+static void ept_wait(struct guest *g, const struct vcpu *self, uint64_t gen)
 {
-    struct guest *g = self->guest;
-    vendor->flush_gpmap(self);
-    uint64_t gen = __atomic_add_fetch(&g->ept_gen, 1, __ATOMIC_SEQ_CST);
-    if (self->ept_seen < gen)
-        __atomic_store_n(&self->ept_seen, gen, __ATOMIC_RELEASE);
     uint64_t deadline = rdtsc() + tsc_us_to_cycles(EPT_SYNC_TIMEOUT_US);
     for (uint32_t i = 0; i < g->nvcpus; i++) {
         struct vcpu *o = &g->vcpus[i];
@@ -101,6 +98,21 @@ void guest_ept_sync(struct vcpu *self)
             cpu_relax();
         }
     }
+}
+
+void guest_ept_sync(struct vcpu *self)
+{
+    struct guest *g = self->guest;
+    vendor->flush_gpmap(self);
+    uint64_t gen = __atomic_add_fetch(&g->ept_gen, 1, __ATOMIC_SEQ_CST);
+    if (self->ept_seen < gen)
+        __atomic_store_n(&self->ept_seen, gen, __ATOMIC_RELEASE);
+    ept_wait(g, self, gen);
+}
+
+void guest_ept_sync_remote(struct guest *g)
+{
+    ept_wait(g, NULL, __atomic_add_fetch(&g->ept_gen, 1, __ATOMIC_SEQ_CST));
 }
 
 static void kick_others(struct guest *g)

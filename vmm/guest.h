@@ -241,6 +241,8 @@ void guest_stats_mark(struct guest *g, uint8_t value);
  * returns when none can still use the old translation (kick NMIs, bounded; a vCPU that does
  * not answer stops the guest). */
 void guest_ept_sync(struct vcpu *self);
+/* The same from a CPU that runs none of g's vCPUs (a sidecore): every vCPU invalidates. */
+void guest_ept_sync_remote(struct guest *g);
 
 /* Stops the guest because of its own fault; logs the reason with its name. */
 void guest_fault(struct guest *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -7,77 +7,46 @@
 #include "kernel/smp.h"
 #include "vmm/guest.h"
 #include "vmm/guest_mgr.h"
-#include "vmm/sidecore/sidecore.h"
+#include "kernel/percpu.h"
+#include "kernel/tsc.h"
+#include "kernel/vectors.h"
+#include "vmm/sidecore/sidecore_priv.h"
 #include "vmm/virtio/vswitch.h"
 #include "vmm/vpci/vpci_virtio_fn.h"
 
-struct sidecore {
-    unsigned index, count;
-    uint32_t cpu;
-    uint32_t switch_owner;      /* the CPU that serves every virtio-net device (vnet.h) */
-    /* This sidecore's own, per guest: it ran when last seen (for the report at its stop). */
-    bool seen_running[GUEST_MAX];
-};
+/* Written by the management CPU before the sidecores start, then each its own (see
+ * sidecore_priv.h for the fields other CPUs reach). */
 static struct sidecore sidecores[MF_MAX_CPUS];
+static unsigned nsidecores;
 
-/* Virtio-blk devices go by guest id modulo the sidecores; every virtio-net device goes to the
- * switch's owner, which alone reaches the switch. */
-static bool serves(const struct sidecore *sc, const struct vpci_vfn *f)
+bool sidecore_serves(const struct sidecore *sc, const struct vpci_vfn *f)
 {
     if (f->baseline)
         return false;           /* served on the guest's own vCPUs (vpci_virtio_notify.c) */
     return f->is_net ? sc->cpu == sc->switch_owner : f->g->id % sc->count == sc->index;
 }
 
-/* Notify writes the driver made though notifications were suppressed: counted, re-armed. */
-static void read_notify(struct vpci_vfn *f)
+unsigned sidecore_read_notify(struct vpci_vfn *f)
 {
+    unsigned n = 0;
     for (unsigned q = 0; q < f->dev->info.nqueues; q++) {
         volatile uint16_t *slot = &f->notify[q * VPCI_VIRTIO_NOTIFY_MUL / 2];
         if (*slot != VPCI_VIRTIO_NOTIFY_IDLE) {
             *slot = VPCI_VIRTIO_NOTIFY_IDLE;
-            f->notify_writes++;
+            __atomic_add_fetch(&f->notify_writes, 1, __ATOMIC_RELAXED);
+            n++;
         }
     }
+    return n;
 }
 
-static void report(const struct vpci_vfn *f)
-{
-    if (f->is_net) {
-        const struct vnet *n = &f->net;
-        const struct vsw_counters *c = &n->fab->sw.port[n->port].c;
-        log_info("sidecore", "%s virtio-net %u (port %u): %lu chains in %lu turns; sent %lu frames "
-                             "(%lu bytes), received %lu (%lu bytes, %lu mirror copies); dropped: "
-                             "%lu spoofed, %lu tagged, %lu malformed, %lu unknown, %lu over "
-                             "ingress_limit, %lu without a receive buffer; %lu egress deferrals; "
-                             "%lu interrupts sent, %lu not routed, %lu notify writes read from memory",
-                 f->g->name, f->index, n->port, f->chains, f->turns, c->tx_frames, c->tx_bytes,
-                 c->rx_frames, c->rx_bytes, c->mirrored, c->drop_spoof, c->drop_vlan,
-                 c->drop_malformed, c->drop_unknown, c->drop_ingress, n->rx_nobuf, n->tx_deferred,
-                 f->irqs, f->irqs_unrouted, f->notify_writes);
-        if (n->policed || n->delivered)
-            log_info("sidecore", "%s virtio-net %u (port %u): sidecore cost per frame sent (TSC "
-                                 "cycles, header read to last copy): %lu policed at the receiver "
-                                 "(every receiver over its ingress_limit) at %lu each, %lu "
-                                 "delivered at %lu each", f->g->name, f->index, n->port, n->policed,
-                     n->policed ? n->policed_ticks / n->policed : 0, n->delivered,
-                     n->delivered ? n->delivered_ticks / n->delivered : 0);
-        return;
-    }
-    const struct vblk *b = &f->blk;
-    log_info("sidecore", "%s virtio-blk %u: %lu chains in %lu turns (%lu reads, %lu writes, "
-                         "%lu flushes, %lu I/O errors), %lu interrupts sent, %lu not routed, "
-                         "%lu notify writes read from memory", f->g->name, f->index, f->chains,
-             f->turns, b->reads, b->writes, b->flushes, b->ioerrs, f->irqs, f->irqs_unrouted,
-             f->notify_writes);
-}
-
-static void serve(struct vpci_vfn *f)
+/* One turn of f: returns the chains served and notify writes read (0: nothing to do). */
+static uint32_t serve(struct vpci_vfn *f)
 {
     struct vdev *d = f->dev;
-    read_notify(f);
+    uint32_t work = sidecore_read_notify(f);
     if (!(vdev_status(d) & VIRTIO_STATUS_DRIVER_OK))
-        return;
+        return work;
     vdev_set_polling(d, true);  /* again after every reset the driver made */
     uint32_t irq;
     bool config_irq;
@@ -91,6 +60,7 @@ static void serve(struct vpci_vfn *f)
             vpci_vfn_interrupt(f, (uint16_t)vdev_queue_read(d, qi, VDEV_Q_MSIX));
     if (config_irq)
         vpci_vfn_config_interrupt(f);
+    return work + n;
 }
 
 /* The receive interrupts and failures that the pass's transmissions left on net devices. */
@@ -101,7 +71,7 @@ static void net_interrupts(struct sidecore *sc)
             struct vpci_vfn *f = vpci_virtio_fn_get(id, i);
             if (!f)
                 break;
-            if (!f->is_net || !serves(sc, f))
+            if (!f->is_net || !sidecore_serves(sc, f))
                 continue;
             struct vnet *n = &f->net;
             if (n->rx_irq) {
@@ -120,7 +90,11 @@ static void sidecore_main(void *arg)
     struct sidecore *sc = arg;
     log_info("sidecore", "CPU %u: polling the virtio queues of guests %u mod %u", sc->cpu,
              sc->index, sc->count);
+    sc->start = sc->last_work = rdtsc();
     for (unsigned first = 0;; first = (first + 1) % GUEST_MAX) {
+        uint64_t t0 = rdtsc();
+        uint32_t work = 0;
+        bool stopped = false;
         for (unsigned k = 0; k < GUEST_MAX; k++) {
             unsigned id = (first + k) % GUEST_MAX;
             struct vpci_vfn *f0 = vpci_virtio_fn_get(id, 0);
@@ -134,31 +108,57 @@ static void sidecore_main(void *arg)
                 struct vpci_vfn *f = vpci_virtio_fn_get(id, i);
                 if (!f)
                     break;
-                if (!serves(sc, f))
+                if (!sidecore_serves(sc, f))
                     continue;
                 any = true;
                 if (running)
-                    serve(f);
+                    work += serve(f);
                 else if (sc->seen_running[id])
-                    report(f);
+                    sidecore_report_fn(f);
             }
-            if (any)
+            if (any) {
+                stopped |= sc->seen_running[id] && !running;
                 sc->seen_running[id] = running;
+            }
         }
         net_interrupts(sc);
+        uint64_t t1 = rdtsc();
+        if (work) {
+            sc->busy += t1 - t0;
+            sc->last_work = t1;
+        } else {
+            sidecore_idle(sc, t1);
+        }
+        if (stopped)
+            sidecore_report_util(sc);
         cpu_relax();
+    }
+}
+
+void sidecore_wake(const struct vpci_vfn *f)
+{
+    for (unsigned i = 0; i < nsidecores; i++) {
+        struct sidecore *sc = &sidecores[i];
+        if (!sidecore_serves(sc, f))
+            continue;
+        __atomic_store_n(&sc->wake, true, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&sc->asleep, __ATOMIC_SEQ_CST))
+            lapic_send_ipi(percpu_of(sc->cpu)->apic_id, ICR_FIXED, VEC_IPI_XCALL);
+        __atomic_add_fetch(&sc->kick_wakes, 1, __ATOMIC_RELAXED);
     }
 }
 
 unsigned sidecore_start(const struct mf_manifest *m)
 {
     unsigned n = mf_cpuset_count(&m->hv.sidecores), started = 0, index = 0;
+    nsidecores = n;
     for (uint32_t cpu = 0; cpu < MF_MAX_CPUS && index < n; cpu++) {
         if (!mf_cpuset_has(&m->hv.sidecores, cpu))
             continue;
         struct sidecore *sc = &sidecores[index];
         *sc = (struct sidecore){ .index = index, .count = n, .cpu = cpu,
-                                 .switch_owner = vsw_owner_of(m) };
+                                 .switch_owner = vsw_owner_of(m),
+                                 .idle_bound = tsc_us_to_cycles(SIDECORE_IDLE_US) };
         index++;
         if (smp_assign_role(cpu, sidecore_main, sc)) {
             log_err("sidecore", "CPU %u cannot take the sidecore role (offline or busy): the "

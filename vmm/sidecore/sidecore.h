@@ -17,8 +17,12 @@
  *    the APIC id and vector of the queue's MSI-X entry, as vpci_msix_check() accepts it for the
  *    guest's own cores and interrupt mode; an entry outside policy sends nothing (counted).
  *
- * Not built: the adaptive halt (an idle sidecore keeps polling; it never halts), and a
- * baseline mode with exiting kicks.
+ *  - Adaptive: after SIDECORE_IDLE_US without work it asks for notifications again, makes
+ *    the notification pages read-only and halts; the next kick exits once (the store is
+ *    single-stepped onto the page) and wakes it (vmm/sidecore/sidecore_idle.c). Its
+ *    utilisation (busy, polling idle, halted) is logged when a guest it serves stops.
+ * Guests with virtio_mode = "baseline" are served on their own vCPUs instead
+ * (vmm/vpci/vpci_virtio_notify.h).
  */
 #ifndef EXITLESS_VMM_SIDECORE_SIDECORE_H
 #define EXITLESS_VMM_SIDECORE_SIDECORE_H
@@ -26,6 +30,12 @@
 #include "exitless/manifest.h"
 
 #define SIDECORE_VQ_BUDGET 16   /* chains per queue per turn */
+#define SIDECORE_IDLE_US 100000 /* idle time before it halts: 100 ms, far above any gap in a
+                                 * busy guest's I/O even under TCG on a loaded host */
+
+struct vpci_vfn;
+/* A kick that exited on a device f's sidecore serves: wakes it if it halted. Any CPU. */
+void sidecore_wake(const struct vpci_vfn *f);
 
 /* Management CPU, after the guests are created and before they start: gives each CPU of
  * m->hv.sidecores its polling loop. Returns the sidecores started. */

@@ -53,6 +53,7 @@ struct vpci_vfn {
                                    made it (vmm/vpci/vpci_virtio_notify.h) */
     /* guest->ept_lock */
     uint32_t steppers;          /* vCPUs single-stepping a write to the notify page */
+    volatile bool asleep;       /* its sidecore halted: the notify page is read-only */
     /* vCPU: set by the step that wrote the notify page, taken by that vCPU right after */
     volatile bool kicked;
     uint64_t kicks_exited;      /* atomic: kicks that exited (baseline, or a halted sidecore) */

@@ -4,16 +4,18 @@
 #include "vmm/guest.h"
 #include "kernel/log.h"
 #include "vmm/intr/step.h"
+#include "vmm/vendor.h"
+#include "vmm/sidecore/sidecore.h"
 #include "vmm/vpci/vpci_virtio_fn.h"
 #include "vmm/vpci/vpci_virtio_notify.h"
 
-/* The function of g whose protected notification page holds gpa, or NULL. */
+/* The function of g whose notification page holds gpa, or NULL. */
 static struct vpci_vfn *find(struct guest *g, uint64_t gpa)
 {
     gpa &= ~(uint64_t)(PAGE_SIZE - 1);
     for (unsigned i = 0; i < g->vpci.nvirtio; i++) {
         struct vpci_vfn *f = vpci_virtio_fn_get(g->id, i);
-        if (f && f->baseline && f->tr.bar_gpa + VPCI_VIRTIO_NOTIFY == gpa)
+        if (f && f->tr.bar_gpa + VPCI_VIRTIO_NOTIFY == gpa)
             return f;
     }
     return NULL;
@@ -27,7 +29,24 @@ static int map(struct guest *g, struct vpci_vfn *f, bool writable)
 
 bool vpci_virtio_ept_write(struct vcpu *v, uint64_t gpa)
 {
-    return find(v->guest, gpa) && step_page_write(v, STEP_NOTIFY, gpa);
+    struct guest *g = v->guest;
+    struct vpci_vfn *f = find(g, gpa);
+    if (!f)
+        return false;
+    uint64_t flags = spin_lock_irqsave(&g->ept_lock);
+    bool protected = f->baseline || f->asleep;
+    spin_unlock_irqrestore(&g->ept_lock, flags);
+    if (protected)
+        return step_page_write(v, STEP_NOTIFY, gpa);
+    /* Writable again (its sidecore woke): this CPU still held the read-only translation. */
+    vendor->flush_gpmap(v);
+    return true;
+}
+
+int vpci_virtio_protect(struct guest *g, struct vpci_vfn *f, bool asleep)
+{
+    f->asleep = asleep;
+    return f->steppers ? 0 : map(g, f, !(f->baseline || asleep));
 }
 
 int vpci_virtio_unshadow(struct guest *g, uint64_t gpa)
@@ -46,7 +65,7 @@ int vpci_virtio_reshadow(struct guest *g, uint64_t gpa)
     f->kicked = true;
     if (f->steppers && --f->steppers)
         return 0;
-    return map(g, f, false);
+    return map(g, f, !(f->baseline || f->asleep));
 }
 
 /* Re-arms the slots the kick wrote (what they say does not matter: every queue is looked at). */
@@ -70,6 +89,10 @@ void vpci_virtio_kicked(struct vcpu *v)
             continue;
         f->kicked = false;
         __atomic_add_fetch(&f->kicks_exited, 1, __ATOMIC_RELAXED);
+        if (!f->baseline) {
+            sidecore_wake(f);   /* its sidecore halted: the store is in the page, it reads it */
+            continue;
+        }
         take_slots(f);
         uint32_t irq;
         bool config_irq;
