@@ -7,7 +7,8 @@
 Each --section is a table of the "[guest] BENCH name value unit" lines of one serial log
 (TITLE a markdown heading, INTRO a file of prose put under it, or empty). Rows measured in
 both interrupt modes ("exitless-X" and "injected-X", the same guest image booted both ways
-in the same run) also get a table of their own, exitless against injected, the baseline.
+in the same run) also get a table of their own, exitless against injected, the baseline;
+so do rows measured with both virtio modes ("sidecore-X" against "baseline-X").
 --linux is the Linux section as tools/linux_bench.py's rows made it (its boot rows are already
 exitless against the same kernel booted natively). The plot has one panel per kind of pair:
 exits per 10k events, latencies in cycles, and the Linux boot against native.
@@ -19,9 +20,9 @@ import re
 import subprocess
 import sys
 
-BENCH = re.compile(r"^\[([a-z0-9]+)\] BENCH (\S+) (\d+) (.*)$")
+BENCH = re.compile(r"^\[([a-z0-9-]+)\] BENCH (\S+) (\d+) (.*)$")
 LINUX_ROW = re.compile(r"^\| (linux-\S+) \| ([0-9.]+) \| (.*) \|$")
-MODES = ("exitless", "injected")
+MODES = (("exitless", "injected"), ("sidecore", "baseline"))  # (mode, its baseline)
 
 
 class ReportError(Exception):
@@ -41,23 +42,24 @@ def bench_rows(path):
     return sorted(rows)
 
 
-def pairs(rows):
-    """[(measurement, exitless value, injected value, unit)] for names measured both ways."""
+def pairs(rows, modes=MODES[0]):
+    """[(measurement, mode value, baseline value, unit)] for names measured both ways."""
+    mode, base = modes
     by = {name: (value, unit) for name, value, unit in rows}
     out = []
     for name, value, unit in rows:
-        if not name.startswith("exitless-"):
+        if not name.startswith(mode + "-"):
             continue
-        rest = name[len("exitless-"):]
-        other = by.get("injected-" + rest)
+        rest = name[len(mode) + 1:]
+        other = by.get(base + "-" + rest)
         if other and other[1] == unit:
             out.append((rest, value, other[0], unit))
     return out
 
 
-def ratio(exitless, injected):
+def ratio(exitless, injected, mode="exitless"):
     if exitless == 0:
-        return "exitless 0" if injected else "both 0"
+        return f"{mode} 0" if injected else "both 0"
     return f"{injected / exitless:.2f}"
 
 
@@ -67,10 +69,12 @@ def table(rows):
     return out
 
 
-def pair_table(ps):
-    out = ["| measurement | exitless | injected (baseline) | unit | injected / exitless |",
+def pair_table(ps, modes=MODES[0]):
+    mode, base = modes
+    label = base if base == "baseline" else f"{base} (baseline)"
+    out = [f"| measurement | {mode} | {label} | unit | {base} / {mode} |",
            "|---|---:|---:|---|---:|"]
-    out += [f"| {m} | {e} | {i} | {u} | {ratio(e, i)} |" for m, e, i, u in ps]
+    out += [f"| {m} | {e} | {i} | {u} | {ratio(e, i, mode)} |" for m, e, i, u in ps]
     return out
 
 
@@ -108,13 +112,18 @@ def report(sections, linux, revision):
                 md += [f.read().rstrip("\n"), ""]
         ps = pairs(rows)
         short = title.lstrip("# ").split(" (")[0].split(",")[0]
+        vs = pairs(rows, MODES[1])
+        if vs:
+            md += ["Sidecore against baseline (virtio_mode):", ""] + pair_table(vs, MODES[1]) + [""]
         if ps:
             md += ["Exitless against injected:", ""] + pair_table(ps) + ["", "All rows:", ""]
-            for m, e, i, u in ps:
-                if u == "exits":
-                    plot["exits"].append((f"{short}: {m}", e, i))
-                elif u == "cycles" and m.endswith("-avg"):
-                    plot["latency"].append((f"{short}: {m}", e, i))
+        elif vs:
+            md += ["All rows:", ""]
+        for m, e, i, u in ps:
+            if u == "exits":
+                plot["exits"].append((f"{short}: {m}", e, i))
+            elif u == "cycles" and m.endswith("-avg"):
+                plot["latency"].append((f"{short}: {m}", e, i))
         md += table(rows) + [""]
     if linux:
         with open(linux) as f:

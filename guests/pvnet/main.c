@@ -185,7 +185,7 @@ static __attribute__((noreturn)) void role_a(const char *cmdline)
     check("ping-pong", good == PINGS && !bad, "%u of %u answers intact, %u damaged", good, PINGS, bad);
     check("data-path-no-exits", exits == 0, "%lu exits for %u frames sent and %u received",
           exits, PINGS, good);
-    gprintf("BENCH pvnet-exits-per-1000-frames %lu\n", exits * 1000 / (2 * PINGS));
+    gprintf("BENCH sidecore-net-exits-per-1000-frames %lu exits\n", exits * 1000 / (2 * PINGS));
     check("rx-interrupts", irqs > 0, "%lu receive interrupts taken", irqs);
     /* Spoofed sources, then frames from VLAN 10 to b and to everyone. */
     uint8_t spoof[6] = { p->mac[0], p->mac[1], p->mac[2], p->mac[3], p->mac[4], 0x99 };

@@ -72,7 +72,8 @@ void role_qos_src(const char *cmdline)
           "%u frames of %u bytes past the first %u: %lu bit/s against an egress_limit of %lu bit/s "
           "(%lu.%02lu%% off)", EGRESS_FRAMES - EGRESS_SKIP, LEN, EGRESS_SKIP, rate, egress,
           egress ? diff * 100 / egress : 0, egress ? diff * 10000 / egress % 100 : 0);
-    gprintf("BENCH pvnet-egress-limit-bps %lu measured %lu\n", egress, rate);
+    gprintf("BENCH sidecore-net-egress-limit %lu bit/s\n", egress);
+    gprintf("BENCH sidecore-net-egress-measured %lu bit/s\n", rate);
 
     /* Ingress: flood both receivers for flood_ms. */
     uint64_t sent[2] = { 0, 0 };
@@ -86,7 +87,7 @@ void role_qos_src(const char *cmdline)
     uint64_t window = rdtsc() - t0;
     check("flood-sent", ok, "%lu frames to the limited receiver, %lu to the other, in %lu ticks",
           sent[0], sent[1], window);
-    gprintf("BENCH pvnet-flood-offered-bps %lu\n", bps(sent[0] + sent[1], window, hz));
+    gprintf("BENCH sidecore-net-flood-offered %lu bit/s\n", bps(sent[0] + sent[1], window, hz));
     uint64_t v = window | sent[1] << 48;
     ok = send_frame(fl, sink, fl->mac, K_END, (uint32_t)sent[0], LEN, &v) && drain_tx(fl);
     check("end-sent", ok, "the flood's figures sent to the sink");
@@ -140,7 +141,8 @@ void role_qos_sink(const char *cmdline)
           got[0], sent_lim, allowed, ingress, window);
     check("unlimited-gets-the-rest", end && got[1] == sent_free,
           "received %lu of %lu offered", got[1], sent_free);
-    gprintf("BENCH pvnet-ingress-limited-bps %lu (limit %lu) unlimited-bps %lu\n",
-            bps(got[0], window, hz), ingress, bps(got[1], window, hz));
+    gprintf("BENCH sidecore-net-ingress-limit %lu bit/s\n", ingress);
+    gprintf("BENCH sidecore-net-ingress-limited-received %lu bit/s\n", bps(got[0], window, hz));
+    gprintf("BENCH sidecore-net-ingress-unlimited-received %lu bit/s\n", bps(got[1], window, hz));
     guest_stop(0);
 }

@@ -67,6 +67,18 @@ def main():
               plot["exits"] == [("VMX: timer-exits-per-10k", 0, 20000)]
               and plot["latency"] == [("VMX: ipi-latency-avg", 400, 1000)]
               and plot["linux"] == [("Linux boot (Mcycles)", 450.0, 300.0)], repr(plot))
+        side = write(d, "side.log", "[pvblk-side] BENCH sidecore-blk-exits-per-1000-requests 0 exits\r\n"
+                     "[pvblk-base] BENCH baseline-blk-exits-per-1000-requests 3000 exits\r\n"
+                     "[pvnet-a] BENCH sidecore-net-exits-per-1000-frames 0 exits\r\n")
+        srows = bench_report.bench_rows(side)
+        check("BENCH rows: guest names with hyphens", len(srows) == 3, repr(srows))
+        vs = bench_report.pairs(srows, bench_report.MODES[1])
+        check("pairs: sidecore against baseline", vs == [("blk-exits-per-1000-requests", 0, 3000, "exits")],
+              repr(vs))
+        text, _ = bench_report.report([("## Sidecore (Bochs)", side, "")], None, "r")
+        check("report: a sidecore against baseline table",
+              "| measurement | sidecore | baseline | unit | baseline / sidecore |" in text
+              and "| blk-exits-per-1000-requests | 0 | 3000 | exits | sidecore 0 |" in text, text)
         empty = write(d, "empty.log", "[cpu0] boot: nothing measured\n")
         try:
             bench_report.report([("## X", empty, "")], None, "r")
