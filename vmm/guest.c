@@ -71,7 +71,11 @@ void guest_exit_stats(struct guest *g, struct hc_exit_stats *out)
     }
 }
 
-#define EPT_SYNC_TIMEOUT_US 200000u  /* a vCPU gets this long to leave guest mode */
+/* A vCPU gets this long to leave guest mode. The guest cannot hold an NMI exit off, so only a
+ * broken core runs into it; on real hardware the exit takes microseconds, but an emulated
+ * core (QEMU TCG on a loaded host) can go unscheduled for hundreds of milliseconds, and a
+ * neighbour was once stopped at a 200 ms bound with nothing wrong with it. */
+#define EPT_SYNC_TIMEOUT_US 2000000u
 #define EPT_SYNC_RESEND_US 200u      /* an NMI lost in the entry window is sent again */
 
 /* Waits until every vCPU of g but self has flushed up to generation gen, or is outside guest
