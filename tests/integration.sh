@@ -74,8 +74,10 @@ boot_case() {
     else
         echo "fail $name $why" >> "$results"
         echo "FAIL: $name ($platform, $firmware, $cpus CPUs): $why"
+        # Few and short: CI's excerpt of this output keeps only its first lines, and the
+        # log's very end is what tells where a timed-out run stood.
         echo "---- last lines of $log ----"
-        tail -n 25 "$log" | tr -d '\r'
+        tail -n 10 "$log" | tr -d '\r' | cut -c1-200
         echo "---- full log: $log ----"
     fi
 }
