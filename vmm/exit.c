@@ -109,10 +109,13 @@ static enum exit_action handle_hlt(struct vcpu *v)
         return EXIT_RESUME;
     }
     vcpu_skip_instruction(v);
-    irq_enable();
+    /* Tested with interrupts off, waited for with `sti; hlt`: the guest's interrupt that sets
+     * v->kick (virq_raise) is taken only once the HLT began (STI's shadow) and ends it. With
+     * the test under interrupts on, one landing between the test and the HLT was lost, and an
+     * injected guest whose next interrupt depended on that one (a one-shot timer it re-arms
+     * in its handler) slept for good. */
     while (!v->kick && v->guest->state == GUEST_RUNNING && !xcall_posted())
-        __asm__ volatile("hlt");
-    irq_disable();
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
     return EXIT_RESUME;
 }
 
