@@ -172,7 +172,9 @@ void trap_dispatch(struct trap_frame *f);
 void trap_dispatch(struct trap_frame *f)
 {
     if (f->vector < 32) {
-        const struct extable_entry *e = extable_find(f->rip);
+        /* An NMI is not a fault of the instruction it interrupted: the one at its return
+         * address may be a recoverable access that did not run yet. */
+        const struct extable_entry *e = f->vector == VEC_NMI ? NULL : extable_find(f->rip);
         if (e) {
             if (percpu_ready()) {
                 this_cpu()->fault_seen_vector = (int)f->vector;
@@ -182,7 +184,8 @@ void trap_dispatch(struct trap_frame *f)
             f->rax = f->vector;
             return;
         }
-        if (percpu_ready() && this_cpu()->fault_expect_vector == (int)f->vector) {
+        if (f->vector != VEC_NMI && percpu_ready() &&
+            this_cpu()->fault_expect_vector == (int)f->vector) {
             /* A self-check called into memory that must not execute: record the fault
              * and return to its caller as if the call had returned the vector. */
             struct percpu *c = this_cpu();
