@@ -31,6 +31,7 @@ boot_case() {
     local timeout=${CASE_TIMEOUT:-300}
     tests/run-platform.sh --iso "$iso" --platform "$platform" --firmware "$firmware" \
         --cpus "$cpus" --megs "${CASE_MEGS:-256}" --timeout "$timeout" --log "$log" --quiet \
+        --elf "${CASE_ELF:-$elf}" \
         ${QEMU_ARGS:+--qemu-args "$QEMU_ARGS"} ${BOCHS_ARGS:+--bochs-args "$BOCHS_ARGS"} ${PASS_EXIT:+--pass-exit "$PASS_EXIT"}
     local rc=$?
     local ok=1 why=

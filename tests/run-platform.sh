@@ -5,6 +5,7 @@
 #
 # Usage: run-platform.sh --iso ISO [--platform auto|kvm|bochs|qemu] [--firmware bios|uefi]
 #          [--cpus N] [--megs N] [--timeout S] [--log FILE] [--quiet] [--qemu-args "..."]
+#          [--elf FILE]  (the hypervisor ELF: names the functions a timed-out Bochs run stood in)
 #          [--bochs-args "line; line"]  (extra bochsrc lines, e.g. a PCI device)
 #          [--pass-exit CODE]   (the run must end with this emulator status, e.g. 0 after an
 #                                ACPI power-off; being killed after RESULT then does not count)
@@ -13,7 +14,7 @@
 # Exit: 0 pass, 1 fail, 2 timeout or the emulator could not run.
 set -uo pipefail
 here=$(dirname "$(realpath "$0")")
-platform=auto firmware=bios cpus=4 megs=512 timeout=600 log= quiet=0 iso= qemu_args= bochs_args= pass_exit= pass_line='^RESULT: PASS'
+platform=auto firmware=bios cpus=4 megs=512 timeout=600 log= quiet=0 iso= elf= qemu_args= bochs_args= pass_exit= pass_line='^RESULT: PASS'
 kvm_nested_vmx() {
     [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qw vmx /proc/cpuinfo
 }
@@ -29,6 +30,7 @@ while [ $# -gt 0 ]; do
     --cpus) cpus=$2; shift 2 ;;
     --megs) megs=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
+    --elf) elf=$2; shift 2 ;;
     --log) log=$2; shift 2 ;;
     --quiet) quiet=1; shift ;;
     --qemu-args) qemu_args=$2; shift 2 ;;
@@ -108,10 +110,26 @@ while :; do
         break
     fi
     if [ $(( $(date +%s) - start )) -ge "$timeout" ]; then
+        # Bochs quits on SIGINT printing each CPU's next instruction ("Next at t=..."): where
+        # every core stood when the run hung. The group is killed if it has not quit in 10 s.
+        [ "$platform" = bochs ] && kill -INT -- -$emu_pid 2>/dev/null
+        for _ in $(seq 50); do kill -0 $emu_pid 2>/dev/null || break; sleep 0.2; done
         kill -- -$emu_pid 2>/dev/null; wait $emu_pid 2>/dev/null
         sleep 0.2
         echo "run: TIMEOUT after ${timeout}s on $platform (no RESULT line)" >&2
         [ -f "$work/bochs.log" ] && cp "$work/bochs.log" "${serial%.log}.bochs.log"
+        cp "$emu_log" "${serial%.log}.emulator.log" 2>/dev/null
+        if [ "$platform" = bochs ] && grep -q '^Next at t=' "$emu_log"; then
+            echo "run: where each CPU was (its next instruction):" >&2
+            awk '/^Next at t=/ { n = NR } { l[NR] = $0 } END { for (i = n + 1; i <= NR; i++) print l[i] }' \
+                "$emu_log" | grep -E '^\([0-9]+\) ' | head -n "$cpus" |
+            while read -r cpu _ addr _; do
+                rip=${addr#*:}
+                where=
+                [ -n "$elf" ] && where=$(addr2line -f -e "$elf" "0x$rip" 2>/dev/null | paste -sd' ')
+                echo "run:   CPU $cpu at $rip ${where:+($where)}" >&2
+            done
+        fi
         exit 2
     fi
     sleep 0.2
