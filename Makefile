@@ -8,7 +8,7 @@ RUN_PLATFORM := $(if $(filter auto,$(or $(PLATFORM),auto)),$(shell tests/run-pla
 MANIFEST   ?= $(if $(filter kvm,$(RUN_PLATFORM)),guests/kvm-demo.toml,guests/bochs-demo.toml)
 PLATFORM   ?= auto
 TIMEOUT    ?= 1500
-CPUS       ?= 4
+CPUS       ?= 6
 V          ?= 0
 Q          := $(if $(filter 1,$(V)),,@)
 
@@ -120,14 +120,14 @@ $(TEST_ELF): $(KERNEL_OBJS) $(TEST_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools
 # Freestanding ELF64 guests on the runtime in guests/lib (no SSE: the loader leaves it off).
 GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -ffreestanding -fno-pic -fno-pie -mno-red-zone \
                 -mgeneral-regs-only -fno-stack-protector -fno-builtin -Iinclude -Iguests/lib
-GUEST_LIB := guests/lib/start.S guests/lib/isr.S guests/lib/runtime.c guests/lib/idt.c guests/lib/virtio_pci.c
-GUESTS := hello cpuid-msr portio isolation crash bench eli devirq hostile vf platform smpboot heartbeat attack pvblk pvnet
+GUEST_LIB := guests/lib/start.S guests/lib/isr.S guests/lib/runtime.c guests/lib/idt.c guests/lib/virtio_pci.c guests/lib/virtio_blk.c
+GUESTS := hello cpuid-msr portio isolation crash bench eli devirq hostile vf platform smpboot heartbeat attack pvblk pvnet pvhostile
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) \
               $(BUILD)/guests/multiboot1.elf $(BUILD)/guests/multiboot2.elf
 
 # A guest is every .c and .S file in its folder.
 .SECONDEXPANSION:
-$(BUILD)/guests/%.elf: $$(wildcard guests/$$*/*.c) $$(wildcard guests/$$*/*.S) $$(wildcard guests/$$*/*.h) $(GUEST_LIB) guests/lib/guest.h guests/lib/virtio_pci.h guests/lib/guest.ld \
+$(BUILD)/guests/%.elf: $$(wildcard guests/$$*/*.c) $$(wildcard guests/$$*/*.S) $$(wildcard guests/$$*/*.h) $(GUEST_LIB) guests/lib/guest.h guests/lib/virtio_pci.h guests/lib/virtio_blk.h guests/lib/guest.ld \
                        include/exitless/hypercall.h include/exitless/bootinfo.h
 	@mkdir -p $(@D)
 	@echo "  GUEST   $@"

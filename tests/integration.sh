@@ -153,6 +153,66 @@ linux_case() {
         'guest: linux0: powered off \(ACPI S5\)' "$@"
 }
 
+# The attacks of guests/pvhostile in its order, and the reason the device logs for each.
+PVHOSTILE_ATTACKS=(head-out-of-range next-out-of-range desc-loop desc-self-loop indirect-loop
+    indirect-nested len-0xffffffff len-sum-wraps-32-bits len-sum-past-bound addr-past-ram
+    addr-straddles-ram-end addr-own-bar addr-local-apic addr-2p52 addr-wraps-64-bits
+    avail-idx-jump used-ring-past-ram desc-table-at-2p52 avail-ring-straddles-ram-end
+    used-ring-on-own-bar)
+PVHOSTILE_REASONS=('head index out of range: device' 'next index out of range \(head 0\)'
+    'descriptor loop \(head 0\)' 'descriptor loop \(head 5\)' 'descriptor loop \(head 0\)'
+    'bad indirect descriptor \(head 0\)' 'buffer outside guest memory \(head 0\)'
+    'chain too long in bytes \(head 0\)' 'avail index out of range: device' 'bad queue setup: device')
+
+# count_case NAME REGEX N: after case NAME ran, exactly N lines of its log match REGEX (the
+# hypervisor's own count of what it reported).
+count_case() {
+    if [ -n "${ONLY:-}" ] && ! [[ $1 =~ $ONLY ]]; then return; fi
+    local n
+    n=$(grep -acE "$2" "$logs/$1.log")
+    if [ "$n" = "$3" ]; then
+        echo "pass $1/count: $3 lines matching '$2'" >> "$results"
+        echo "PASS: $1/count ($n lines matching '$2')"
+    else
+        echo "fail $1/count: $n lines matching '$2', not $3" >> "$results"
+        echo "FAIL: $1/count: $n lines matching '$2', not $3"
+    fi
+}
+
+# order_case NAME FIRST SECOND: in case NAME's log, a line matching SECOND comes after the last
+# line matching FIRST (both present).
+order_case() {
+    if [ -n "${ONLY:-}" ] && ! [[ $1 =~ $ONLY ]]; then return; fi
+    local a b
+    a=$(grep -anE "$2" "$logs/$1.log" | tail -n 1 | cut -d: -f1)
+    b=$(grep -anE "$3" "$logs/$1.log" | tail -n 1 | cut -d: -f1)
+    if [ -n "$a" ] && [ -n "$b" ] && [ "$b" -gt "$a" ]; then
+        echo "pass $1/order: '$3' after '$2'" >> "$results"
+        echo "PASS: $1/order (line $b after line $a)"
+    else
+        echo "fail $1/order: '$3' (line ${b:-none}) not after '$2' (line ${a:-none})" >> "$results"
+        echo "FAIL: $1/order: '$3' (line ${b:-none}) not after '$2' (line ${a:-none})"
+    fi
+}
+
+# between_case NAME FIRST LAST MIDDLE: in case NAME's log, a line matching MIDDLE lies after
+# the first line matching FIRST and before the last one matching LAST.
+between_case() {
+    if [ -n "${ONLY:-}" ] && ! [[ $1 =~ $ONLY ]]; then return; fi
+    local a b m
+    a=$(grep -anE "$2" "$logs/$1.log" | head -n 1 | cut -d: -f1)
+    b=$(grep -anE "$3" "$logs/$1.log" | tail -n 1 | cut -d: -f1)
+    m=$(grep -anE "$4" "$logs/$1.log" | cut -d: -f1 |
+        while read -r n; do [ -n "$a" ] && [ -n "$b" ] && [ "$n" -gt "$a" ] && [ "$n" -lt "$b" ] && echo "$n"; done | head -n 1)
+    if [ -n "$m" ]; then
+        echo "pass $1/between: '$4' between '$2' and '$3'" >> "$results"
+        echo "PASS: $1/between (line $m between lines $a and $b)"
+    else
+        echo "fail $1/between: no '$4' between '$2' (line ${a:-none}) and '$3' (line ${b:-none})" >> "$results"
+        echo "FAIL: $1/between: no '$4' between '$2' (line ${a:-none}) and '$3' (line ${b:-none})"
+    fi
+}
+
 # guest_cases bochs|qemu: every guest case of the tier (names bochs-* or qemu-svm-*).
 guest_cases() {
     local P GUEST_PLATFORM=$1
@@ -269,6 +329,26 @@ guest_cases() {
             'qos-src virtio-net 1 \(port 21\): sidecore cost per frame sent .*: [1-9][0-9]* policed at the receiver .* at [0-9]+ each' \
             'all guests have stopped: each as expected'
     fi
+    # A hostile PV guest against its own virtio-blk on the sidecore, beside a neighbour whose
+    # write + read-back rounds on the same sidecore must all match and end after the attacks
+    # (tests/manifests/pvhostile.toml; Bochs: a short storm, fewer rounds). Every bad chain or
+    # ring gives one needs-reset line with its reason; each attack is followed by a recovery.
+    local m=tests/manifests/pvhostile.toml
+    [ $P = bochs ] && m=tests/manifests/pvhostile-bochs.toml
+    local a hostile=()
+    for a in "${PVHOSTILE_ATTACKS[@]}"; do
+        hostile+=("^PASS: pvhostile/$a-needs-reset" "^PASS: pvhostile/$a-recovered")
+    done
+    CASE_TIMEOUT=600 guest_case $P-pvhostile 4 $m \
+        '^PASS: pvhostile/disk-init' '^PASS: pvhostile/baseline-request' "${hostile[@]}" \
+        '^PASS: pvhostile/notify-storm-served' \
+        "${PVHOSTILE_REASONS[@]/#/guest .pvhostile. virtio-blk 0: queue 0: }" \
+        '^PASS: neighbour/read-back-checksum' '^PASS: neighbour/io-rounds' \
+        '^PASS: neighbour/ro-write-ioerr' 'all guests have stopped: each as expected'
+    count_case $P-pvhostile 'device needs reset' ${#PVHOSTILE_ATTACKS[@]}
+    order_case $P-pvhostile 'pvhostile: done:' '^PASS: neighbour/io-rounds'
+    between_case $P-pvhostile 'guest .pvhostile. virtio-blk 0: .*device needs reset' 'pvhostile: done:' \
+        '^\[neighbour\] pvblk: round [0-9]+ at'
     # The local APIC as an OS finds it and INIT-SIPI-SIPI between a guest's own cores: a
     # three-vCPU exitless guest starts its APs in real mode (tests/manifests/smpboot.toml).
     CASE_TIMEOUT=360 guest_case $P-smpboot 4 tests/manifests/smpboot.toml \

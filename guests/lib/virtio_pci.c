@@ -126,7 +126,14 @@ const char *vio_begin(struct vdisk *d, unsigned slot, uint8_t vector, uint64_t w
     return NULL;
 }
 
-const char *vio_queue(struct vdisk *d, uint16_t qi, struct vio_ring *r)
+static void write64(struct vdisk *d, uint32_t off, uint64_t v)
+{
+    vio_write(d, off, 4, (uint32_t)v);
+    vio_write(d, off + 4, 4, (uint32_t)(v >> 32));
+}
+
+const char *vio_queue_at(struct vdisk *d, uint16_t qi, uint64_t desc, uint64_t avail,
+                         uint64_t used)
 {
     if (qi >= VIO_MAX_QUEUES)
         return "queue number beyond the driver's";
@@ -135,16 +142,13 @@ const char *vio_queue(struct vdisk *d, uint16_t qi, struct vio_ring *r)
     uint16_t max = (uint16_t)vio_read(d, CC(queue_size), 2);
     if (max < VQ_SIZE)
         return "the queue is smaller than the driver's ring";
-    *q = (struct vio_queue){ .size = VQ_SIZE, .desc = r->desc, .index = qi,
-                             .avail = (struct vring_avail *)r->avail,
-                             .used = (struct vring_used *)r->used };
+    *q = (struct vio_queue){ .size = VQ_SIZE, .desc = (struct vring_desc *)(uintptr_t)desc,
+                             .index = qi, .avail = (struct vring_avail *)(uintptr_t)avail,
+                             .used = (struct vring_used *)(uintptr_t)used };
     vio_write(d, CC(queue_size), 2, q->size);
-    vio_write(d, CC(queue_desc), 4, (uint32_t)(uintptr_t)q->desc);
-    vio_write(d, CC(queue_desc) + 4, 4, (uint32_t)((uintptr_t)q->desc >> 32));
-    vio_write(d, CC(queue_driver), 4, (uint32_t)(uintptr_t)q->avail);
-    vio_write(d, CC(queue_driver) + 4, 4, (uint32_t)((uintptr_t)q->avail >> 32));
-    vio_write(d, CC(queue_device), 4, (uint32_t)(uintptr_t)q->used);
-    vio_write(d, CC(queue_device) + 4, 4, (uint32_t)((uintptr_t)q->used >> 32));
+    write64(d, CC(queue_desc), desc);
+    write64(d, CC(queue_driver), avail);
+    write64(d, CC(queue_device), used);
     vio_write(d, CC(queue_msix_vector), 2, 0);
     if (vio_read(d, CC(queue_msix_vector), 2) != 0)
         return "the queue refused MSI-X entry 0";
@@ -152,6 +156,47 @@ const char *vio_queue(struct vdisk *d, uint16_t qi, struct vio_ring *r)
                    (uint32_t)vio_read(d, CC(queue_notify_off), 2) * d->notify_off_mul;
     vio_write(d, CC(queue_enable), 2, 1);
     return NULL;
+}
+
+const char *vio_queue(struct vdisk *d, uint16_t qi, struct vio_ring *r)
+{
+    /* A reset device starts at avail and used index 0 (2.7): the rings start empty, whatever
+     * an earlier initialisation left in them. The avail flags (avail[0]) are the driver's
+     * choice, made before this call (VRING_AVAIL_F_NO_INTERRUPT for a polling driver): kept. */
+    for (unsigned i = 1; i < sizeof(r->avail) / sizeof(r->avail[0]); i++)
+        ((volatile uint16_t *)r->avail)[i] = 0;
+    for (unsigned i = 0; i < sizeof(r->used); i++)
+        ((volatile uint8_t *)r->used)[i] = 0;
+    return vio_queue_at(d, qi, (uintptr_t)r->desc, (uintptr_t)r->avail, (uintptr_t)r->used);
+}
+
+uint8_t vio_status(struct vdisk *d)
+{
+    return (uint8_t)vio_read(d, CC(device_status), 1);
+}
+
+bool vio_wait_status(struct vdisk *d, uint8_t bits, uint64_t max_reads)
+{
+    for (uint64_t i = 0; i < max_reads; i++) {
+        if ((vio_status(d) & bits) == bits)
+            return true;
+        __asm__ volatile("pause");
+    }
+    return false;
+}
+
+void vio_notify(struct vdisk *d, uint16_t qi)
+{
+    *(volatile uint16_t *)(uintptr_t)d->q[qi].notify_at = qi;
+}
+
+void vio_publish_q(struct vdisk *d, uint16_t qi, uint16_t idx)
+{
+    struct vio_queue *q = &d->q[qi];
+    __atomic_store_n(&q->avail->idx, idx, __ATOMIC_RELEASE);
+    q->avail_idx = idx;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    vio_notify(d, qi);
 }
 
 const char *vio_ready(struct vdisk *d)
@@ -180,7 +225,7 @@ void vio_submit_q(struct vdisk *d, uint16_t qi, uint16_t head)
     q->avail_idx++;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (!(__atomic_load_n(&q->used->flags, __ATOMIC_ACQUIRE) & VRING_USED_F_NO_NOTIFY)) {
-        *(volatile uint16_t *)(uintptr_t)q->notify_at = qi;
+        vio_notify(d, qi);
         q->notifies++;
         if (qi == 0)
             d->notifies++;

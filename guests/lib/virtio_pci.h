@@ -54,6 +54,10 @@ void vio_write(struct vdisk *d, uint32_t off, unsigned len, uint32_t val);
 const char *vio_begin(struct vdisk *d, unsigned slot, uint8_t vector, uint64_t want);
 /* Queue qi on ring r, interrupting on MSI-X entry 0. NULL, or what failed. */
 const char *vio_queue(struct vdisk *d, uint16_t qi, struct vio_ring *r);
+/* The same with the three areas at any guest-physical address the caller names (hostile
+ * guests place them outside their memory on purpose). */
+const char *vio_queue_at(struct vdisk *d, uint16_t qi, uint64_t desc, uint64_t avail,
+                         uint64_t used);
 /* DRIVER_OK. NULL, or what failed. */
 const char *vio_ready(struct vdisk *d);
 /* vio_begin, queue 0 on r, vio_ready: a single-queue device. */
@@ -62,6 +66,14 @@ const char *vio_init(struct vdisk *d, unsigned slot, uint8_t vector, uint64_t wa
 /* Makes chain `head` of queue qi available and notifies if the device wants it. */
 void vio_submit_q(struct vdisk *d, uint16_t qi, uint16_t head);
 static inline void vio_submit(struct vdisk *d, uint16_t head) { vio_submit_q(d, 0, head); }
+/* Raw hooks for hostile guests. The device status byte; waiting (bounded reads) until all of
+ * `bits` are set in it. */
+uint8_t vio_status(struct vdisk *d);
+bool vio_wait_status(struct vdisk *d, uint8_t bits, uint64_t max_reads);
+/* One notify store for queue qi, whether or not the device suppressed notifications. */
+void vio_notify(struct vdisk *d, uint16_t qi);
+/* Sets queue qi's avail idx to any value (the ring entries are the caller's) and notifies. */
+void vio_publish_q(struct vdisk *d, uint16_t qi, uint16_t idx);
 /* Takes the next used entry of queue qi if there is one: true with its id and length. */
 bool vio_poll_used(struct vdisk *d, uint16_t qi, uint32_t *id, uint32_t *len);
 /* Waits for the next used entry of queue 0 (bounded spins): true with its id and length. */

@@ -3,9 +3,9 @@
  * counts over the data path (goal: none after setup; with "mode=injected" on the command line
  * the count is reported, as each interrupt then exits). Disk 1 (read_only): the RO feature and
  * a write refused with VIRTIO_BLK_S_IOERR. Completions are awaited on the used ring and their
- * MSI-X interrupts counted. */
+ * MSI-X interrupts counted. "rounds-ms=N" adds N ms of write and read-back rounds on disk 0. */
 #include "guest.h"
-#include "virtio_pci.h"
+#include "virtio_blk.h"
 
 #define VEC_VIRTIO 0x44
 #define MSR_EOI 0x80b
@@ -16,10 +16,8 @@
 
 static struct vio_ring rings[2];
 static struct vdisk disks[2];
-static struct virtio_blk_req_hdr hdr __attribute__((aligned(16)));
 static uint8_t wbuf[SECTORS * 512] __attribute__((aligned(4096)));
 static uint8_t rbuf[SECTORS * 512] __attribute__((aligned(4096)));
-static volatile uint8_t status_byte;
 static struct hc_exit_stats s0, s1;
 static bool injected;          /* command line "mode=injected": the guest's interrupts are injected */
 static bool baseline;          /* "mode=baseline": its devices are served the classic way */
@@ -65,39 +63,40 @@ static void window_kinds(const char *what)
     gprintf(" (hypervisor requests served %lu)\n", s1.hv_interrupts - s0.hv_interrupts);
 }
 
-/* One request: header, optional data (device-writable for reads), status. Returns the status
- * byte, or -1 when no completion came or it was not for this chain. */
 static int request(struct vdisk *d, uint32_t type, uint64_t sector, void *data, uint32_t len,
                    bool data_in, uint32_t *used_len)
 {
-    hdr = (struct virtio_blk_req_hdr){ .type = type, .sector = sector };
-    status_byte = 0xff;
-    unsigned n = 0;
-    d->q[0].desc[n] = (struct vring_desc){ (uint64_t)(uintptr_t)&hdr, sizeof(hdr), VRING_DESC_F_NEXT, 1 };
-    n++;
-    if (len) {
-        d->q[0].desc[n] = (struct vring_desc){ (uint64_t)(uintptr_t)data, len,
-                                          (uint16_t)(VRING_DESC_F_NEXT | (data_in ? VRING_DESC_F_WRITE : 0)), 2 };
-        n++;
-    }
-    d->q[0].desc[n] = (struct vring_desc){ (uint64_t)(uintptr_t)&status_byte, 1, VRING_DESC_F_WRITE, 0 };
-    vio_submit(d, 0);
-    uint32_t id, l;
-    if (!vio_wait_used(d, &id, &l, SPINS) || id != 0)
-        return -1;
-    if (used_len)
-        *used_len = l;
-    return status_byte;
+    return vblk_request(d, type, sector, data, len, data_in, used_len, SPINS);
 }
 
-static uint32_t checksum(const uint8_t *p, uint32_t n)
+/* "rounds-ms=N": rounds of write, read back and compare on disk 0 for N ms of its TSC (a
+ * neighbour's I/O kept going while another guest on the same sidecore attacks its own device),
+ * each with its own pattern and sector. A progress line at every 32nd of the time (so the log
+ * shows rounds between the neighbour's attacks, whatever the emulator's speed); one PASS line
+ * for all. */
+static void io_rounds(struct vdisk *d, uint64_t ms)
 {
-    uint32_t a = 1, b = 0;          /* Adler-32 */
-    for (uint32_t i = 0; i < n; i++) {
-        a = (a + p[i]) % 65521;
-        b = (b + a) % 65521;
+    uint64_t ok = 0, first_bad = 0, n = 0, hz = tsc_hz();
+    uint64_t t0 = rdtsc(), span = hz / 1000 * ms, next = span / 32;
+    for (; hz && rdtsc() - t0 < span; n++) {
+        uint64_t sector = 16 + (n % 8) * SECTORS;
+        for (unsigned i = 0; i < sizeof(wbuf); i++)
+            wbuf[i] = (uint8_t)(i * 13 + n * 29 + 1);
+        int st_w = request(d, VIRTIO_BLK_T_OUT, sector, wbuf, sizeof(wbuf), false, NULL);
+        int st_r = request(d, VIRTIO_BLK_T_IN, sector, rbuf, sizeof(rbuf), true, NULL);
+        if (st_w == VIRTIO_BLK_S_OK && st_r == VIRTIO_BLK_S_OK &&
+            vblk_checksum(wbuf, sizeof(wbuf)) == vblk_checksum(rbuf, sizeof(rbuf)))
+            ok++;
+        else if (!first_bad)
+            first_bad = n + 1;
+        if (rdtsc() - t0 >= next) {
+            gprintf("pvblk: round %lu at %lu of %lu ms: %lu matched\n", n + 1,
+                    (rdtsc() - t0) / (hz / 1000), ms, ok);
+            next += span / 32;
+        }
     }
-    return b << 16 | a;
+    check("io-rounds", n && ok == n, "%lu of %lu rounds of write + read-back matched in %lu ms (first bad: %lu)",
+          ok, n, ms, first_bad);
 }
 
 static bool setup(unsigned k)
@@ -159,7 +158,7 @@ static void idle_check(struct vdisk *d, uint64_t idle_ms)
     }
     check("idle-notifications-on", on, "the sidecore asked for notifications again while disk 0 was idle");
     check("idle-wake-io", st_w == VIRTIO_BLK_S_OK && st_r == VIRTIO_BLK_S_OK &&
-          checksum(wbuf, sizeof(wbuf)) == checksum(rbuf, sizeof(rbuf)), "statuses %d %d, checksums equal",
+          vblk_checksum(wbuf, sizeof(wbuf)) == vblk_checksum(rbuf, sizeof(rbuf)), "statuses %d %d, checksums equal",
           st_w, st_r);
     check("idle-one-kick-exits", idle_window_ok(exits, kicks),
           "%lu exits and %lu kicks for 2 requests after %lu ms idle, %lu of them an EOI (try %u of "
@@ -221,7 +220,7 @@ int guest_main(const struct exitless_boot_info *bi)
     check("write", st_w == VIRTIO_BLK_S_OK, "status %d", st_w);
     check("flush", st_f == VIRTIO_BLK_S_OK, "status %d", st_f);
     check("read", st_r == VIRTIO_BLK_S_OK && rlen == sizeof(rbuf) + 1, "status %d, used length %u", st_r, rlen);
-    uint32_t cw = checksum(wbuf, sizeof(wbuf)), cr = checksum(rbuf, sizeof(rbuf));
+    uint32_t cw = vblk_checksum(wbuf, sizeof(wbuf)), cr = vblk_checksum(rbuf, sizeof(rbuf));
     check("read-back-checksum", cw == cr, "written %x, read %x", cw, cr);
     check("get-id", st_id == VIRTIO_BLK_S_OK && id[0] != 0, "status %d, id '%s'", st_id, id);
     if (baseline) {   /* each kick exits twice (the write and its step), each interrupt too */
@@ -241,6 +240,9 @@ int guest_main(const struct exitless_boot_info *bi)
     uint64_t idle_ms = guest_word_number(bi->cmdline, "idle_ms=", 0);
     if (idle_ms)
         idle_check(d, idle_ms);
+    uint64_t rounds_ms = guest_word_number(bi->cmdline, "rounds-ms=", 0);
+    if (rounds_ms)
+        io_rounds(d, rounds_ms);
 
     if (!setup(1))
         guest_stop(1);

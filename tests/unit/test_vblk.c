@@ -58,12 +58,16 @@ static void bring_up(struct vdev *d, uint64_t desc, uint64_t avail, uint64_t use
 
 static void fresh(bool read_only)
 {
+    /* The name from a buffer that is reused afterwards, as the hypervisor's callers do with
+     * one on their stack: the device keeps its own copy (the log line below shows it). */
+    static char name[64];
     fg_init(&fg);
     for (unsigned i = 0; i < sizeof(disk); i++)
         disk[i] = (uint8_t)(i / 512);
     log_lines = 0;
-    vblk_init(&blk, "guest 'a' virtio-blk 0", &fg.g, disk, sizeof(disk) + 100, read_only,
-              "exitless-disk-0", log_line);
+    snprintf(name, sizeof(name), "guest '%s' virtio-blk %d", "a", 0);
+    vblk_init(&blk, name, &fg.g, disk, sizeof(disk) + 100, read_only, "exitless-disk-0", log_line);
+    memset(name, 'x', sizeof(name) - 1);
     bring_up(&blk.dev, DESC, AVAIL, USED);
 }
 

@@ -10,6 +10,8 @@ void vdev_init(struct vdev *d, const struct vdev_info *info, const struct vdev_o
     memset(d, 0, sizeof(*d));
     d->lock = (struct spinlock)SPINLOCK_INIT;
     d->info = *info;
+    snprintf(d->name, sizeof(d->name), "%s", info->name ? info->name : "virtio device");
+    d->info.name = d->name;
     if (d->info.nqueues > VDEV_MAX_QUEUES)
         d->info.nqueues = VDEV_MAX_QUEUES;
     d->ops = ops;

@@ -55,7 +55,7 @@ struct vdev_ops {
 
 /* What a backend tells vdev_init(). */
 struct vdev_info {
-    const char *name;       /* for the log: "guest 'a' virtio-blk 0" */
+    const char *name;       /* for the log: "guest 'a' virtio-blk 0"; vdev_init() copies it */
     uint16_t type;          /* VIRTIO_ID_* */
     uint64_t features;      /* the backend's feature bits */
     uint16_t nqueues;       /* 1..VDEV_MAX_QUEUES */
@@ -78,9 +78,12 @@ struct vdev_queue {
     struct vq_chain hold;
 };
 
+#define VDEV_NAME_LEN 64
+
 struct vdev {
     struct spinlock lock;   /* protects everything below (see the top of this file) */
-    struct vdev_info info;
+    struct vdev_info info;  /* info.name points at name[] */
+    char name[VDEV_NAME_LEN];   /* the device's own copy (callers pass names on their stack) */
     const struct vdev_ops *ops;
     void *backend;
     const struct vq_guest *g;
