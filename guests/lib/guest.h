@@ -49,6 +49,15 @@ void uart_puts(const char *s);
 
 /* Spins with interrupts enabled until *count reaches `want`; false after `max_spins`. */
 bool guest_wait_count(volatile uint64_t *count, uint64_t want, uint64_t max_spins);
+/* Waits (a millisecond of the TSC at a time, at most 50) until *count, an interrupt counter,
+ * has not moved for a millisecond: before the first count of a measured window, so that an
+ * interrupt still on its way does not land while the core is in the hypervisor for that count
+ * (it would then be injected, and its EOI would exit inside the window). */
+void guest_wait_quiet(const volatile uint64_t *count);
+/* One line "<what>: exits by kind: K:N ..." of the exits from `a` to `b` (enum
+ * hc_exit_kind), with the hypervisor requests served: why a window's count was not 0. */
+void guest_print_exit_kinds(const char *what, const struct hc_exit_stats *a,
+                            const struct hc_exit_stats *b);
 /* Does `s` contain `w`? (command-line words) */
 bool guest_has_word(const char *s, const char *w);
 /* The number after word `w` (decimal, or hexadecimal after 0x); `dflt` if `w` is absent. */

@@ -149,6 +149,28 @@ bool guest_wait_count(volatile uint64_t *count, uint64_t want, uint64_t max_spin
     return true;
 }
 
+void guest_wait_quiet(const volatile uint64_t *count)
+{
+    uint64_t khz = cpuid(HC_CPUID_LEAF_TIMING, 0).a;
+    for (unsigned n = 0; khz && n < 50; n++) {
+        uint64_t seen = atomic_load(count), t0 = rdtsc();
+        while (rdtsc() - t0 < khz)
+            __asm__ volatile("pause");
+        if (atomic_load(count) == seen)
+            return;
+    }
+}
+
+void guest_print_exit_kinds(const char *what, const struct hc_exit_stats *a,
+                            const struct hc_exit_stats *b)
+{
+    gprintf("%s: exits by kind:", what);
+    for (unsigned k = 0; k < HC_EXIT_KINDS; k++)
+        if (b->exits[k] != a->exits[k])
+            gprintf(" %u:%lu", k, b->exits[k] - a->exits[k]);
+    gprintf(" (hypervisor requests served %lu)\n", b->hv_interrupts - a->hv_interrupts);
+}
+
 bool guest_flag_wait(const volatile uint64_t *f, uint64_t max_spins)
 {
     for (uint64_t spins = 0; !atomic_load(f); spins++) {

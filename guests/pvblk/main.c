@@ -37,32 +37,6 @@ static uint64_t tsc_hz(void)
     return c.a ? (uint64_t)c.c * c.b / c.a : 0;
 }
 
-/* Waits (about a millisecond at a time, at most 50) until no completion interrupt has come for
- * a millisecond: one still on its way would land while the core is in the hypervisor for the
- * first count, and its injected copy's EOI would exit inside the window. */
-static void quiesce(void)
-{
-    uint64_t hz = tsc_hz();
-    for (unsigned n = 0; hz && n < 50; n++) {
-        uint64_t seen = __atomic_load_n(&disks[0].irqs, __ATOMIC_ACQUIRE), t0 = rdtsc();
-        while (rdtsc() - t0 < hz / 1000)
-            __asm__ volatile("pause");
-        if (__atomic_load_n(&disks[0].irqs, __ATOMIC_ACQUIRE) == seen)
-            return;
-    }
-}
-
-/* The exits between s0 and s1 by kind (enum hc_exit_kind), for a window whose count was not
- * the one expected: what they were says why. */
-static void window_kinds(const char *what)
-{
-    gprintf("pvblk: %s: exits by kind:", what);
-    for (unsigned k = 0; k < HC_EXIT_KINDS; k++)
-        if (s1.exits[k] != s0.exits[k])
-            gprintf(" %u:%lu", k, s1.exits[k] - s0.exits[k]);
-    gprintf(" (hypervisor requests served %lu)\n", s1.hv_interrupts - s0.hv_interrupts);
-}
-
 static int request(struct vdisk *d, uint32_t type, uint64_t sector, void *data, uint32_t len,
                    bool data_in, uint32_t *used_len)
 {
@@ -139,7 +113,7 @@ static void idle_check(struct vdisk *d, uint64_t idle_ms)
         uint64_t hz = tsc_hz(), t0 = rdtsc();
         while (hz && rdtsc() - t0 < hz / 1000 * idle_ms)
             __asm__ volatile("pause");
-        quiesce();
+        guest_wait_quiet(&disks[0].irqs);
         kicks = d->notifies;
         stats(&s0);
         st_w = request(d, VIRTIO_BLK_T_OUT, 16, wbuf, sizeof(wbuf), false, NULL);
@@ -150,7 +124,7 @@ static void idle_check(struct vdisk *d, uint64_t idle_ms)
         tries++;
         if (!on || idle_window_ok(exits, kicks))
             break;
-        window_kinds("after idle");
+        guest_print_exit_kinds("pvblk: after idle", &s0, &s1);
         if (tries == WINDOW_TRIES)
             break;
         gprintf("pvblk: after idle, window %u had %lu exits and %lu kicks: measuring again\n",
@@ -198,7 +172,7 @@ int guest_main(const struct exitless_boot_info *bi)
         for (unsigned i = 0; !baseline && i < 10 &&
              !(__atomic_load_n(&d->q[0].used->flags, __ATOMIC_ACQUIRE) & VRING_USED_F_NO_NOTIFY); i++)
             request(d, VIRTIO_BLK_T_GET_ID, 0, id, VIRTIO_BLK_ID_BYTES, true, NULL);
-        quiesce();
+        guest_wait_quiet(&disks[0].irqs);
         kicks = d->notifies;
         stats(&s0);
         st_w = request(d, VIRTIO_BLK_T_OUT, 8, wbuf, sizeof(wbuf), false, NULL);
@@ -211,7 +185,7 @@ int guest_main(const struct exitless_boot_info *bi)
         tries++;
         if (baseline || injected || !exits)
             break;
-        window_kinds("data path");
+        guest_print_exit_kinds("pvblk: data path", &s0, &s1);
         if (tries == WINDOW_TRIES)
             break;
         gprintf("pvblk: measured window %u had %lu exits (%lu kicks): measuring again\n", tries,

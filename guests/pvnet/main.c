@@ -29,31 +29,6 @@ static void on_net(uint8_t v, uint64_t e)
 
 static void stats(struct hc_exit_stats *s) { hypercall(HC_GET_EXIT_STATS, (unsigned long)s, sizeof(*s), 0); }
 
-/* Waits (a millisecond at a time, at most 50) until no receive interrupt has come for a
- * millisecond: one still on its way would land while the core is in the hypervisor for the
- * first count, be injected, and its EOI would exit inside the measured window. */
-static void quiesce(void)
-{
-    uint64_t khz = cpuid(HC_CPUID_LEAF_TIMING, 0).a;
-    for (unsigned n = 0; khz && n < 50; n++) {
-        uint64_t seen = irqs, t0 = rdtsc();
-        while (rdtsc() - t0 < khz)
-            __asm__ volatile("pause");
-        if (irqs == seen)
-            return;
-    }
-}
-
-/* A window whose count was not 0: its exits by kind (enum hc_exit_kind) say why. */
-static void window_kinds(void)
-{
-    gprintf("pvnet: exits in the window by kind:");
-    for (unsigned k = 0; k < HC_EXIT_KINDS; k++)
-        if (s1.exits[k] != s0.exits[k])
-            gprintf(" %u:%lu", k, s1.exits[k] - s0.exits[k]);
-    gprintf("\n");
-}
-
 static void post_rx(struct port *p, uint16_t i)
 {
     p->d.q[VIRTIO_NET_RX_Q].desc[i] = (struct vring_desc){ (uint64_t)(uintptr_t)p->rxbuf[i], BUF_LEN,
@@ -191,7 +166,7 @@ static __attribute__((noreturn)) void role_a(const char *cmdline)
         guest_stop(1);
     /* The data path: no output and no hypercall between the two counts. */
     unsigned good = 0, bad = 0;
-    quiesce();
+    guest_wait_quiet(&irqs);
     stats(&s0);
     for (uint32_t seq = 1; seq <= PINGS; seq++) {
         if (!send(p, peer, p->mac, K_PING, seq))
@@ -209,7 +184,7 @@ static __attribute__((noreturn)) void role_a(const char *cmdline)
     stats(&s1);
     uint64_t exits = s1.total_exits - s0.total_exits - 1;  /* the second stats hypercall */
     if (exits)
-        window_kinds();
+        guest_print_exit_kinds("pvnet: measured window", &s0, &s1);
     check("ping-pong", good == PINGS && !bad, "%u of %u answers intact, %u damaged", good, PINGS, bad);
     check("data-path-no-exits", exits == 0, "%lu exits for %u frames sent and %u received",
           exits, PINGS, good);
@@ -282,7 +257,7 @@ static __attribute__((noreturn)) void role_b(void)
         }
     uint64_t exits = measuring ? s1.total_exits - s0.total_exits - 1 : ~0ull;
     if (measuring && exits)
-        window_kinds();
+        guest_print_exit_kinds("pvnet: measured window", &s0, &s1);
     check("done-received", done, "%u pings answered", answered);
     check("answered", answered >= PINGS + 1, "%u pings answered (%u of them before a counted)", answered,
           answered - PINGS);
