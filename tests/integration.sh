@@ -253,6 +253,16 @@ guest_cases() {
         'pvblk-base virtio-blk 0 \(baseline\): [1-9][0-9]* kicks exited' \
         '^PASS: pvblk-side/read-back-checksum' '^PASS: pvblk-side/data-path-no-exits' \
         'all guests have stopped: each as expected'
+    # virtio-net served both ways in one run (tests/manifests/pvnet-baseline.toml): round trips
+    # between a guest's own two ports, with no exit when the sidecore polls, and with every kick
+    # exiting (handed to the switch's sidecore) and interrupts injected in baseline mode.
+    guest_case $P-pvnet-baseline 4 tests/manifests/pvnet-baseline.toml \
+        '^PASS: net-base/loop-up' '^PASS: net-base/loop-intact' '^PASS: net-base/baseline-kicks-exit' \
+        '^PASS: net-base/rx-interrupts' '^PASS: net-side/loop-up' '^PASS: net-side/loop-intact' \
+        '^PASS: net-side/data-path-no-exits' '^PASS: net-side/rx-interrupts' \
+        'net-base virtio-net 0 \(baseline\): [1-9][0-9]* kicks exited, [1-9][0-9]* chains in [1-9][0-9]* turns by the switch' \
+        'net-base virtio-net 1 \(port 2\): .* received [1-9][0-9]* ' \
+        'all guests have stopped: each as expected'
     # virtio-net on the sidecore's switch (tests/manifests/pvnet.toml): two guests ping each
     # other with no exit on the data path; spoofed frames and frames from another VLAN never
     # arrive (and the switch counts the spoofed ones); the mirror target sees every frame.

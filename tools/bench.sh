@@ -117,19 +117,20 @@ for mode in e1000 e1000-injected; do
     { echo; grep -a ' BENCH ' "$BUILD/bench/$mode.log"; } >> "$log"
 done
 # The polling sidecore (Bochs/VMX): virtio-blk served by the sidecore against the same requests
-# in baseline mode (tests/manifests/pvblk-baseline.toml), virtio-net round trips with their exit
-# counts, and the switch's rate limits (three boots side by side, each single-threaded).
+# in baseline mode (tests/manifests/pvblk-baseline.toml), virtio-net round trips the same two
+# ways (tests/manifests/pvnet-baseline.toml), between two guests with their exit counts, and the
+# switch's rate limits (four boots side by side, each single-threaded).
 side_log=$BUILD/bench/sidecore.log
 : > "$side_log"
 side_pids=()
-for m in pvblk-baseline pvnet pvnet-qos; do
+for m in pvblk-baseline pvnet-baseline pvnet pvnet-qos; do
     tools/mkiso.sh --out "$BUILD/bench/$m.iso" --elf "$BUILD/exitless.elf" \
         --manifest "tests/manifests/$m.toml" > /dev/null
     tests/run-platform.sh --iso "$BUILD/bench/$m.iso" --platform bochs --cpus 4 --megs 256 \
         --timeout 900 --log "$BUILD/bench/$m.log" --quiet & side_pids+=($!)
 done
 i=0
-for m in pvblk-baseline pvnet pvnet-qos; do
+for m in pvblk-baseline pvnet-baseline pvnet pvnet-qos; do
     wait "${side_pids[$i]}" || { echo "bench: the $m run failed, see $BUILD/bench/$m.log" >&2; exit 1; }
     grep -a ' BENCH ' "$BUILD/bench/$m.log" >> "$side_log"
     i=$((i + 1))
@@ -184,8 +185,11 @@ sidecore. Exits are the hypervisor's own counts over each guest's data path, rea
 stats hypercall before and after. virtio-blk: 4 requests (write, flush, read, get-id) by the
 same guest image, once served by the sidecore (exitless interrupts), once in baseline mode
 (\`virtio_mode = "baseline"\`: every kick exits and is served on the guest's vCPU, interrupts
-injected), in the same run. virtio-net: 64 round trips between two guests through the
-switch (no baseline: baseline virtio-net is not built). Rate limits: an egress-limited port
+injected), in the same run. virtio-net: 64 round trips between a guest's own two ports
+through the switch, by the same guest image served by the sidecore (exitless interrupts) and in
+baseline mode (every kick exits and is handed to the switch's sidecore, interrupts injected),
+in the same run (\`net-loop\` rows; latency is TSC cycles per round trip of two frames), and 64
+round trips between two guests. Rate limits: an egress-limited port
 sending as fast as the switch takes its frames, and a flood against an ingress-limited and
 an unlimited receiver (tests/manifests/pvnet-qos.toml), in emulated time.
 TEXT

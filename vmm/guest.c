@@ -12,6 +12,7 @@
 #include "vmm/intr/eli.h"
 #include "vmm/vcpu.h"
 #include "vmm/guest.h"
+#include "vmm/sidecore/sidecore.h"
 #include "vmm/guest_mgr.h"
 #include "vmm/io.h"
 #include "vmm/loader/loader.h"
@@ -119,11 +120,14 @@ void guest_ept_sync_remote(struct guest *g)
     ept_wait(g, NULL, __atomic_add_fetch(&g->ept_gen, 1, __ATOMIC_SEQ_CST));
 }
 
+/* After g left GUEST_RUNNING: its vCPUs, the management CPU, and the sidecores serving its
+ * virtio devices (a halted one would not see the stop and log its devices' report). */
 static void kick_others(struct guest *g)
 {
     for (uint32_t i = 0; i < g->nvcpus; i++)
         g->vcpus[i].kick = true;
     guest_mgr_kick(g);
+    sidecore_guest_stopped(g);
 }
 
 void guest_fault(struct guest *g, const char *fmt, ...)

@@ -20,7 +20,6 @@
 
 extern const struct exitless_boot_info *bi;
 extern volatile uint64_t irq_count[256];
-void stats(struct hc_exit_stats *s);
 /* "attack: NAME: begin" now; "attack: NAME: end" once at least min-ms= (default 200) of the
  * guest's TSC has gone by since, so the neighbour's beats can be seen between the two. */
 void phase_begin(const char *name);

@@ -14,7 +14,7 @@ static struct hc_exit_stats a, b;
 void cpu_ports(void)
 {
     phase_begin("ports");
-    stats(&a);
+    guest_exit_stats(&a);
     unsigned faults = 0, ones = 0, accesses = 0;
     for (uint32_t p = 0; p < 0x10000; p += 4, accesses++) {
         uint32_t v = 0;
@@ -31,7 +31,7 @@ void cpu_ports(void)
         faults += attack_outl((uint16_t)p, 0) != 0;
     for (uint32_t p = 0; p < 0x400; p++, accesses++)
         faults += attack_outb((uint16_t)p, 0) != 0;
-    stats(&b);
+    guest_exit_stats(&b);
     uint64_t io = b.exits[HC_EXIT_IO] - a.exits[HC_EXIT_IO];
     uint64_t unclaimed = b.unclaimed_port_accesses - a.unclaimed_port_accesses;
     gprintf("attack: ports: %u accesses (%u of 16384 4-byte reads all ones): %lu I/O exits, %lu "
@@ -60,7 +60,7 @@ void cpu_msrs(void)
         { 0xc0010000u, 0xc0011fffu },
     };
     uint64_t efer0 = rdmsr(0xc0000080u), reads = 0, read_ok = 0, writes = 0, write_ok = 0;
-    stats(&a);
+    guest_exit_stats(&a);
     for (unsigned r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++) {
         for (uint32_t m = ranges[r][0];; m++) {
             uint64_t v = 0;
@@ -75,7 +75,7 @@ void cpu_msrs(void)
                 break;
         }
     }
-    stats(&b);
+    guest_exit_stats(&b);
     uint64_t exits = b.exits[HC_EXIT_MSR_READ] - a.exits[HC_EXIT_MSR_READ] +
                      b.exits[HC_EXIT_MSR_WRITE] - a.exits[HC_EXIT_MSR_WRITE];
     gprintf("attack: msrs: %lu reads (%lu allowed), %lu writes (%lu allowed), %lu MSR exits\n",

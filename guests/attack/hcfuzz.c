@@ -57,13 +57,13 @@ void hc_fuzz(uint64_t calls)
     for (unsigned i = 0; i < sizeof(canary); i++)
         canary[i] = (uint8_t)(i * 7 + 1);
     uint64_t by_result[4] = { 0 };  /* >= 0, -EFAULT, -ENOSYS, other errors */
-    stats(&a);
+    guest_exit_stats(&a);
     for (uint64_t i = 0; i < calls; i++) {
         uint64_t nr = number();
         long rc = hypercall(nr, arg(), arg(), arg());
         by_result[rc >= 0 ? 0 : rc == -HC_EFAULT ? 1 : rc == -HC_ENOSYS ? 2 : 3]++;
     }
-    stats(&b);
+    guest_exit_stats(&b);
     uint64_t hc = b.exits[HC_EXIT_HYPERCALL] - a.exits[HC_EXIT_HYPERCALL];
     /* The fuzzed console writes used up this guest's console budget (512 bytes/s): wait
      * for it to refill so that the lines below are not dropped. */
@@ -82,7 +82,7 @@ void hc_fuzz(uint64_t calls)
     long w = hypercall(HC_CONSOLE_WRITE, (uint64_t)msg, sizeof(msg) - 1, 0);
     long e = hypercall(HC_GET_EXIT_STATS, bi->mem_size - 8, sizeof(a), 0);
     long u = hypercall(0x7fffffffull, 0, 0, 0);
-    stats(&a);
+    guest_exit_stats(&a);
     check("hcfuzz-hypervisor-serves-after",
           hypercall(HC_PING, 0, 0, 0) == 0 && w == (long)sizeof(msg) - 1 && e == -HC_EFAULT &&
               u == -HC_ENOSYS && a.exits[HC_EXIT_HYPERCALL] >= b.exits[HC_EXIT_HYPERCALL] + 4,

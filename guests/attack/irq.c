@@ -51,9 +51,9 @@ void irq_ipis(void)
         for (unsigned i = 0; i < (id <= 16 ? nm : 1); i++, sent++) {
             uint64_t icr = id <= 16 ? dest | modes[i] : all_but_self[id - 17];
             bool no_effect = icr == (dest | 0x8500) || icr == ((3u << 18) | VEC_FOREIGN);
-            stats(&a);
+            guest_exit_stats(&a);
             faults += probe_wrmsr(X2APIC_ICR, icr) != 0;
-            stats(&b);
+            guest_exit_stats(&b);
             bool counted = b.denied_apic_writes != a.denied_apic_writes;
             refused += counted;
             if (counted == no_effect && !wrong++)
@@ -66,10 +66,10 @@ void irq_ipis(void)
           "%d faults, %lu of %lu not as expected (first ICR 0x%lx)", faults, wrong, sent, first_wrong);
     /* All including self: at most its own core may see it. */
     uint64_t own0 = irq_count[VEC_OWN];
-    stats(&a);
+    guest_exit_stats(&a);
     faults = probe_wrmsr(X2APIC_ICR, (2u << 18) | VEC_OWN) != 0;
     guest_wait_count(&irq_count[VEC_OWN], own0 + 1, 50000000);
-    stats(&b);
+    guest_exit_stats(&b);
     gprintf("attack: ipis: all-including-self: %lu refused, %lu arrived here\n",
             b.denied_apic_writes - a.denied_apic_writes, irq_count[VEC_OWN] - own0);
     /* A self IPI still works: the guest's own interrupts are its own. */

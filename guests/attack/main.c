@@ -19,7 +19,6 @@ const struct exitless_boot_info *bi;
 volatile uint64_t irq_count[256];
 static uint64_t phase_tsc, tsc_khz;
 
-void stats(struct hc_exit_stats *s) { hypercall(HC_GET_EXIT_STATS, (unsigned long)s, sizeof(*s), 0); }
 static void on_irq(uint8_t v, uint64_t e) { (void)e; irq_count[v]++; wrmsr(X2APIC_EOI, 0); }
 
 void phase_begin(const char *name)

@@ -63,7 +63,6 @@ static void cfg_write(unsigned dev, uint8_t off, uint32_t v)
 }
 static uint32_t rd(unsigned off) { return *(volatile uint32_t *)(bar0 + off); }
 static void wr(unsigned off, uint32_t v) { *(volatile uint32_t *)(bar0 + off) = v; }
-static void stats(struct hc_exit_stats *s) { hypercall(HC_GET_EXIT_STATS, (unsigned long)s, sizeof(*s), 0); }
 static uint64_t d(unsigned reason) { return s1.exits[reason] - s0.exits[reason]; }
 
 /* Delivery latency: from just before the cause was raised to the handler. */
@@ -201,14 +200,14 @@ static void interrupt_checks(uint8_t vector)
     guest_set_handler(vector, on_dev);
     rd(REG_ICR);
     wr(REG_IMS, ICR_TXDW);
-    stats(&s0);
+    guest_exit_stats(&s0);
     bool ok = true;
     for (uint64_t i = 1; i <= N && ok; i++) {
         raised_at = rdtsc();
         wr(REG_ICS, ICR_TXDW);
         ok = guest_wait_count(&dev_irqs, i, 20000000ull);
     }
-    stats(&s1);
+    guest_exit_stats(&s1);
     wr(REG_IMC, ~0u);
     check("dev-interrupts", ok && dev_irqs == N && stray_irqs == 0,
           "%lu of %d device interrupts on vector 0x%x (%lu without the cause, last ICR 0x%x)",
@@ -272,14 +271,14 @@ static void vf_checks(const struct exitless_boot_info *bi)
     wr(VF_EIAC, 0x7);
     wr(VF_EICR, 0x7);
     wr(VF_EIMS, 0x3);
-    stats(&s0);
+    guest_exit_stats(&s0);
     bool ok = true;
     for (uint64_t i = 1; i <= N && ok; i++) {
         raised_at = rdtsc();
         wr(VF_EICS, 0x1);
         ok = guest_wait_count(&dev_irqs, i, 20000000ull);
     }
-    stats(&s1);
+    guest_exit_stats(&s1);
     check("vf-interrupts", ok && dev_irqs == N, "%lu of %d MSI-X interrupts on vector 0x%x",
           dev_irqs, N, VEC_VF);
     uint64_t exits = s1.total_exits - s0.total_exits - 1;

@@ -51,7 +51,6 @@ static void on_ipi(uint8_t v, uint64_t e)
     eoi();
 }
 
-static void stats(struct hc_exit_stats *s) { hypercall(HC_GET_EXIT_STATS, (unsigned long)s, sizeof(*s), 0); }
 static uint64_t d(unsigned reason) { return s1.exits[reason] - s0.exits[reason]; }
 
 static int notify(uint32_t op, uint32_t vector, uint32_t count)
@@ -93,13 +92,13 @@ static void timer_arm(void)
 static void timer_phase(void)
 {
     timer_setup();
-    stats(&s0);
+    guest_exit_stats(&s0);
     bool ok = true;
     for (uint64_t i = 1; i <= N && ok; i++) {
         timer_arm();
         ok = guest_wait_count(&timer_count, i, 50000000ull);
     }
-    stats(&s1);
+    guest_exit_stats(&s1);
     check("timer-delivered", ok && timer_count == N, "%lu of %d timer interrupts", timer_count, N);
     if (!injected)
         check("timer-no-exits", d(EXIT_EXTINT) + d(EXIT_EXCEPTION) + d(EXIT_WRMSR) + d(EXIT_WINDOW) == 0,
@@ -114,9 +113,9 @@ static void timer_phase(void)
 
 static void ipi_phase(void)
 {
-    stats(&s0);
+    guest_exit_stats(&s0);
     int done = notify(HC_NOTIFY_IPIS, VEC_IPI, N);
-    stats(&s1);
+    guest_exit_stats(&s1);
     check("ipi-delivered", done == 1 && ipi_count == N, "done %d, %lu of %d IPIs", done, ipi_count, N);
     uint64_t exits = s1.total_exits - s0.total_exits - 2; /* the notify and stats VMCALLs */
     if (!injected)
@@ -135,27 +134,27 @@ static void ipi_phase(void)
 
 static void virtual_phase(void)
 {
-    stats(&s0);
+    guest_exit_stats(&s0);
     hypercall(HC_INJECT_SELF, VEC_VIRT, 0, 0);
     bool ok = guest_wait_count(&virt_count, 1, 50000000ull);
-    stats(&s1);
+    guest_exit_stats(&s1);
     check("virtual-interrupt-injected", ok && d(EXIT_WRMSR) == 1,
           "delivered %d, trapped EOIs %lu (want 1)", ok, d(EXIT_WRMSR));
     if (injected)
         return;
     /* Its EOI was trapped; the next physical interrupt's EOI passes through again. */
-    stats(&s0);
+    guest_exit_stats(&s0);
     timer_arm();
     ok = guest_wait_count(&timer_count, N + 1, 50000000ull);
-    stats(&s1);
+    guest_exit_stats(&s1);
     check("eoi-passthrough-restored", ok && d(EXIT_WRMSR) == 0, "EOI exits %lu", d(EXIT_WRMSR));
 }
 
 static void hypervisor_ipi_phase(void)
 {
-    stats(&s0);
+    guest_exit_stats(&s0);
     int done = notify(HC_NOTIFY_HV_IPI, 0, 0);
-    stats(&s1);
+    guest_exit_stats(&s1);
     check("hv-ipi-handled", done == 1, "cross-call to this core: %d", done);
     /* Exitless: the guest owns every fixed vector on its core, so the hypervisor's request
      * comes by NMI, which exits whatever the guest's IDT says: no #NP. */
@@ -198,11 +197,11 @@ static void containment_phase(const struct exitless_boot_info *bi)
     int done = notify(HC_NOTIFY_HV_IPI, 0, 0);
     check("hv-vector-not-stolen", done == 1 && foreign_count == 0, "done %d, guest saw %lu",
           done, foreign_count);
-    stats(&s0);
+    guest_exit_stats(&s0);
     uint32_t other = bi->apic_ids[0] == 0 ? 1 : 0;
     wrmsr(MSR_ICR, ((uint64_t)other << 32) | VEC_IPI);      /* another core */
     wrmsr(MSR_ICR, ((uint64_t)bi->apic_ids[0] << 32) | (4u << 8)); /* an NMI to itself */
-    stats(&s1);
+    guest_exit_stats(&s1);
     check("foreign-ipis-refused", s1.denied_apic_writes - s0.denied_apic_writes == 2,
           "%lu of 2 refused", s1.denied_apic_writes - s0.denied_apic_writes);
     eoi(); /* nothing in service: no effect on anyone */

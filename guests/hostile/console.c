@@ -21,13 +21,13 @@ void console_flood(unsigned who)
 
 void console_phase(void)
 {
-    stats(&s0);
+    guest_exit_stats(&s0);
     run_on_vcpu1(JOB_CONSOLE);
     console_flood(0);
     bool joined = vcpu1_finished();
     outb(0x3f8, '\n');
     gprintf("\n");
-    stats(&s1);
+    guest_exit_stats(&s1);
     check("console-race-hc-lengths", joined && !hc_short[0] && !hc_short[1],
           "vCPU 1 finished %d, short writes %lu and %lu", joined, hc_short[0], hc_short[1]);
     uint64_t io = s1.exits[EXIT_IO] - s0.exits[EXIT_IO], vmcalls = s1.exits[EXIT_VMCALL] - s0.exits[EXIT_VMCALL];

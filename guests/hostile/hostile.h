@@ -56,7 +56,6 @@ extern struct hc_notify_req req;
 extern volatile uint64_t job, job_seq, job_done_seq, job_stop, job_result;
 extern volatile uint64_t vcpu1_index, vcpu1_id, vcpu1_rsp, vcpu1_up;
 extern struct guest_barrier barrier;
-void stats(struct hc_exit_stats *s);
 void eoi(void);
 uint64_t others_than(uint8_t a, uint8_t b);
 void run_on_vcpu1(enum job j);

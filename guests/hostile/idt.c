@@ -32,9 +32,9 @@ static void shadow_checks(const char *after)
     char name[64];
     uint8_t *idt = IDT_SPLIT;
     uint64_t alt0 = vec_count[VEC_GATE_ALT], gate0 = vec_count[VEC_GATE];
-    stats(&s0);
+    guest_exit_stats(&s0);
     guest_set_gate(idt, VEC_GATE, guest_isr_stub(VEC_GATE_ALT), true);
-    stats(&s1);
+    guest_exit_stats(&s1);
     uint64_t ept = s1.exits[EXIT_EPT_VIOLATION] - s0.exits[EXIT_EPT_VIOLATION];
     gsnprintf(name, sizeof(name), "idt-write-exits-after-%s", after);
     check(name, ept >= 1, "a gate write to the IDT page: %lu EPT-violation exits", ept);

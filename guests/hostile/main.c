@@ -18,7 +18,6 @@ volatile uint64_t vec_count[256];    /* interrupts seen, by vector */
 struct hc_notify_req req __attribute__((aligned(64)));
 struct hc_exit_stats s0, s1;
 
-void stats(struct hc_exit_stats *s) { hypercall(HC_GET_EXIT_STATS, (unsigned long)s, sizeof(*s), 0); }
 void eoi(void) { wrmsr(X2APIC_EOI, 0); }
 static void on_irq(uint8_t v, uint64_t e) { (void)e; vec_count[v]++; eoi(); }
 uint64_t others_than(uint8_t a, uint8_t b)
@@ -134,7 +133,7 @@ int guest_main(const struct exitless_boot_info *boot)
     if (guest_has_word(c, "idt"))
         idt_phase();
     /* Still in one piece: a last check and statistics that name this guest. */
-    stats(&s1);
+    guest_exit_stats(&s1);
     check("hypervisor-still-answers", s1.total_exits > 0 && hypercall(HC_PING, 0, 0, 0) == 0,
           "total exits %lu", s1.total_exits);
     return 0;

@@ -90,14 +90,14 @@ void notify_phase(void)
 int notify_hv_ipi(void)
 {
     int done = 1;
-    stats(&s0);
+    guest_exit_stats(&s0);
     s1 = s0;
     for (int i = 0; i < HV_IPI_TRIES && done == 1 && s1.hv_interrupts == s0.hv_interrupts; i++) {
         req.op = HC_NOTIFY_HV_IPI;
         req.done = 0;
         long rc = hypercall(HC_NOTIFY, (unsigned long)&req, 0, 0);
         done = rc ? -2 : notify_wait();
-        stats(&s1);
+        guest_exit_stats(&s1);
     }
     return done;
 }

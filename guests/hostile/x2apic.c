@@ -94,14 +94,14 @@ void x2apic_phase(void)
     /* ICR destinations: only the guest's own APIC ids; others refused silently and counted. */
     uint64_t base = base_value(X2APIC_ICR, 0), foreign = 0;
     int faults = 0;
-    stats(&s0);
+    guest_exit_stats(&s0);
     for (int bit = 32; bit < 64; bit++) {
         uint64_t val = base | (1ull << bit);
         if (!own_apic((uint32_t)(val >> 32)))
             foreign++;
         faults += probe_wrmsr(X2APIC_ICR, val) != 0;
     }
-    stats(&s1);
+    guest_exit_stats(&s1);
     uint64_t denied = s1.denied_apic_writes - s0.denied_apic_writes;
     check("x2apic-ICR-foreign-destinations-denied", faults == 0 && denied == foreign,
           "%d faults, %lu of %lu foreign destinations counted as denied", faults, denied, foreign);
@@ -127,12 +127,12 @@ void x2apic_phase(void)
     };
     unsigned n = sizeof(special) / sizeof(special[0]), nb = sizeof(broadcast) / sizeof(broadcast[0]);
     faults = 0;
-    stats(&s0);
+    guest_exit_stats(&s0);
     for (unsigned i = 0; i < n; i++)
         faults += probe_wrmsr(X2APIC_ICR, ((uint64_t)other << 32) | special[i]) != 0;
     for (unsigned i = 0; i < nb; i++)
         faults += probe_wrmsr(X2APIC_ICR, broadcast[i]) != 0;
-    stats(&s1);
+    guest_exit_stats(&s1);
     denied = s1.denied_apic_writes - s0.denied_apic_writes;
     check("x2apic-foreign-special-modes-denied", faults == 0 && denied == n + nb,
           "APIC id %u: %d faults, %lu of %u refused", other, faults, denied, n + nb);

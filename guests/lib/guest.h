@@ -54,6 +54,8 @@ bool guest_wait_count(volatile uint64_t *count, uint64_t want, uint64_t max_spin
  * interrupt still on its way does not land while the core is in the hypervisor for that count
  * (it would then be injected, and its EOI would exit inside the window). */
 void guest_wait_quiet(const volatile uint64_t *count);
+/* The hypervisor's exit statistics of this guest (HC_GET_EXIT_STATS) into *s. */
+void guest_exit_stats(struct hc_exit_stats *s);
 /* One line "<what>: exits by kind: K:N ..." of the exits from `a` to `b` (enum
  * hc_exit_kind), with the hypervisor requests served: why a window's count was not 0. */
 void guest_print_exit_kinds(const char *what, const struct hc_exit_stats *a,

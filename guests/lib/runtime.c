@@ -161,6 +161,11 @@ void guest_wait_quiet(const volatile uint64_t *count)
     }
 }
 
+void guest_exit_stats(struct hc_exit_stats *s)
+{
+    hypercall(HC_GET_EXIT_STATS, (unsigned long)s, sizeof(*s), 0);
+}
+
 void guest_print_exit_kinds(const char *what, const struct hc_exit_stats *a,
                             const struct hc_exit_stats *b)
 {

@@ -29,8 +29,6 @@ static void on_virtio(uint8_t v, uint64_t e)
     wrmsr(MSR_EOI, 0);
 }
 
-static void stats(struct hc_exit_stats *s) { hypercall(HC_GET_EXIT_STATS, (unsigned long)s, sizeof(*s), 0); }
-
 static uint64_t tsc_hz(void)
 {
     struct cpuid_out c = cpuid(0x15, 0);
@@ -115,10 +113,10 @@ static void idle_check(struct vdisk *d, uint64_t idle_ms)
             __asm__ volatile("pause");
         guest_wait_quiet(&disks[0].irqs);
         kicks = d->notifies;
-        stats(&s0);
+        guest_exit_stats(&s0);
         st_w = request(d, VIRTIO_BLK_T_OUT, 16, wbuf, sizeof(wbuf), false, NULL);
         st_r = request(d, VIRTIO_BLK_T_IN, 16, rbuf, sizeof(rbuf), true, NULL);
-        stats(&s1);
+        guest_exit_stats(&s1);
         exits = s1.total_exits - s0.total_exits - 1;
         kicks = d->notifies - kicks;
         tries++;
@@ -174,12 +172,12 @@ int guest_main(const struct exitless_boot_info *bi)
             request(d, VIRTIO_BLK_T_GET_ID, 0, id, VIRTIO_BLK_ID_BYTES, true, NULL);
         guest_wait_quiet(&disks[0].irqs);
         kicks = d->notifies;
-        stats(&s0);
+        guest_exit_stats(&s0);
         st_w = request(d, VIRTIO_BLK_T_OUT, 8, wbuf, sizeof(wbuf), false, NULL);
         st_f = request(d, VIRTIO_BLK_T_FLUSH, 0, NULL, 0, false, NULL);
         st_r = request(d, VIRTIO_BLK_T_IN, 8, rbuf, sizeof(rbuf), true, &rlen);
         st_id = request(d, VIRTIO_BLK_T_GET_ID, 0, id, VIRTIO_BLK_ID_BYTES, true, &idlen);
-        stats(&s1);
+        guest_exit_stats(&s1);
         exits = s1.total_exits - s0.total_exits - 1;  /* the second stats hypercall */
         kicks = d->notifies - kicks;
         tries++;

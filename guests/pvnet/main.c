@@ -27,8 +27,6 @@ static void on_net(uint8_t v, uint64_t e)
     wrmsr(MSR_EOI, 0);
 }
 
-static void stats(struct hc_exit_stats *s) { hypercall(HC_GET_EXIT_STATS, (unsigned long)s, sizeof(*s), 0); }
-
 static void post_rx(struct port *p, uint16_t i)
 {
     p->d.q[VIRTIO_NET_RX_Q].desc[i] = (struct vring_desc){ (uint64_t)(uintptr_t)p->rxbuf[i], BUF_LEN,
@@ -167,7 +165,7 @@ static __attribute__((noreturn)) void role_a(const char *cmdline)
     /* The data path: no output and no hypercall between the two counts. */
     unsigned good = 0, bad = 0;
     guest_wait_quiet(&irqs);
-    stats(&s0);
+    guest_exit_stats(&s0);
     for (uint32_t seq = 1; seq <= PINGS; seq++) {
         if (!send(p, peer, p->mac, K_PING, seq))
             break;
@@ -181,7 +179,7 @@ static __attribute__((noreturn)) void role_a(const char *cmdline)
         else
             bad++;
     }
-    stats(&s1);
+    guest_exit_stats(&s1);
     uint64_t exits = s1.total_exits - s0.total_exits - 1;  /* the second stats hypercall */
     if (exits)
         guest_print_exit_kinds("pvnet: measured window", &s0, &s1);
@@ -236,7 +234,7 @@ static __attribute__((noreturn)) void role_b(void)
             answered++;
             if (r.seq == 0 && !measuring) {
                 measuring = true;
-                stats(&s0);
+                guest_exit_stats(&s0);
             }
             break;
         case K_SPOOF: spoofed++; break;
@@ -246,7 +244,7 @@ static __attribute__((noreturn)) void role_b(void)
         }
     }
     if (measuring)
-        stats(&s1);
+        guest_exit_stats(&s1);
     /* The mirror copies of the last frames may still be on their way: a short wait. */
     for (uint64_t n = 0; n < SPINS / 4 && (~seen_ping[0] || ~seen_pong[0]); n++)
         if (recv(mir, &r)) {
@@ -280,13 +278,16 @@ int guest_main(const struct exitless_boot_info *bi)
      * counts are taken (an interrupt that meets a vCPU in an exit is injected, and its EOI
      * then exits). */
     bool a = guest_has_word(bi->cmdline, "role=a");
+    bool loop = guest_has_word(bi->cmdline, "role=loop");
     bool qos_src = guest_has_word(bi->cmdline, "role=qos-src");
     bool qos_sink = guest_has_word(bi->cmdline, "role=qos-sink");
     for (unsigned k = 0; k < NPORTS; k++)
-        if (!setup(k, !a))
+        if (!setup(k, !a && !loop))
             guest_stop(1);
     if (a)
         role_a(bi->cmdline);
+    if (loop)
+        role_loop(bi->cmdline, &irqs);
     if (qos_src)
         role_qos_src(bi->cmdline);
     if (qos_sink)

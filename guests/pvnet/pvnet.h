@@ -1,5 +1,5 @@
 /* pvnet's shared pieces: its ports, frames and roles (main.c: ping and isolation; qos.c:
- * rate limits). */
+ * rate limits; loop.c: round trips in either virtio mode). */
 #ifndef PVNET_H
 #define PVNET_H
 
@@ -47,5 +47,7 @@ const uint8_t *peer_mac(const char *cmdline, const char *word, uint8_t out[6]);
 
 __attribute__((noreturn)) void role_qos_src(const char *cmdline);
 __attribute__((noreturn)) void role_qos_sink(const char *cmdline);
+/* Round trips between its own two ports; irqs: the receive interrupts taken. */
+__attribute__((noreturn)) void role_loop(const char *cmdline, const volatile uint64_t *irqs);
 
 #endif

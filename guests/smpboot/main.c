@@ -44,7 +44,6 @@ static struct ap_report reports[AP_SLOTS];
 static uint8_t ap_stacks[AP_SLOTS + 1][AP_STACK_SIZE] __attribute__((aligned(16)));
 static struct hc_exit_stats s0, s1;
 
-static void stats(struct hc_exit_stats *s) { hypercall(HC_GET_EXIT_STATS, (unsigned long)s, sizeof(*s), 0); }
 static void on_irq(uint8_t v, uint64_t e) { (void)e; vec_count[v]++; wrmsr(X2APIC_EOI, 0); }
 
 /* The trampoline's copy at TRAMP_BASE, field by its link address. */
@@ -131,11 +130,11 @@ static void check_linux_vectors(void)
     guest_set_handler(VEC_LINUX_TIMER, on_irq);
     guest_set_handler(VEC_LINUX_RESCHED, on_irq);
     wrmsr(X2APIC_TIMER_DIV, 0xb);                       /* divide by 1 */
-    stats(&s0);
+    guest_exit_stats(&s0);
     wrmsr(X2APIC_LVT_TIMER, VEC_LINUX_TIMER);           /* one-shot */
     wrmsr(X2APIC_TIMER_INIT, 20000);
     bool timer = guest_wait_count(&vec_count[VEC_LINUX_TIMER], 1, SPINS);
-    stats(&s1);
+    guest_exit_stats(&s1);
     uint64_t extint = s1.exits[HC_EXIT_EXTINT] - s0.exits[HC_EXIT_EXTINT];
     uint64_t exc = s1.exits[HC_EXIT_EXCEPTION] - s0.exits[HC_EXIT_EXCEPTION];
     check("lvt-timer-0xec-no-exits", timer && extint == 0 && exc == 0,
@@ -159,11 +158,11 @@ static void check_foreign_init(void)
     uint32_t foreign = 0;
     while (own_apic(foreign))
         foreign++;
-    stats(&s0);
+    guest_exit_stats(&s0);
     int init = probe_wrmsr(X2APIC_ICR, ((uint64_t)foreign << 32) | ICR_INIT);
     int sipi = probe_wrmsr(X2APIC_ICR, ((uint64_t)foreign << 32) | ICR_STARTUP | TRAMP_VECTOR);
     int bcast = probe_wrmsr(X2APIC_ICR, ICR_INIT | (3u << 18));     /* all but self */
-    stats(&s1);
+    guest_exit_stats(&s1);
     uint64_t denied = s1.denied_apic_writes - s0.denied_apic_writes;
     check("init-sipi-foreign-refused", init == 0 && sipi == 0 && bcast == 0 && denied == 3,
           "APIC id %u: INIT %d, STARTUP %d, broadcast INIT %d; %lu of 3 refused", foreign, init,

@@ -31,8 +31,6 @@ static void on_ok(uint8_t v, uint64_t e)
 static void on_foreign(uint8_t v, uint64_t e) { (void)v; (void)e; n_foreign++; wrmsr(MSR_EOI, 0); }
 static void on_late(uint8_t v, uint64_t e) { (void)v; (void)e; n_late++; wrmsr(MSR_EOI, 0); }
 
-static void stats(struct hc_exit_stats *s) { hypercall(HC_GET_EXIT_STATS, (unsigned long)s, sizeof(*s), 0); }
-
 /* Spins with interrupts on until *count reaches want or `us` passes. */
 static bool wait_for(volatile uint64_t *count, uint64_t want, uint64_t us)
 {
@@ -98,13 +96,13 @@ int case_irq(const struct exitless_boot_info *bi)
 
     /* N interrupts, each raised by the VF itself once the previous one has arrived. */
     bool ok = true;
-    stats(&s0);
+    guest_exit_stats(&s0);
     for (uint64_t i = 1; i <= N_IRQS && ok; i++) {
         raised_at = rdtsc();
         vf_wr(&vf, VF_EICS, CAUSE(0));
         ok = wait_for(&n_ok, i, IRQ_WAIT_US);
     }
-    stats(&s1);
+    guest_exit_stats(&s1);
     vcheck("vf-interrupts", ok && n_ok == N_IRQS && n_foreign == 0 && n_late == 0,
            "%lu of %d MSI-X interrupts arrived on vector 0x%x (stray: %lu on 0x%x, %lu on 0x%x)",
            n_ok, N_IRQS, VEC_OK, n_foreign, VEC_FOREIGN, n_late, VEC_LATE);
@@ -122,11 +120,11 @@ int case_irq(const struct exitless_boot_info *bi)
         gprintf("BENCH %s-vf-msix-latency-avg %lu cycles\n", mode, lat_sum / n_ok);
 
     /* The refused entries: the VF raises both causes, the device holds both messages. */
-    stats(&s0);
+    guest_exit_stats(&s0);
     vf_wr(&vf, VF_EICS, CAUSE(1) | CAUSE(2));
     for (uint64_t end = deadline_us(QUIET_US); rdtsc() < end;)
         __asm__ volatile("sti; pause");
-    stats(&s1);
+    guest_exit_stats(&s1);
     bool held1 = msix_pending(&vf, 1), held2 = msix_pending(&vf, 2);
     exits = s1.total_exits - s0.total_exits - 1;
     vcheck("msix-other-core-refused", held1 && n_foreign == 0 && n_ok == N_IRQS,

@@ -151,10 +151,6 @@ static void check_built(struct mf_workspace *ws)
         for (uint32_t k = 0; !VIRTIO_NET_BUILT && k < g->nvnets; k++)
             mf_error(&ws->diag, g->virtio_net[k].pos, "[[guest.virtio_net]] of guest '%s': virtio-net "
                      "is not built yet in this hypervisor: expected no virtio_net entry", g->name);
-        if (g->virtio_mode == MF_VIRTIO_BASELINE && g->nvnets)
-            mf_error(&ws->diag, g->virtio_mode_pos, "guest '%s': virtio_mode = \"baseline\" for "
-                     "virtio-net is not built yet in this hypervisor (the switch is the sidecore's "
-                     "alone): expected \"sidecore\", or virtio-blk devices only", g->name);
         for (uint32_t k = 0; !VIRTIO_NET_UPLINK_BUILT && k < g->nvnets; k++)
             if (g->virtio_net[k].uplink_ref[0])
                 mf_error(&ws->diag, g->virtio_net[k].uplink_pos, "'uplink' of guest '%s': the "

@@ -21,9 +21,11 @@ static unsigned nsidecores;
 
 bool sidecore_serves(const struct sidecore *sc, const struct vpci_vfn *f)
 {
+    if (f->is_net)
+        return sc->cpu == sc->switch_owner;  /* baseline too: it alone reaches the switch */
     if (f->baseline)
         return false;           /* served on the guest's own vCPUs (vpci_virtio_notify.c) */
-    return f->is_net ? sc->cpu == sc->switch_owner : f->g->id % sc->count == sc->index;
+    return f->g->id % sc->count == sc->index;
 }
 
 unsigned sidecore_read_notify(struct vpci_vfn *f)
@@ -47,13 +49,21 @@ static uint32_t serve(struct vpci_vfn *f)
     uint32_t work = sidecore_read_notify(f);
     if (!(vdev_status(d) & VIRTIO_STATUS_DRIVER_OK))
         return work;
-    vdev_set_polling(d, true);  /* again after every reset the driver made */
+    /* Baseline (virtio-net only): the classic way, served only after a kick that exited, with
+     * the driver's notifications left on; a turn that found chains looks again next pass, as
+     * the driver does not kick for chains the device has not yet used up. */
+    if (f->baseline && !__atomic_exchange_n(&f->base_kick, false, __ATOMIC_ACQ_REL))
+        return work;
+    if (!f->baseline)
+        vdev_set_polling(d, true);  /* again after every reset the driver made */
     uint32_t irq;
     bool config_irq;
     uint32_t n = vdev_turn(d, SIDECORE_VQ_BUDGET, &irq, &config_irq);
     if (n) {
         f->chains += n;
         f->turns++;
+        if (f->baseline)
+            __atomic_store_n(&f->base_kick, true, __ATOMIC_RELEASE);
     }
     for (uint16_t qi = 0; irq; qi++, irq >>= 1)
         if (irq & 1)
@@ -135,7 +145,7 @@ static void sidecore_main(void *arg)
     }
 }
 
-void sidecore_wake(const struct vpci_vfn *f)
+static void wake(const struct vpci_vfn *f, bool kick)
 {
     for (unsigned i = 0; i < nsidecores; i++) {
         struct sidecore *sc = &sidecores[i];
@@ -144,7 +154,20 @@ void sidecore_wake(const struct vpci_vfn *f)
         __atomic_store_n(&sc->wake, true, __ATOMIC_SEQ_CST);
         if (__atomic_load_n(&sc->asleep, __ATOMIC_SEQ_CST))
             lapic_send_ipi(percpu_of(sc->cpu)->apic_id, ICR_FIXED, VEC_IPI_XCALL);
-        __atomic_add_fetch(&sc->kick_wakes, 1, __ATOMIC_RELAXED);
+        if (kick)
+            __atomic_add_fetch(&sc->kick_wakes, 1, __ATOMIC_RELAXED);
+    }
+}
+
+void sidecore_wake(const struct vpci_vfn *f) { wake(f, true); }
+
+void sidecore_guest_stopped(struct guest *g)
+{
+    for (unsigned i = 0; i < VPCI_VIRTIO_FNS; i++) {
+        const struct vpci_vfn *f = vpci_virtio_fn_get(g->id, i);
+        if (!f)
+            break;
+        wake(f, false);
     }
 }
 

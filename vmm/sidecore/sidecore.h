@@ -37,6 +37,11 @@ struct vpci_vfn;
 /* A kick that exited on a device f's sidecore serves: wakes it if it halted. Any CPU. */
 void sidecore_wake(const struct vpci_vfn *f);
 
+/* g stopped (any CPU, after its state changed): the sidecores serving its virtio devices are
+ * woken if they halted, so that they see the stop; not counted as a kick. */
+struct guest;
+void sidecore_guest_stopped(struct guest *g);
+
 /* Management CPU, after the guests are created and before they start: gives each CPU of
  * m->hv.sidecores its polling loop. Returns the sidecores started. */
 unsigned sidecore_start(const struct mf_manifest *m);

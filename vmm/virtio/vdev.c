@@ -227,8 +227,9 @@ bool vdev_set_polling(struct vdev *d, bool on)
             continue;
         if (on)
             vq_notify_suppress(&d->q[i].vq);
-        else
-            pending |= vq_notify_enable(&d->q[i].vq);
+        else if (vq_notify_enable(&d->q[i].vq) && !(d->info.pull_queues >> i & 1))
+            pending = true;     /* a pull queue's buffers wait for the device: not work */
+        pending |= d->q[i].held;  /* a held chain (egress limit) is served on a later turn */
     }
     spin_unlock(&d->lock);
     return pending;

@@ -127,7 +127,8 @@ uint8_t vdev_config_generation(struct vdev *d);
 void vdev_config_read(struct vdev *d, uint32_t off, void *dst, uint32_t len);
 
 /* Polling on: driver notifications suppressed on every queue. Off: asked for again; returns
- * true if chains arrived that must be served before the caller may sleep. */
+ * true if chains arrived that must be served before the caller may sleep, or a chain is held
+ * (the buffers of a pull queue wait for the device and are not counted). */
 bool vdev_set_polling(struct vdev *d, bool on);
 
 /*

@@ -151,8 +151,8 @@ static int add_blk(struct guest *g, const struct mf_virtio_blk *mb, const struct
     return 0;
 }
 
-static int add_net(struct guest *g, const struct mf_virtio_net *mn, unsigned i, char *err,
-                   unsigned errlen)
+static int add_net(struct guest *g, const struct mf_virtio_net *mn, unsigned i, bool baseline,
+                   char *err, unsigned errlen)
 {
     struct vpci *vp = &g->vpci;
     uint64_t gpa = next_bar(vp);
@@ -167,6 +167,7 @@ static int add_net(struct guest *g, const struct mf_virtio_net *mn, unsigned i, 
     struct vpci_vfn *f = fresh(g, vp->nvirtio);
     f->index = i;
     f->is_net = true;
+    f->baseline = baseline;
     char name[64];
     snprintf(name, sizeof(name), "guest '%s' virtio-net %u", g->name, i);
     vq_guest_ram_init(&f->mem, g);
@@ -178,9 +179,9 @@ static int add_net(struct guest *g, const struct mf_virtio_net *mn, unsigned i, 
     fab.dev[mn->port] = &f->net;
     const uint8_t *a = mn->mac.b;
     log_info("vpci", "%s: 00:%02x.0 virtio-net %u, switch port %u, MAC %02x:%02x:%02x:%02x:%02x:%02x, "
-                     "VLAN %u, BAR0 at %#lx, notification page mapped as memory", g->name,
+                     "VLAN %u, BAR0 at %#lx, notification page %s", g->name,
              vp->nfns + 1 + vp->nvirtio, i, mn->port, a[0], a[1], a[2], a[3], a[4], a[5],
-             mn->vlan, gpa);
+             mn->vlan, gpa, f->baseline ? "read-only (baseline: every kick exits)" : "mapped as memory");
     vp->nvirtio++;
     __atomic_store_n(&f->g, g, __ATOMIC_RELEASE);
     return 0;
@@ -209,7 +210,7 @@ int vpci_virtio_fn_setup(struct guest *g, const struct mf_guest *mg, const struc
         if (add_blk(g, &mg->virtio_blk[i], bi, i, mg->virtio_mode == MF_VIRTIO_BASELINE, err, errlen))
             return -1;
     for (unsigned i = 0; i < mg->nvnets; i++)
-        if (add_net(g, &mg->virtio_net[i], i, err, errlen))
+        if (add_net(g, &mg->virtio_net[i], i, mg->virtio_mode == MF_VIRTIO_BASELINE, err, errlen))
             return -1;
     return 0;
 }

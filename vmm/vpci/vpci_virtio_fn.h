@@ -49,14 +49,18 @@ struct vpci_vfn {
     uint64_t notify_hpa;
     volatile uint16_t *notify;  /* the notify page (hypervisor mapping) */
     bool baseline;              /* manifest virtio_mode = "baseline": never polled; the notify
-                                   page is read-only and each kick is served on the vCPU that
-                                   made it (vmm/vpci/vpci_virtio_notify.h) */
+                                   page is read-only and each kick exits; virtio-blk is served
+                                   on the vCPU that kicked, virtio-net by the switch's sidecore
+                                   when kicked (vmm/vpci/vpci_virtio_notify.h) */
     /* guest->ept_lock */
     uint32_t steppers;          /* vCPUs single-stepping a write to the notify page */
     volatile bool asleep;       /* its sidecore halted: the notify page is read-only */
     /* vCPU: set by the step that wrote the notify page, taken by that vCPU right after */
     volatile bool kicked;
     uint64_t kicks_exited;      /* atomic: kicks that exited (baseline, or a halted sidecore) */
+    /* baseline virtio-net: set (atomic) by the vCPU whose kick exited, taken by the switch's
+     * sidecore, which serves the device only then */
+    volatile bool base_kick;
     /* the CPU that serves the device: its sidecore, or (baseline) the vCPU that kicked it,
      * under the device's lock */
     bool polling;               /* the sidecore suppressed the driver's notifications */

@@ -93,6 +93,11 @@ void vpci_virtio_kicked(struct vcpu *v)
             sidecore_wake(f);   /* its sidecore halted: the store is in the page, it reads it */
             continue;
         }
+        if (f->is_net) {        /* the switch is its sidecore's alone: handed over */
+            __atomic_store_n(&f->base_kick, true, __ATOMIC_RELEASE);
+            sidecore_wake(f);
+            continue;
+        }
         take_slots(f);
         uint32_t irq;
         bool config_irq;
@@ -113,8 +118,9 @@ void vpci_virtio_baseline_report(struct guest *g)
         struct vpci_vfn *f = vpci_virtio_fn_get(g->id, i);
         if (f && f->baseline)
             log_info("virtio", "%s virtio-%s %u (baseline): %lu kicks exited, %lu chains in %lu "
-                               "turns on its vCPUs, %lu interrupts sent, %lu not routed", g->name,
+                               "turns %s, %lu interrupts sent, %lu not routed", g->name,
                      f->is_net ? "net" : "blk", f->index, f->kicks_exited, f->chains, f->turns,
+                     f->is_net ? "by the switch's sidecore when kicked" : "on its vCPUs",
                      f->irqs, f->irqs_unrouted);
     }
 }
