@@ -74,9 +74,9 @@ static bool bar_attack(unsigned i)
     uint8_t off = (uint8_t)(PCI_BAR0 + 4 * i);
     uint32_t orig = cfg_read(VF_SLOT, off);
     char name[32];
-    gsnprintf(name, sizeof(name), "bar%u-writes", i);
+    gsnprintf(name, sizeof(name), orig ? "bar%u-writes" : "bar%u-not-shown", i);
     if (!orig)
-        return observed(name, true, "BAR%u not shown (reads 0): nothing to move", i);
+        return observed(name, true, "BAR%u reads 0: nothing to move", i);
     cfg_write(VF_SLOT, off, 0xffffffffu);
     uint32_t mask = cfg_read(VF_SLOT, off);
     uint32_t size = ~(mask & ~BAR_FLAGS) + 1;
@@ -140,7 +140,7 @@ static bool flr_attack(const struct exitless_boot_info *bi)
     for (int n = 0; cap && n < 16 && (uint8_t)cfg_read(VF_SLOT, cap) != CAP_EXP; n++)
         cap = (uint8_t)((cfg_read(VF_SLOT, cap) >> 8) & 0xfc);
     if (!cap || (uint8_t)cfg_read(VF_SLOT, cap) != CAP_EXP) {
-        observed("flr-write", true, "no PCIe capability shown: no FLR to ask for");
+        observed("flr-no-pcie-capability", true, "no PCIe capability shown: no FLR to ask for");
         return vf_bring_up(&vf, bi->cmdline);
     }
     uint32_t dc = cfg_read(VF_SLOT, (uint8_t)(cap + EXP_DEVCTL));
