@@ -1,6 +1,6 @@
 /* vf case=cfgattack: one guest attacks through its VF's configuration space (BARs, MSI-X
  * control and table location, command register, a function-level reset through the PCIe
- * capability, and every function it does not own) and checks after each what it observed
+ * capability, every function it does not own, and the host's ECAM) and checks after each what it observed
  * and that its VF still moves frames; role=neighbour, with a VF of its own, answers its
  * frames throughout and reports each round, so the log shows the neighbour's progress after
  * every attack. Foreign MSI-X destinations and hypervisor vectors are case=irq (irq.c); DMA
@@ -24,6 +24,10 @@
 #define CF8_ENABLE       0x80000000u
 #define CF8_EXT_REG(r)   ((uint32_t)((r) >> 8) << 24)   /* AMD ExtRegNo, CF8[27:24] */
 #define ABSENT           0xffffffffu
+#define Q35_ECAM         0xb0000000ull  /* where QEMU's q35 puts MMCONFIG on the host */
+#define ECAM(b, d, fn, off) (Q35_ECAM + ((uint64_t)(b) << 20 | (d) << 15 | (fn) << 12 | (off)))
+#define HOST_PF_SLOT     2
+#define HOST_VF_SLOT     0x12
 #define BAR_MOVE         0x100000u   /* a different, size-aligned address */
 #define UP_WAIT_US       60000000
 #define EXCHANGE_US      2000000
@@ -197,6 +201,17 @@ static bool foreign_attack(void)
                   "00:02.0 reads 0x%x, its 0x160 0x%x; own VF's 0x100 reads 0x%x (= its 0x0: 0x%x)", pf, pf_sriov, ext, own);
 }
 
+/* MMCONFIG at the host's ECAM address: the guest is given none, so the PF's header, its
+ * SR-IOV capability and its own VF's host function are loads past its RAM (all ones). */
+static bool ecam_attack(void)
+{
+    uint32_t pf = *(volatile uint32_t *)(uintptr_t)ECAM(0, HOST_PF_SLOT, 0, 0);
+    uint32_t sriov = *(volatile uint32_t *)(uintptr_t)ECAM(0, HOST_PF_SLOT, 0, 0x160);
+    uint32_t own = *(volatile uint32_t *)(uintptr_t)ECAM(0, HOST_VF_SLOT, 0, 0);
+    return observed("ecam-absent", pf == ABSENT && sriov == ABSENT && own == ABSENT,
+                    "host ECAM 00:02.0 reads 0x%x, its 0x160 0x%x, 00:12.0 0x%x", pf, sriov, own);
+}
+
 static int attacker(const struct exitless_boot_info *bi)
 {
     uint8_t nb[6];
@@ -214,7 +229,7 @@ static int attacker(const struct exitless_boot_info *bi)
     gprintf("%s: attack begins: FLR through the PCIe capability\n", bi->name);
     ok &= flr_attack(bi) && round_trip(nb, 5, "flr");
     gprintf("%s: attack begins: configuration space of functions it does not own\n", bi->name);
-    ok &= foreign_attack();
+    ok &= foreign_attack() & ecam_attack();
     ok &= round_trip(nb, 6, "foreign-functions");
     for (int i = 0; i < END_SENDS; i++)
         frame_send(&vf, nb, 0, "EXL-CFG-DONE", 7);
