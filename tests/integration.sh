@@ -628,6 +628,39 @@ qemu)
         'vpci: dma-a: 0000:00:12.0 reset \(FLR\) after the guest stopped' '^PASS: dma-b/traffic-after-neighbour-fault'
     vf_count qemu-vf-dma 0 'fault: .* by 0000:00:12\.[24] '
 
+    # Configuration-space attacks through a VF (issue 16): cfg-a writes its BARs (sizing,
+    # a move, the original), the MSI-X control and table location, turns bus master off (no
+    # frame leaves) and on, asks for an FLR through the PCIe capability (read-only: dropped),
+    # reads and writes every function it does not own and reads the host's ECAM; after each it trades a frame with
+    # cfg-b, whose VF answers every round. Foreign MSI-X entries are qemu-vf-irq's.
+    cfg_lines=()
+    for g in cfg-a cfg-b; do
+        for c in peer-address "${vf_checks[@]}" mailbox-reset-handshake; do cfg_lines+=("^PASS: $g/$c"); done
+    done
+    for c in bring-up bar-writes msix-writes bus-master flr foreign-functions; do
+        cfg_lines+=("^PASS: cfg-a/frames-after-$c")
+    done
+    QEMU_ARGS=$vf_qemu CASE_MEGS=512 boot_case qemu-vf-cfgattack qemu bios 3 "" tests/manifests/qemu-vf-cfgattack.toml \
+        "${cfg_lines[@]}" \
+        '^PASS: cfg-a/bar0-writes' '^PASS: cfg-a/bar3-writes' '^PASS: cfg-a/msix-capability-writes' \
+        '^PASS: cfg-a/bus-master-off-stops-dma' '^PASS: cfg-a/bus-master-on-again' \
+        '^PASS: cfg-a/flr-write-dropped' '^PASS: cfg-a/foreign-functions-absent' '^PASS: cfg-a/pf-sriov-unreachable' \
+        '^PASS: cfg-a/ecam-absent' 'mem: cfg-a: 4-byte read of guest-physical 0xb0010000 at rip .*: neither RAM nor a device there, all ones' \
+        'mem: cfg-a: 4-byte read of guest-physical 0xb0090000 at rip .*: neither RAM nor a device there, all ones' \
+        '^PASS: cfg-b/no-frame-while-bus-master-off' '^PASS: cfg-b/served-every-round' \
+        'vpci: warning: cfg-a: tried to move a BAR of 0000:00:12\.0 \(offset 0x10 <- ' \
+        'vpci: warning: cfg-a: tried to move a BAR of 0000:00:12\.0 \(offset 0x1c <- ' \
+        'guest: cfg-a: stopped \(stopped itself \(hypercall\)\)' \
+        'guest: cfg-b: stopped \(stopped itself \(hypercall\)\)' \
+        'all guests have stopped: each as expected'
+    vf_order qemu-vf-cfgattack '^PASS: cfg-a/frames-after-bring-up' '^PASS: cfg-a/bar0-writes' \
+        'cfg-b: neighbour progress: answering round 2' '^PASS: cfg-a/msix-capability-writes' \
+        'cfg-b: neighbour progress: answering round 3' '^PASS: cfg-a/bus-master-off-stops-dma' \
+        'cfg-b: neighbour progress: answering round 4' '^PASS: cfg-a/flr-write-dropped' \
+        'cfg-b: neighbour progress: answering round 5' '^PASS: cfg-a/pf-sriov-unreachable' \
+        'cfg-b: neighbour progress: answering round 6' '^PASS: cfg-a/frames-after-foreign-functions' \
+        'guest: cfg-a finished' '^PASS: cfg-b/served-every-round' 'all guests have stopped: each as expected'
+
     # FLR around a restart (issue 13): rst faults the same way, its VF is reset before the
     # restart, and the second run (CPUID 0x40000001 EDX = 1) finds its queues off, brings the
     # VF up again, trades a frame with echo and ends well.

@@ -16,6 +16,8 @@ int guest_main(const struct exitless_boot_info *bi)
         return case_veb(bi);
     if (str_same(which, "soak"))
         return case_soak(bi);
-    check("case", false, "case=%s: want irq, dma, restart, veb or soak", which);
+    if (str_same(which, "cfgattack"))
+        return case_cfgattack(bi);
+    check("case", false, "case=%s: want irq, dma, restart, veb, soak or cfgattack", which);
     return 1;
 }

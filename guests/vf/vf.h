@@ -1,7 +1,7 @@
 /* vf: a test guest that drives its assigned 82576 virtual function itself, as a guest OS
  * driver would: finds it in its virtual PCI, programs MSI-X through the shadowed table,
  * brings it up through the PF mailbox and moves frames from rings in its own memory. The
- * command line picks the case (case=irq|dma|restart|veb|soak) and the guest's role in it. */
+ * command line picks the case (case=irq|dma|restart|veb|soak|cfgattack) and the guest's role in it. */
 #ifndef EXITLESS_GUEST_VF_H
 #define EXITLESS_GUEST_VF_H
 
@@ -189,5 +189,6 @@ int case_dma(const struct exitless_boot_info *bi);
 int case_restart(const struct exitless_boot_info *bi);
 int case_veb(const struct exitless_boot_info *bi);
 int case_soak(const struct exitless_boot_info *bi);
+int case_cfgattack(const struct exitless_boot_info *bi);
 
 #endif
