@@ -63,6 +63,27 @@ def ratio(exitless, injected, mode="exitless"):
     return f"{injected / exitless:.2f}"
 
 
+SCALE_ROW = re.compile(r"^scale-(\d+)g-rx-per-s$")
+
+
+def jain(values):
+    """Jain's fairness index (sum x)^2 / (n * sum x^2) of measured per-guest rates: 1 when
+    all are equal, 1/n when one guest gets everything. Raises on no values or all zero."""
+    if not values or not any(values):
+        raise ReportError("jain: no nonzero per-guest rates")
+    return sum(values) ** 2 / (len(values) * sum(v * v for v in values))
+
+
+def scaling_rows(rows):
+    """{guests: [per-guest frames/s]} from "scale-<n>g-rx-per-s" BENCH rows (one per guest)."""
+    out = {}
+    for name, value, _unit in rows:
+        m = SCALE_ROW.match(name)
+        if m:
+            out.setdefault(int(m.group(1)), []).append(value)
+    return out
+
+
 def table(rows):
     out = ["| measurement | value | unit |", "|---|---:|---|"]
     out += [f"| {n} | {v} | {u} |" for n, v, u in rows]

@@ -108,6 +108,19 @@ def main():
                             "--section", f"## X|{empty}|"], capture_output=True, text=True)
         check("command line: exit 1 with a message when a table was not measured",
               r.returncode == 1 and "no BENCH lines" in r.stderr, r.stderr)
+    # Scaling rows (issue 15's bench): grouped by guest count, Jain from the measured rates.
+    srows = [("scale-2g-rx-per-s", 100, "frames/s"), ("scale-2g-rx-per-s", 300, "frames/s"),
+             ("scale-1g-rx-per-s", 50, "frames/s"), ("other-row", 1, "x")]
+    by = bench_report.scaling_rows(srows)
+    check("scaling: rows grouped by guest count", by == {1: [50], 2: [100, 300]}, by)
+    check("scaling: Jain of equal rates is 1", bench_report.jain([7, 7, 7, 7]) == 1.0)
+    check("scaling: Jain of one guest taking all is 1/n", bench_report.jain([9, 0, 0, 0]) == 0.25)
+    check("scaling: Jain of 100 and 300 is 0.8", abs(bench_report.jain(by[2]) - 0.8) < 1e-12)
+    try:
+        bench_report.jain([0, 0])
+        check("scaling: Jain refuses all-zero rates", False)
+    except bench_report.ReportError:
+        check("scaling: Jain refuses all-zero rates", True)
     finish("bench_report")
 
 
