@@ -273,7 +273,7 @@ help:
 	@echo "make linux-guest          the stock Debian Linux test guest (downloaded, cached under $(BUILD)/guests/linux)"
 	@echo "make linux-native-qemu    boot it natively under QEMU TCG (bzImage and PVH), no hypervisor"
 	@echo "make soak [SOAK_CYCLES=n]   restart soak in QEMU (default 1000 restarts), a resource census after each"
-	@echo "make bench      exit and interrupt costs under VMX (Bochs) and SVM (QEMU -icount), Linux boot and idle exits (Bochs), written to $(BUILD)/bench.md"
+	@echo "make bench      exit and interrupt costs under VMX (Bochs) and SVM (QEMU -icount), Linux boot and idle exits (Bochs), the sidecore with 1-8 guests (QEMU), written to $(BUILD)/bench.md"
 
 .PHONY: bench deps-bench soak guests linux-guest linux-native-qemu all iso elf test test-unit test-bochs test-qemu run deps size clean distclean help FORCE
 FORCE:

@@ -95,6 +95,54 @@ linux_section() {
     echo "|---|---:|---|"
     cat "$BUILD/bench/linux/rows.md"
 }
+# The scaling rows: one sidecore serving 1, 2, 4 and 8 pvnet guests (role=scale: each sends
+# from its port 0 to its own port 1 for 2 s of its TSC), QEMU TCG under SVM with 10 CPUs in
+# every run, -icount for deterministic time (so xAPIC mode, as the SVM exit-cost run), two runs
+# side by side. tools/bench_scaling.py makes the table and build/bench-scaling.png.
+scaling_bench() {
+    local dir=$BUILD/bench/scaling n pids=() logs=()
+    mkdir -p "$dir"
+    for n in 1 2 4 8; do
+        tools/mkiso.sh --out "$dir/scale-$n.iso" --elf "$BUILD/exitless.elf" --cmdline xapic \
+            --manifest "tests/manifests/pvnet-scale-$n.toml" > /dev/null
+        logs+=("$dir/scale-$n.log")
+    done
+    for n in 1 2 4 8; do
+        tests/run-platform.sh --iso "$dir/scale-$n.iso" --platform qemu --cpus 10 --megs 256 \
+            --timeout 900 --log "$dir/scale-$n.log" --quiet \
+            --qemu-args "-device intel-iommu,intremap=on -icount shift=9,sleep=off" & pids+=($!)
+        if [ ${#pids[@]} = 2 ]; then
+            wait "${pids[0]}" && wait "${pids[1]}" || { echo "bench: a scaling run failed, see $dir" >&2; return 1; }
+            pids=()
+        fi
+    done
+    for f in "${logs[@]}"; do
+        grep -aq 'vcpu: backend: SVM' "$f" || { echo "bench: $f did not run under SVM" >&2; return 1; }
+    done
+    cat > "$dir/intro.md" <<TEXT
+QEMU 10 TCG, \`-cpu max\` (SVM), 10 CPUs in every run (0 manages, 1 is the sidecore, the
+guests on 2 up; the rest idle), \`-icount shift=9,sleep=off\`, xAPIC mode
+(tests/manifests/pvnet-scale-{1,2,4,8}.toml). Each guest (pvnet \`role=scale\`) sends 128-byte
+frames from its port 0 to its own port 1 through the switch for 2 s of its TSC, at most a
+ring's worth in flight, and counts what arrives intact; rates are per second of virtual time.
+Under -icount QEMU runs the vCPUs one at a time from one instruction stream, and virtual
+time advances with every instruction any of them executes: each spinning guest takes its
+share of that stream from the sidecore, so the total falls with the number of guests here
+where parallel cores would not make it fall. Read the rows for the split between guests
+(min-max, Jain's index (sum x)^2/(n sum x^2) of the per-guest rates) and for the sidecore's
+behaviour, not as a capacity of the switch. The guests start one after another, so their
+2-second windows overlap only in part. Utilisation: the sidecore's own line when the last
+guest stopped, from its start (boot and idle halts included).
+TEXT
+    python3 tools/bench_scaling.py --out "$dir/section.md" --plot "$BUILD/bench-scaling.png" \
+        --intro "$dir/intro.md" "${logs[@]}" || { echo "bench: the scaling section failed" >&2; return 1; }
+}
+if [ "${BENCH_ONLY:-}" = scaling ]; then
+    scaling_bench || exit 1
+    { echo "# Exitless benchmarks (scaling rows only: BENCH_ONLY=scaling)"; echo; cat "$BUILD/bench/scaling/section.md"; } > "$BUILD/bench-scaling.md"
+    cat "$BUILD/bench-scaling.md"
+    exit 0
+fi
 if [ "${BENCH_ONLY:-}" = linux ]; then
     linux_bench || exit 1
     { echo "# Exitless benchmarks (Linux rows only: BENCH_ONLY=linux)"; echo; linux_section; } > "$BUILD/bench-linux.md"
@@ -163,6 +211,7 @@ for f in "$svm_exits_log" "$svm_log" "$svm_vf_log"; do
     grep -aq 'vcpu: backend: SVM' "$f" || { echo "bench: $f did not run under SVM" >&2; exit 1; }
 done
 linux_bench || exit 1
+scaling_bench || exit 1
 # The report: tools/bench_report.py puts each log's BENCH lines in tables, each mode against
 # its baseline, and draws build/bench.png with gnuplot (make deps-bench installs it).
 intro=$BUILD/bench/intro
@@ -217,8 +266,9 @@ python3 tools/bench_report.py --out "$out" --plot "$BUILD/bench.png" \
     --section "## SVM (QEMU TCG): exit costs, deterministic|$svm_exits_log|$intro/svm-exits.md" \
     --section "## SVM (QEMU TCG): interrupts, exitless against injected|$svm_log|$intro/svm.md" \
     --linux "$BUILD/bench/linux/section.md" || { echo "bench: the report failed" >&2; exit 1; }
+{ echo; cat "$BUILD/bench/scaling/section.md"; echo; echo "Plot: $BUILD/bench-scaling.png."; } >> "$out"
 rows=$(grep -c '^| [a-z]' "$out" || true)
 grep -q '^| linux-idle-exits-per-second |' "$out" || { echo "bench: no Linux rows in $out" >&2; exit 1; }
 [ "$rows" -ge 40 ] || { echo "bench: expected at least 40 rows, got $rows; see $log, $svm_exits_log and $svm_log" >&2; exit 1; }
-echo "bench: $out and $BUILD/bench.png written"
+echo "bench: $out, $BUILD/bench.png and $BUILD/bench-scaling.png written"
 cat "$out"

@@ -129,6 +129,12 @@ int guest_main(const struct exitless_boot_info *bi);
 void guest_vcpu_main(unsigned index);
 
 /* This vCPU's index and the guest's id, from the hypervisor's CPUID leaf. */
+/* The TSC's rate the hypervisor measured (CPUID 0x15); 0 if it gives none. */
+static inline uint64_t guest_tsc_hz(void)
+{
+    struct cpuid_out c = cpuid(0x15, 0);
+    return c.a ? (uint64_t)c.c * c.b / c.a : 0;
+}
 static inline unsigned guest_vcpu_index(void) { return cpuid(HC_CPUID_LEAF_BASE + 1, 0).c; }
 static inline unsigned guest_id(void) { return cpuid(HC_CPUID_LEAF_BASE + 1, 0).b; }
 

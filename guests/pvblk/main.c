@@ -29,11 +29,6 @@ static void on_virtio(uint8_t v, uint64_t e)
     wrmsr(MSR_EOI, 0);
 }
 
-static uint64_t tsc_hz(void)
-{
-    struct cpuid_out c = cpuid(0x15, 0);
-    return c.a ? (uint64_t)c.c * c.b / c.a : 0;
-}
 
 static int request(struct vdisk *d, uint32_t type, uint64_t sector, void *data, uint32_t len,
                    bool data_in, uint32_t *used_len)
@@ -48,7 +43,7 @@ static int request(struct vdisk *d, uint32_t type, uint64_t sector, void *data, 
  * for all. */
 static void io_rounds(struct vdisk *d, uint64_t ms)
 {
-    uint64_t ok = 0, first_bad = 0, n = 0, hz = tsc_hz();
+    uint64_t ok = 0, first_bad = 0, n = 0, hz = guest_tsc_hz();
     uint64_t t0 = rdtsc(), span = hz / 1000 * ms, next = span / 32;
     for (; hz && rdtsc() - t0 < span; n++) {
         uint64_t sector = 16 + (n % 8) * SECTORS;
@@ -108,7 +103,7 @@ static void idle_check(struct vdisk *d, uint64_t idle_ms)
         for (uint64_t n = 0; !now_on && n < 20 * SPINS; n++)
             now_on = !(__atomic_load_n(&d->q[0].used->flags, __ATOMIC_ACQUIRE) & VRING_USED_F_NO_NOTIFY);
         on &= now_on;
-        uint64_t hz = tsc_hz(), t0 = rdtsc();
+        uint64_t hz = guest_tsc_hz(), t0 = rdtsc();
         while (hz && rdtsc() - t0 < hz / 1000 * idle_ms)
             __asm__ volatile("pause");
         guest_wait_quiet(&disks[0].irqs);

@@ -106,6 +106,13 @@ static bool send(struct port *p, const uint8_t dst[6], const uint8_t src[6], enu
     return send_frame(p, dst, src, kind, seq, FRAME_LEN, NULL);
 }
 
+void take_completions(struct port *p)
+{
+    uint32_t id, len;
+    while (vio_poll_used(&p->d, VIRTIO_NET_TX_Q, &id, &len))
+        p->tx_out++;
+}
+
 bool drain_tx(struct port *p)
 {
     uint32_t id, len;
@@ -279,15 +286,18 @@ int guest_main(const struct exitless_boot_info *bi)
      * then exits). */
     bool a = guest_has_word(bi->cmdline, "role=a");
     bool loop = guest_has_word(bi->cmdline, "role=loop");
+    bool scale = guest_has_word(bi->cmdline, "role=scale");
     bool qos_src = guest_has_word(bi->cmdline, "role=qos-src");
     bool qos_sink = guest_has_word(bi->cmdline, "role=qos-sink");
     for (unsigned k = 0; k < NPORTS; k++)
-        if (!setup(k, !a && !loop))
+        if (!setup(k, !a && !loop))   /* scale polls with no interrupts */
             guest_stop(1);
     if (a)
         role_a(bi->cmdline);
     if (loop)
         role_loop(bi->cmdline, &irqs);
+    if (scale)
+        role_scale(bi->cmdline);
     if (qos_src)
         role_qos_src(bi->cmdline);
     if (qos_sink)

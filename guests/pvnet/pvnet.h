@@ -1,5 +1,5 @@
 /* pvnet's shared pieces: its ports, frames and roles (main.c: ping and isolation; qos.c:
- * rate limits; loop.c: round trips in either virtio mode). */
+ * rate limits; loop.c: round trips in either virtio mode; scale.c: the scaling bench). */
 #ifndef PVNET_H
 #define PVNET_H
 
@@ -38,6 +38,8 @@ struct rx {
  * value is not NULL, to dst from src; false if no transmit descriptor came back in time. */
 bool send_frame(struct port *p, const uint8_t dst[6], const uint8_t src[6], enum kind kind,
                 uint32_t seq, uint32_t flen, const uint64_t *value);
+/* Counts the transmit completions that came back on p. */
+void take_completions(struct port *p);
 /* Waits until every frame sent from p has been decided on by the switch. */
 bool drain_tx(struct port *p);
 /* Takes one received frame of port p if there is one (its buffer goes back to the device). */
@@ -49,5 +51,7 @@ __attribute__((noreturn)) void role_qos_src(const char *cmdline);
 __attribute__((noreturn)) void role_qos_sink(const char *cmdline);
 /* Round trips between its own two ports; irqs: the receive interrupts taken. */
 __attribute__((noreturn)) void role_loop(const char *cmdline, const volatile uint64_t *irqs);
+/* Throughput from its port 0 to its port 1 for the scaling bench. */
+__attribute__((noreturn)) void role_scale(const char *cmdline);
 
 #endif

@@ -14,18 +14,6 @@
 #define EGRESS_SKIP 10              /* frames of the first burst, left out of the rate */
 #define SWITCH_FRAME 1518           /* the switch's burst is at least two of these */
 
-static uint64_t tsc_hz(void)
-{
-    struct cpuid_out c = cpuid(0x15, 0);
-    return c.a ? (uint64_t)c.c * c.b / c.a : 0;
-}
-
-static void take_completions(struct port *p)
-{
-    uint32_t id, len;
-    while (vio_poll_used(&p->d, VIRTIO_NET_TX_Q, &id, &len))
-        p->tx_out++;
-}
 
 /* Bits per second of n frames of LEN bytes over `ticks` of a TSC at hz. */
 static uint64_t bps(uint64_t n, uint64_t ticks, uint64_t hz)
@@ -41,7 +29,7 @@ void role_qos_src(const char *cmdline)
     peer_mac(cmdline, "limited=", limited);
     uint64_t egress = guest_word_number(cmdline, "egress=", 0);
     uint64_t flood_ms = guest_word_number(cmdline, "flood_ms=", 200);
-    uint64_t hz = tsc_hz();
+    uint64_t hz = guest_tsc_hz();
     if (!check("tsc-rate", hz != 0, "%lu Hz from CPUID 0x15", hz))
         guest_stop(1);
     /* Until the sink answers. */
@@ -98,7 +86,7 @@ void role_qos_sink(const char *cmdline)
 {
     struct port *lim = &ports[0], *free_port = &ports[1];
     uint64_t ingress = guest_word_number(cmdline, "ingress=", 0);
-    uint64_t hz = tsc_hz();
+    uint64_t hz = guest_tsc_hz();
     uint64_t got[2] = { 0, 0 }, egress_frames = 0;
     uint64_t window = 0, sent_lim = 0, sent_free = 0;
     bool end = false;

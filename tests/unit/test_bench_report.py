@@ -121,6 +121,26 @@ def main():
         check("scaling: Jain refuses all-zero rates", False)
     except bench_report.ReportError:
         check("scaling: Jain refuses all-zero rates", True)
+    # The scaling section (tools/bench_scaling.py) from synthetic run logs.
+    import bench_scaling
+    util = "[cpu1] sidecore: CPU 1: utilisation over 99 TSC cycles: busy {}%, polling idle 10.0%, halted 5.0%; 1 halts\r\n"
+    with tempfile.TemporaryDirectory() as d:
+        one = write(d, "s1.log", "[scale1] BENCH scale-1g-rx-per-s 300 frames/s\r\n" + util.format("80.0")
+                    + util.format("85.0"))
+        two = write(d, "s2.log", "[scale1] BENCH scale-2g-rx-per-s 100 frames/s\r\n"
+                    "[scale2] BENCH scale-2g-rx-per-s 300 frames/s\r\n" + util.format("70.5"))
+        short = write(d, "s4.log", "[scale1] BENCH scale-4g-rx-per-s 10 frames/s\r\n" + util.format("1.0"))
+        rs = bench_scaling.runs([two, one])
+        check("scaling section: runs sorted by guests, last utilisation line",
+              rs == [(1, [300], ("85.0", "10.0", "5.0")), (2, [100, 300], ("70.5", "10.0", "5.0"))], rs)
+        md = bench_scaling.section(rs, "")
+        check("scaling section: a row per run with total and Jain",
+              "| 1 | 300-300 | 300 | 1.000 | 85.0% |" in md and "| 2 | 100-300 | 400 | 0.800 | 70.5% |" in md, md)
+        try:
+            bench_scaling.runs([short])
+            check("scaling section: a run missing guests' rows is refused", False)
+        except bench_report.ReportError as e:
+            check("scaling section: a run missing guests' rows is refused", "1 scale rows for a run of 4" in str(e), e)
     finish("bench_report")
 
 
