@@ -184,6 +184,13 @@ def gnuplot_script(plot, png, datdir):
     return "\n".join(lines) + "\n"
 
 
+def run_gnuplot(script, png):
+    """Runs gnuplot on script, which must write png; raises ReportError when it does not."""
+    r = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
+    if r.returncode != 0 or not os.path.getsize(png):
+        raise ReportError(f"gnuplot failed: {r.stderr.strip()}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -197,10 +204,7 @@ def main():
         with open(a.out, "w") as f:
             f.write(text)
         if a.plot:
-            script = gnuplot_script(plot, a.plot, os.path.dirname(os.path.abspath(a.out)))
-            r = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
-            if r.returncode != 0 or not os.path.getsize(a.plot):
-                raise ReportError(f"gnuplot failed: {r.stderr.strip()}")
+            run_gnuplot(gnuplot_script(plot, a.plot, os.path.dirname(os.path.abspath(a.out))), a.plot)
     except (ReportError, OSError) as e:
         print(f"bench_report: {e}", file=sys.stderr)
         sys.exit(1)

@@ -13,11 +13,10 @@ number of guests. Fails when a run's row count is not its number of guests."""
 import argparse
 import os
 import re
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_report import ReportError, bench_rows, jain, scaling_rows  # noqa: E402
+from bench_report import ReportError, bench_rows, jain, run_gnuplot, scaling_rows  # noqa: E402
 
 UTIL = re.compile(r"sidecore: CPU \d+: utilisation over (\d+) TSC cycles: busy ([0-9.]+)%, "
                   r"polling idle ([0-9.]+)%, halted ([0-9.]+)%")
@@ -89,10 +88,7 @@ def main():
             f.write(section(rs, intro))
         if a.plot:
             dat = os.path.splitext(a.out)[0] + ".dat"
-            r = subprocess.run(["gnuplot"], input=gnuplot_script(rs, a.plot, dat), text=True,
-                               capture_output=True)
-            if r.returncode != 0 or not os.path.getsize(a.plot):
-                raise ReportError(f"gnuplot failed: {r.stderr.strip()}")
+            run_gnuplot(gnuplot_script(rs, a.plot, dat), a.plot)
     except (ReportError, OSError) as e:
         print(f"bench_scaling: {e}", file=sys.stderr)
         sys.exit(1)
