@@ -69,7 +69,7 @@ def gnuplot_script(rs, png, dat):
         "set terminal pngcairo size 900,500 font ',10'", f"set output '{png}'",
         "set title 'virtio-net through one sidecore (QEMU -icount: the whole machine shares one instruction stream)'",
         "set xlabel 'guests on the sidecore'", "set ylabel 'frames per second (virtual time)'",
-        "set logscale x 2", "set xtics (1, 2, 4, 8)", "set yrange [0:*]", "set grid",
+        "set logscale x 2", "set xrange [0.8:10]", "set xtics (1, 2, 4, 8)", "set yrange [0:*]", "set grid",
         f"plot '{dat}' using 1:2 with linespoints title 'total', '' using 1:3 with linespoints title 'per guest (mean)'",
     ]) + "\n"
 
