@@ -21,8 +21,6 @@
 #define MSIX_CTRL_ENABLE (1u << 31)
 #define MSIX_CTRL_MASKALL (1u << 30)
 #define MSIX_TABLE       4
-#define CF8_ENABLE       0x80000000u
-#define CF8_EXT_REG(r)   ((uint32_t)((r) >> 8) << 24)   /* AMD ExtRegNo, CF8[27:24] */
 #define ABSENT           0xffffffffu
 #define Q35_ECAM         0xb0000000ull  /* where QEMU's q35 puts MMCONFIG on the host */
 #define ECAM(b, d, fn, off) (Q35_ECAM + ((uint64_t)(b) << 20 | (d) << 15 | (fn) << 12 | (off)))
@@ -47,18 +45,6 @@ static bool observed(const char *name, bool ok, const char *fmt, ...)
     va_end(ap);
     gprintf("observed: %s: %s\n", name, detail);
     return vcheck(name, ok, "%s", detail);
-}
-
-static uint32_t cfg_rd(unsigned bus, unsigned dev, unsigned fn, unsigned off)
-{
-    outl(0xcf8, CF8_ENABLE | bus << 16 | dev << 11 | fn << 8 | CF8_EXT_REG(off) | (off & 0xfc));
-    return inl(0xcfc);
-}
-
-static void cfg_wr(unsigned bus, unsigned dev, unsigned fn, unsigned off, uint32_t v)
-{
-    outl(0xcf8, CF8_ENABLE | bus << 16 | dev << 11 | fn << 8 | CF8_EXT_REG(off) | (off & 0xfc));
-    outl(0xcfc, v);
 }
 
 /* A round trip with the neighbour after an attack; its sequence names the attack. */
@@ -164,12 +150,12 @@ static bool flr_attack(const struct exitless_boot_info *bi)
 static unsigned foreign(unsigned bus, unsigned dev, unsigned fn)
 {
     unsigned bad = 0;
-    bad += cfg_rd(bus, dev, fn, 0) != ABSENT;
-    cfg_wr(bus, dev, fn, PCI_COMMAND, CMD_MEMORY | CMD_MASTER);
-    cfg_wr(bus, dev, fn, PCI_BAR0, 0);
-    cfg_wr(bus, dev, fn, 0x3c, 0);
-    bad += cfg_rd(bus, dev, fn, 0) != ABSENT;
-    bad += cfg_rd(bus, dev, fn, PCI_COMMAND) != ABSENT;
+    bad += cfg_read_at(bus, dev, fn, 0) != ABSENT;
+    cfg_write_at(bus, dev, fn, PCI_COMMAND, CMD_MEMORY | CMD_MASTER);
+    cfg_write_at(bus, dev, fn, PCI_BAR0, 0);
+    cfg_write_at(bus, dev, fn, 0x3c, 0);
+    bad += cfg_read_at(bus, dev, fn, 0) != ABSENT;
+    bad += cfg_read_at(bus, dev, fn, PCI_COMMAND) != ABSENT;
     return bad ? 1 : 0;
 }
 
@@ -194,9 +180,9 @@ static bool foreign_attack(void)
     /* The PF sits at host 00:02.0, its SR-IOV capability at 0x160. Neither its slot nor the
      * extended space behind CF8[27:24] reaches it: extended offsets fold onto the VF's own
      * first 256 bytes, which hold no SR-IOV capability. */
-    uint32_t pf = cfg_rd(0, 2, 0, 0), pf_sriov = cfg_rd(0, 2, 0, 0x160);
-    uint32_t ext = cfg_rd(0, VF_SLOT, 0, 0x100), own = cfg_rd(0, VF_SLOT, 0, 0);
-    cfg_wr(0, 2, 0, 0x160 + 0x10, 0);  /* the PF's NumVFs/InitialVFs dword, if it were there */
+    uint32_t pf = cfg_read_at(0, 2, 0, 0), pf_sriov = cfg_read_at(0, 2, 0, 0x160);
+    uint32_t ext = cfg_read_at(0, VF_SLOT, 0, 0x100), own = cfg_read_at(0, VF_SLOT, 0, 0);
+    cfg_write_at(0, 2, 0, 0x160 + 0x10, 0);  /* the PF's NumVFs/InitialVFs dword, if it were there */
     return observed("pf-sriov-unreachable", pf == ABSENT && pf_sriov == ABSENT && ext == own,
                   "00:02.0 reads 0x%x, its 0x160 0x%x; own VF's 0x100 reads 0x%x (= its 0x0: 0x%x)", pf, pf_sriov, ext, own);
 }

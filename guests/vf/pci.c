@@ -27,17 +27,27 @@
 #define MSI_DEST_SHIFT   12
 #define ENTRY_MASKED     1u
 
-uint32_t cfg_read(unsigned dev, uint8_t off)
+/* The CF8 address of a dword; offsets past 0xff go in CF8[27:24] (AMD's ExtRegNo). */
+static uint32_t cf8(unsigned bus, unsigned dev, unsigned fn, unsigned off)
 {
-    outl(0xcf8, 0x80000000u | dev << 11 | off);
+    return 0x80000000u | bus << 16 | dev << 11 | fn << 8 | (uint32_t)(off >> 8) << 24 | (off & 0xff);
+}
+
+uint32_t cfg_read_at(unsigned bus, unsigned dev, unsigned fn, unsigned off)
+{
+    outl(0xcf8, cf8(bus, dev, fn, off));
     return inl(0xcfc);
 }
 
-void cfg_write(unsigned dev, uint8_t off, uint32_t v)
+void cfg_write_at(unsigned bus, unsigned dev, unsigned fn, unsigned off, uint32_t v)
 {
-    outl(0xcf8, 0x80000000u | dev << 11 | off);
+    outl(0xcf8, cf8(bus, dev, fn, off));
     outl(0xcfc, v);
 }
+
+uint32_t cfg_read(unsigned dev, uint8_t off) { return cfg_read_at(0, dev, 0, off); }
+
+void cfg_write(unsigned dev, uint8_t off, uint32_t v) { cfg_write_at(0, dev, 0, off, v); }
 
 /* A memory BAR's guest-physical address (64-bit BARs use the next slot too). */
 static uint64_t bar_addr(unsigned i)

@@ -129,6 +129,9 @@ void mac_str(const uint8_t mac[6], char *buf);
 bool vf_find(struct vf *vf);
 uint32_t cfg_read(unsigned dev, uint8_t off);
 void cfg_write(unsigned dev, uint8_t off, uint32_t v);
+/* Any function's dword at off (past 0xff through CF8[27:24]), by CF8/CFC. */
+uint32_t cfg_read_at(unsigned bus, unsigned dev, unsigned fn, unsigned off);
+void cfg_write_at(unsigned bus, unsigned dev, unsigned fn, unsigned off, uint32_t v);
 /* MSI-X: entry i of the (shadowed) table; enable with the function unmasked. */
 void msix_set(struct vf *vf, unsigned i, uint32_t apic, uint8_t vector, bool masked);
 void msix_enable(struct vf *vf, bool on);

@@ -52,10 +52,12 @@ static uint32_t serve(struct vpci_vfn *f)
     /* Baseline (virtio-net only): the classic way, served only after a kick that exited, with
      * the driver's notifications left on; a turn that found chains looks again next pass, as
      * the driver does not kick for chains the device has not yet used up. */
-    if (f->baseline && !__atomic_exchange_n(&f->base_kick, false, __ATOMIC_ACQ_REL))
-        return work;
-    if (!f->baseline)
+    if (f->baseline) {
+        if (!__atomic_exchange_n(&f->base_kick, false, __ATOMIC_ACQ_REL))
+            return work;
+    } else {
         vdev_set_polling(d, true);  /* again after every reset the driver made */
+    }
     uint32_t irq;
     bool config_irq;
     uint32_t n = vdev_turn(d, SIDECORE_VQ_BUDGET, &irq, &config_irq);

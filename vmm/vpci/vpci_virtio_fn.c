@@ -206,11 +206,12 @@ int vpci_virtio_fn_setup(struct guest *g, const struct mf_guest *mg, const struc
     }
     if (!vp->mmio_next)
         vp->mmio_next = VPCI_MMIO_BASE;
+    bool baseline = mg->virtio_mode == MF_VIRTIO_BASELINE;
     for (unsigned i = 0; i < mg->nvblks; i++)
-        if (add_blk(g, &mg->virtio_blk[i], bi, i, mg->virtio_mode == MF_VIRTIO_BASELINE, err, errlen))
+        if (add_blk(g, &mg->virtio_blk[i], bi, i, baseline, err, errlen))
             return -1;
     for (unsigned i = 0; i < mg->nvnets; i++)
-        if (add_net(g, &mg->virtio_net[i], i, mg->virtio_mode == MF_VIRTIO_BASELINE, err, errlen))
+        if (add_net(g, &mg->virtio_net[i], i, baseline, err, errlen))
             return -1;
     return 0;
 }
