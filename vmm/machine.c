@@ -75,5 +75,7 @@ bool machine_run_guests(const struct mf_manifest *m, const struct boot_info *bi,
         sidecore_start(m);
     for (uint32_t i = 0; i < n; i++)
         guest_mgr_start(created[i], start_on);
-    return guest_mgr_wait_all() && ok;
+    bool all = guest_mgr_wait_all();
+    sidecore_drain();
+    return all && ok;
 }

@@ -143,33 +143,66 @@ static void sidecore_main(void *arg)
         }
         if (stopped)
             sidecore_report_util(sc);
+        __atomic_add_fetch(&sc->passes, 1, __ATOMIC_RELEASE);
         cpu_relax();
     }
 }
 
-static void wake(const struct vpci_vfn *f, bool kick)
+/* Wakes one sidecore: its flag, and an IPI if it halted. */
+static void wake_one(struct sidecore *sc, bool kick)
+{
+    __atomic_store_n(&sc->wake, true, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&sc->asleep, __ATOMIC_SEQ_CST))
+        lapic_send_ipi(percpu_of(sc->cpu)->apic_id, ICR_FIXED, VEC_IPI_XCALL);
+    if (kick)
+        __atomic_add_fetch(&sc->kick_wakes, 1, __ATOMIC_RELAXED);
+}
+
+void sidecore_drain(void)
 {
     for (unsigned i = 0; i < nsidecores; i++) {
         struct sidecore *sc = &sidecores[i];
-        if (!sidecore_serves(sc, f))
-            continue;
-        __atomic_store_n(&sc->wake, true, __ATOMIC_SEQ_CST);
-        if (__atomic_load_n(&sc->asleep, __ATOMIC_SEQ_CST))
-            lapic_send_ipi(percpu_of(sc->cpu)->apic_id, ICR_FIXED, VEC_IPI_XCALL);
-        if (kick)
-            __atomic_add_fetch(&sc->kick_wakes, 1, __ATOMIC_RELAXED);
+        /* The pass under way when the snapshot is taken may have looked before the stop:
+         * two more passes contain a whole one that began after it. */
+        uint64_t want = __atomic_load_n(&sc->passes, __ATOMIC_ACQUIRE) + 2;
+        uint64_t now = rdtsc(), until = now + tsc_us_to_cycles(1000000), next = now;
+        uint64_t every = tsc_us_to_cycles(1000);
+        while (__atomic_load_n(&sc->passes, __ATOMIC_ACQUIRE) < want) {
+            /* Again every millisecond: a pass may end in a halt before it counts. */
+            if ((now = rdtsc()) >= next) {
+                wake_one(sc, false);
+                next = now + every;
+            }
+            if (now > until) {
+                log_warn("sidecore", "CPU %u: no pass within 1 s of the last guest's stop: its "
+                                     "report may be missing", sc->cpu);
+                break;
+            }
+            cpu_relax();
+        }
     }
 }
 
-void sidecore_wake(const struct vpci_vfn *f) { wake(f, true); }
+void sidecore_wake(const struct vpci_vfn *f)
+{
+    for (unsigned i = 0; i < nsidecores; i++)
+        if (sidecore_serves(&sidecores[i], f))
+            wake_one(&sidecores[i], true);
+}
 
+/* Each sidecore that serves any of the guest's functions is woken once (not a kick). */
 void sidecore_guest_stopped(struct guest *g)
 {
-    for (unsigned i = 0; i < VPCI_VIRTIO_FNS; i++) {
-        const struct vpci_vfn *f = vpci_virtio_fn_get(g->id, i);
-        if (!f)
-            break;
-        wake(f, false);
+    for (unsigned i = 0; i < nsidecores; i++) {
+        for (unsigned k = 0; k < VPCI_VIRTIO_FNS; k++) {
+            const struct vpci_vfn *f = vpci_virtio_fn_get(g->id, k);
+            if (!f)
+                break;
+            if (sidecore_serves(&sidecores[i], f)) {
+                wake_one(&sidecores[i], false);
+                break;
+            }
+        }
     }
 }
 

@@ -42,6 +42,11 @@ void sidecore_wake(const struct vpci_vfn *f);
 struct guest;
 void sidecore_guest_stopped(struct guest *g);
 
+/* Management CPU, after every guest stopped: returns once each sidecore finished a whole pass
+ * begun after the call (so its stop reports are logged), or after a bound of 1 s with a
+ * warning naming a sidecore that did not. */
+void sidecore_drain(void);
+
 /* Management CPU, after the guests are created and before they start: gives each CPU of
  * m->hv.sidecores its polling loop. Returns the sidecores started. */
 unsigned sidecore_start(const struct mf_manifest *m);

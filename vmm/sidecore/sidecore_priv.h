@@ -25,6 +25,8 @@ struct sidecore {
      * sidecore before it makes the notify pages read-only, so no kick is lost between. */
     volatile bool asleep, wake;
     uint64_t kick_wakes;        /* atomic: kicks that woke it */
+    uint64_t passes;            /* atomic: written by the sidecore after each pass, read by
+                                   the management CPU (sidecore_drain) */
 };
 
 /* Virtio-blk devices go by guest id modulo the sidecores; every virtio-net device goes to the

@@ -18,6 +18,10 @@ void sidecore_report_util(const struct sidecore *sc)
 
 void sidecore_report_fn(const struct vpci_vfn *f)
 {
+    if (f->mmio_exits)
+        log_info("sidecore", "%s virtio-%s %u: %lu register accesses to BAR0 emulated (exits of "
+                             "configuration, not of the data path)", f->g->name,
+                 f->is_net ? "net" : "blk", f->index, f->mmio_exits);
     if (f->is_net) {
         const struct vnet *n = &f->net;
         const struct vsw_counters *c = &n->fab->sw.port[n->port].c;
