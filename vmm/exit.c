@@ -5,6 +5,7 @@
 #include "kernel/trap.h"
 #include "kernel/xcall.h"
 #include "vmm/exit.h"
+#include "vmm/vpci/vpci_virtio_fn.h"
 #include "vmm/vpci/vpci_virtio_notify.h"
 #include "vmm/intr/apic_start.h"
 #include "vmm/intr/eli.h"
@@ -240,14 +241,19 @@ static enum exit_action handle_watchdog(struct vcpu *v)
 }
 
 /* Every guest RAM page is mapped; anything else reaching here is outside the guest, but
- * for writes to a shadowed page (ELI's IDT, an MSI-X table) and reads where it has nothing
- * (vmm/unbacked.c: all ones). */
+ * for writes to a shadowed page (ELI's IDT, an MSI-X table), a virtio function's registers
+ * (vmm/vpci/vpci_virtio_mmio.c) and reads where it has nothing (vmm/unbacked.c: all ones). */
 static enum exit_action handle_gpa(struct vcpu *v)
 {
     const struct vexit *e = &v->exit;
     if (e->gpa.write && (eli_ept_write(v, e->gpa.gpa) || vpci_ept_write(v, e->gpa.gpa) ||
                          vpci_virtio_ept_write(v, e->gpa.gpa)))
         return EXIT_RESUME;
+    switch (vpci_virtio_mmio(v)) {
+    case UNBACKED_EMULATED: return EXIT_RESUME;
+    case UNBACKED_STOPPED: return EXIT_STOP;
+    case UNBACKED_NO: break;
+    }
     switch (unbacked_read(v)) {
     case UNBACKED_EMULATED: return EXIT_RESUME;
     case UNBACKED_STOPPED: return EXIT_STOP;

@@ -21,18 +21,6 @@ static const char *fetch(struct vcpu *v, enum insn_mode mode, struct insn *in)
     return NULL;
 }
 
-static uint64_t operand_linear(struct vcpu *v, const struct insn *in)
-{
-    uint64_t gpr[16];
-    for (unsigned i = 0; i < 16; i++)
-        gpr[i] = vcpu_gpr_read(v, i);
-    const uint64_t seg[INSN_SEGS] = {
-        vcpu_get(v, VREG_ES_BASE), vcpu_get(v, VREG_CS_BASE), vcpu_get(v, VREG_SS_BASE),
-        vcpu_get(v, VREG_DS_BASE), vcpu_get(v, VREG_FS_BASE), vcpu_get(v, VREG_GS_BASE),
-    };
-    return insn_mem_linear(&in->mem, gpr, vcpu_get(v, VREG_RIP) + in->len, seg);
-}
-
 /* The operand's bytes, page by page: guest RAM as it is, all ones where the guest has nothing
  * mapped. NULL, or why not (a page that is neither, the fault's page not among them). */
 static const char *read_operand(struct vcpu *v, uint64_t gla, bool long_mode, unsigned size,
@@ -79,7 +67,7 @@ enum unbacked_outcome unbacked_read(struct vcpu *v)
     struct insn in;
     const char *why = fetch(v, mode, &in);
     if (!why)
-        why = read_operand(v, operand_linear(v, &in), in.mem.long_mode, in.mem_size,
+        why = read_operand(v, vcpu_insn_linear(v, &in), in.mem.long_mode, in.mem_size,
                            e->gpa.gpa, &val);
     if (why) {
         guest_fault(g, "read of guest-physical %#lx, where it has neither RAM nor a device, "

@@ -27,3 +27,15 @@ int vcpu_insn_at_rip(struct vcpu *v, enum insn_mode mode, struct insn *in)
     }
     return insn_decode(buf, n, mode, in) ? -1 : 0;
 }
+
+uint64_t vcpu_insn_linear(struct vcpu *v, const struct insn *in)
+{
+    uint64_t gpr[16];
+    for (unsigned i = 0; i < 16; i++)
+        gpr[i] = vcpu_gpr_read(v, i);
+    const uint64_t seg[INSN_SEGS] = {
+        vcpu_get(v, VREG_ES_BASE), vcpu_get(v, VREG_CS_BASE), vcpu_get(v, VREG_SS_BASE),
+        vcpu_get(v, VREG_DS_BASE), vcpu_get(v, VREG_FS_BASE), vcpu_get(v, VREG_GS_BASE),
+    };
+    return insn_mem_linear(&in->mem, gpr, vcpu_get(v, VREG_RIP) + in->len, seg);
+}

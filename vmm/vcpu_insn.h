@@ -13,5 +13,8 @@ struct vcpu;
 enum insn_mode vcpu_insn_mode(struct vcpu *v);
 /* 0 and *in filled, or -1 when the bytes cannot be fetched or do not decode. */
 int vcpu_insn_at_rip(struct vcpu *v, enum insn_mode mode, struct insn *in);
+/* The linear address of in's memory operand with the vCPU's registers and segment bases (the
+ * instruction at RIP, in->len long). */
+uint64_t vcpu_insn_linear(struct vcpu *v, const struct insn *in);
 
 #endif

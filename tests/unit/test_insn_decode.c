@@ -625,7 +625,8 @@ static void test_sweeps(void)
         sweep(modes[m], rexg7, 3, 2, modes[m] == M64, "4b 0f 01 xx yy");
     }
     /* Known-op count of one-byte opcodes in 64-bit mode: F4, E4-E7, EC-EF, 6C-6F, and the
-     * loads 8A, 8B, 63 (A0/A1 need an 8-byte offset). */
+     * loads 8A, 8B, 63 and the stores 88, 89 (A0-A3 need an 8-byte offset, C6/C7 an
+     * immediate). */
     unsigned known = 0;
     for (unsigned b = 0; b < 256; b++) {
         uint8_t op[2] = { (uint8_t)b, 0x00 };
@@ -633,7 +634,7 @@ static void test_sweeps(void)
         if (insn_decode(op, 2, INSN_MODE64, &in) == 0 && in.len <= 2 && op[0] != 0x0f)
             known++;
     }
-    CHECK(known == 16, "one-byte opcodes decoded: %u", known);
+    CHECK(known == 18, "one-byte opcodes decoded: %u", known);
 }
 
 static void test_linear(void)
@@ -810,6 +811,54 @@ static void test_loads(void)
           "a 64-bit offset is taken whole");
 }
 
+static void store_imm(int mode, const char *h, unsigned size, uint64_t imm, int base,
+                      int64_t disp, unsigned len)
+{
+    struct insn in = ok(mode, h, INSN_MOV_STORE_IMM);
+    CHECK(in.opsize == size && in.mem_size == size && in.imm == imm && in.len == len &&
+          in.gpr == NONE, "mode %d '%s': size %u imm %#llx len %u", mode, h, in.mem_size,
+          (unsigned long long)in.imm, in.len);
+    check_mem(&in, mode, h, base, NONE, 1, disp, DS, mode == M16 ? 2 : mode == M32 ? 4 : 8);
+}
+
+static void test_stores(void)
+{
+    /* MOV m, r: the source in gpr, AH..BH without REX. */
+    load(M64, "88 07", INSN_MOV_STORE, INSN_RAX, false, 1, 1, INSN_RDI, NONE, 1, 0, DS, 8);
+    load(M64, "88 27", INSN_MOV_STORE, INSN_RSP, true, 1, 1, INSN_RDI, NONE, 1, 0, DS, 8);
+    load(M64, "40 88 27", INSN_MOV_STORE, INSN_RSP, false, 1, 1, INSN_RDI, NONE, 1, 0, DS, 8);
+    load(M64, "66 89 47 02", INSN_MOV_STORE, INSN_RAX, false, 2, 2, INSN_RDI, NONE, 1, 2, DS, 8);
+    load(M64, "89 37", INSN_MOV_STORE, INSN_RSI, false, 4, 4, INSN_RDI, NONE, 1, 0, DS, 8);
+    load(M64, "4c 89 47 08", INSN_MOV_STORE, INSN_R8, false, 8, 8, INSN_RDI, NONE, 1, 8, DS, 8);
+    load(M64, "41 89 04 24", INSN_MOV_STORE, INSN_RAX, false, 4, 4, INSN_R12, NONE, 1, 0, DS, 8);
+    load(M32, "89 44 8b 10", INSN_MOV_STORE, INSN_RAX, false, 4, 4, INSN_RBX, INSN_RCX, 4, 0x10,
+         DS, 4);
+    load(M16, "89 07", INSN_MOV_STORE, INSN_RAX, false, 2, 2, INSN_RBX, NONE, 1, 0, DS, 2);
+    /* MOV moffs, AL/rAX. */
+    load(M64, "a3 00 30 00 c0 00 00 00 00", INSN_MOV_STORE, INSN_RAX, false, 4, 4, NONE, NONE, 1,
+         0xc0003000ll, DS, 8);
+    load(M32, "a2 00 30 00 c0", INSN_MOV_STORE, INSN_RAX, false, 1, 1, NONE, NONE, 1,
+         0xc0003000ll, DS, 4);
+    /* MOV m, imm: imm32 sign-extended for a 64-bit store; the immediate follows the disp. */
+    store_imm(M64, "c6 47 14 0f", 1, 0x0f, INSN_RDI, 0x14, 4);
+    store_imm(M64, "66 c7 07 34 12", 2, 0x1234, INSN_RDI, 0, 5);
+    store_imm(M64, "c7 47 10 78 56 34 12", 4, 0x12345678, INSN_RDI, 0x10, 7);
+    store_imm(M64, "48 c7 07 ff ff ff ff", 8, ~0ull, INSN_RDI, 0, 7);
+    store_imm(M64, "48 c7 47 08 00 00 00 80", 8, 0xffffffff80000000ull, INSN_RDI, 8, 8);
+    store_imm(M16, "c7 07 34 12", 2, 0x1234, INSN_RBX, 0, 4);
+    /* RIP-relative with an immediate: the displacement is from the instruction's end. */
+    struct insn in = ok(M64, "c7 05 00 01 00 00 01 00 00 00", INSN_MOV_STORE_IMM);
+    uint64_t gpr[16] = { 0 }, seg[INSN_SEGS] = { 0 };
+    CHECK(in.len == 10 && insn_mem_linear(&in.mem, gpr, 0x1000 + in.len, seg) == 0x110a,
+          "rip-relative store: len %u", in.len);
+    /* Register forms, other group-11 members, truncated immediates, LOCK: not decoded. */
+    bad(M64, "89 c0");
+    bad(M64, "c7 c0 00 00 00 00");
+    bad(M64, "c6 08 00");
+    bad(M64, "c7 07 00 00 00");
+    bad(M64, "f0 89 07");
+}
+
 int main(void)
 {
     test_no_operand();
@@ -826,5 +875,6 @@ int main(void)
     test_sweeps();
     test_linear();
     test_loads();
+    test_stores();
     return check_summary("insn_decode");
 }

@@ -80,6 +80,12 @@
 #define OP_MOV_LOAD 0x8b
 #define OP_MOV_MOFFS_B 0xa0
 #define OP_MOV_MOFFS 0xa1
+#define OP_MOV_STORE_B 0x88
+#define OP_MOV_STORE 0x89
+#define OP_MOV_MOFFS_STORE_B 0xa2
+#define OP_MOV_MOFFS_STORE 0xa3
+#define OP_MOV_IMM_B 0xc6       /* group 11: /0 is MOV r/m8, imm8 */
+#define OP_MOV_IMM 0xc7
 
 struct dec {
     const uint8_t *bytes;
@@ -358,8 +364,51 @@ static bool decode_load(struct dec *d, struct insn *out, enum insn_op op, unsign
     return decode_mem(d, modrm, &out->mem);
 }
 
-/* MOV AL/rAX, moffs (SDM MOV, A0/A1): an address-size offset, no ModRM; DS or override. */
-static bool decode_moffs(struct dec *d, struct insn *out, unsigned size)
+/* MOV r/m, r (SDM MOV, 88/89): ModRM.reg is the source; the register forms do not touch
+ * memory. */
+static bool decode_store(struct dec *d, struct insn *out, unsigned size)
+{
+    uint8_t modrm;
+    if (!next_byte(d, &modrm) || MODRM_MOD(modrm) == MOD_REG)
+        return false;
+    out->op = INSN_MOV_STORE;
+    out->opsize = size;
+    out->mem_size = size;
+    out->gpr = rex_extend(d, REX_R, MODRM_REG(modrm));
+    out->gpr_high8 = size == 1 && !d->rex && out->gpr >= INSN_RSP && out->gpr <= INSN_RDI;
+    out->has_mem = true;
+    return decode_mem(d, modrm, &out->mem);
+}
+
+/* MOV r/m, imm (SDM MOV, C6 /0 and C7 /0): the immediate follows the memory operand's
+ * displacement; with a 64-bit operand it is imm32 sign-extended. Other ModRM.reg values are
+ * not MOV (C6 F8 / C7 F8 are XABORT/XBEGIN, register forms). */
+static bool decode_store_imm(struct dec *d, struct insn *out, unsigned size)
+{
+    uint8_t modrm;
+    if (!next_byte(d, &modrm) || MODRM_MOD(modrm) == MOD_REG || MODRM_REG(modrm) != 0)
+        return false;
+    out->op = INSN_MOV_STORE_IMM;
+    out->opsize = size;
+    out->mem_size = size;
+    out->has_mem = true;
+    if (!decode_mem(d, modrm, &out->mem))
+        return false;
+    unsigned imm_size = size == 8 ? 4 : size;
+    uint64_t v = 0;
+    for (unsigned k = 0; k < imm_size; k++) {
+        uint8_t b;
+        if (!next_byte(d, &b))
+            return false;
+        v |= (uint64_t)b << (8 * k);
+    }
+    out->imm = size == 8 ? (uint64_t)(int64_t)(int32_t)v : v;
+    return true;
+}
+
+/* MOV AL/rAX, moffs and MOV moffs, AL/rAX (SDM MOV, A0-A3): an address-size offset, no
+ * ModRM; DS or override. */
+static bool decode_moffs(struct dec *d, struct insn *out, unsigned size, enum insn_op op)
 {
     mem_defaults(d, &out->mem);
     uint64_t off = 0;
@@ -369,7 +418,7 @@ static bool decode_moffs(struct dec *d, struct insn *out, unsigned size)
             return false;
         off |= (uint64_t)b << (8 * k);
     }
-    out->op = INSN_MOV_LOAD;
+    out->op = op;
     out->opsize = size;
     out->mem_size = size;
     out->gpr = INSN_RAX;
@@ -446,8 +495,14 @@ static bool decode_opcode(struct dec *d, uint8_t op, struct insn *out)
     case OP_OUTSD: return decode_io(d, out, INSN_OUTS, false, false);
     case OP_MOV_LOAD_B: return decode_load(d, out, INSN_MOV_LOAD, 1, 1);
     case OP_MOV_LOAD: return decode_load(d, out, INSN_MOV_LOAD, opsize_attr(d), opsize_attr(d));
-    case OP_MOV_MOFFS_B: return decode_moffs(d, out, 1);
-    case OP_MOV_MOFFS: return decode_moffs(d, out, opsize_attr(d));
+    case OP_MOV_MOFFS_B: return decode_moffs(d, out, 1, INSN_MOV_LOAD);
+    case OP_MOV_MOFFS: return decode_moffs(d, out, opsize_attr(d), INSN_MOV_LOAD);
+    case OP_MOV_MOFFS_STORE_B: return decode_moffs(d, out, 1, INSN_MOV_STORE);
+    case OP_MOV_MOFFS_STORE: return decode_moffs(d, out, opsize_attr(d), INSN_MOV_STORE);
+    case OP_MOV_STORE_B: return decode_store(d, out, 1);
+    case OP_MOV_STORE: return decode_store(d, out, opsize_attr(d));
+    case OP_MOV_IMM_B: return decode_store_imm(d, out, 1);
+    case OP_MOV_IMM: return decode_store_imm(d, out, opsize_attr(d));
     case OP_MOVSXD:
         if (!mode64(d))
             return false;

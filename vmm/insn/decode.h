@@ -25,6 +25,9 @@ enum insn_op {
      * MOV AL/rAX, moffs (A0, A1); MOVZX (0F B6, 0F B7); MOVSX (0F BE, 0F BF) and MOVSXD
      * (63, 64-bit mode). */
     INSN_MOV_LOAD, INSN_MOVZX, INSN_MOVSX,
+    /* Stores of a register or an immediate to memory (the memory forms only): MOV m, r
+     * (88, 89) and MOV moffs, AL/rAX (A2, A3); MOV m, imm (C6 /0, C7 /0). */
+    INSN_MOV_STORE, INSN_MOV_STORE_IMM,
 };
 
 /* General-purpose registers by their encoding number (SDM table 2-2 order). */
@@ -77,12 +80,16 @@ struct insn {
      * of LLDT/LTR/SLDT/STR/LMSW/SMSW, the destination of the loads (ModRM.reg plus REX.R;
      * RAX for A0/A1); else INSN_REG_NONE. */
     int gpr;
-    /* Loads: the destination is 8 bits wide (opsize 1) and gpr 4..7 names AH, CH, DH, BH
-     * (a byte register without any REX prefix; with one, 4..7 are SPL, BPL, SIL, DIL). */
+    /* Loads and MOV_STORE: the register is 8 bits wide (opsize 1) and gpr 4..7 names AH, CH,
+     * DH, BH (a byte register without any REX prefix; with one, 4..7 are SPL, BPL, SIL, DIL).
+     * MOV_STORE's gpr is the source (ModRM.reg plus REX.R; RAX for A2/A3). */
     bool gpr_high8;
     /* Loads: bytes read from memory (1, 2, 4, 8); the destination's size is opsize (1 for
-     * the byte forms of MOV). Else 0. */
+     * the byte forms of MOV). Stores: bytes written, equal to opsize. Else 0. */
     unsigned mem_size;
+    /* MOV_STORE_IMM: the immediate as stored, mem_size bytes of it (C7 with REX.W: imm32
+     * sign-extended to 64 bits). Else 0. */
+    uint64_t imm;
     /* The operand is memory, described by mem: the ModRM memory forms, and the implicit
      * operands of OUTS (DS or override:rSI), INS (ES:rDI, no override) and MONITOR (DS or
      * override:rAX). */

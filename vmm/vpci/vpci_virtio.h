@@ -13,8 +13,8 @@
  * Accesses of a size or place no register has read 0 and are ignored.
  *
  * In a guest (vmm/vpci/vpci_virtio_fn.h): configuration space through the virtual PCI's ports,
- * BAR0's registers through the PCI configuration access window; memory accesses to BAR0 other
- * than the notification page are not emulated.
+ * BAR0's registers by memory accesses (emulated, vmm/vpci/vpci_virtio_mmio.c) or through the
+ * PCI configuration access window; the notification page is memory.
  *
  * Locking: struct vpci_virtio.lock protects the transport's fields; it is taken before the
  * device's own lock (vdev.lock), never inside it. isr and kicked are also changed by the

@@ -10,9 +10,9 @@
  *    window (virtio 4.1.4.9), through which the guest reaches every BAR0 register;
  *  - BAR0's notification page (BAR0 + 0x3000) is a hypervisor page mapped writable at its
  *    place: a notify write is a plain store, no exit; the serving sidecore reads it as memory;
- *  - the rest of BAR0 is not mapped: memory reads there answer all ones (vmm/unbacked.c) and
- *    memory writes stop the guest, because MMIO stores are not emulated. A driver uses the
- *    access window for the common, ISR and device configuration and the MSI-X table.
+ *  - the rest of BAR0 (common, ISR and device configuration, MSI-X table) is not mapped: each
+ *    MOV load or store there exits and is emulated (vmm/vpci/vpci_virtio_mmio.c), as stock
+ *    drivers reach those registers; the access window serves drivers that prefer ports.
  *
  * Ownership: the slot table is written at guest creation (management CPU) before any sidecore
  * starts and is read-only afterwards but for: the transport (its lock), the device (its lock),
@@ -28,11 +28,13 @@
 #include "exitless/manifest.h"
 #include "vmm/virtio/vblk.h"
 #include "vmm/virtio/vnet.h"
+#include "vmm/unbacked.h"
 #include "vmm/vpci/vpci_virtio.h"
 
 #define VPCI_VIRTIO_NOTIFY_IDLE 0xffffu  /* a notify slot no write has reached since re-armed */
 
 struct guest;
+struct vcpu;
 struct boot_info;
 
 struct vpci_vfn {
@@ -65,6 +67,7 @@ struct vpci_vfn {
      * under the device's lock */
     bool polling;               /* the sidecore suppressed the driver's notifications */
     uint64_t turns, chains, irqs, irqs_unrouted, notify_writes;
+    uint64_t mmio_exits;        /* atomic: BAR0 register accesses emulated (any vCPU) */
 };
 
 /* Guest creation (after vpci_setup): the manifest's virtio-blk functions. 0, or -1 with err. */
@@ -81,6 +84,11 @@ bool vpci_virtio_fn_cfg(struct guest *g, unsigned slot, uint16_t off, unsigned s
 void vpci_vfn_interrupt(struct vpci_vfn *f, uint16_t entry);
 /* The device entered needs-reset: ISR configuration bit and the configuration interrupt. */
 void vpci_vfn_config_interrupt(struct vpci_vfn *f);
+/* A guest-physical access fault (v->exit.gpa) on a BAR0 of v's guest outside its notification
+ * page: the MOV load or store emulated onto the registers (UNBACKED_EMULATED), the guest
+ * stopped with a diagnostic for any other instruction (UNBACKED_STOPPED), or UNBACKED_NO when
+ * the address is no virtio BAR0. */
+enum unbacked_outcome vpci_virtio_mmio(struct vcpu *v);
 /* The k-th virtio function of guest id, or NULL. */
 struct vpci_vfn *vpci_virtio_fn_get(uint32_t guest_id, unsigned k);
 #define VPCI_VIRTIO_FNS (MF_MAX_GUEST_VBLKS + MF_MAX_GUEST_VNETS)
