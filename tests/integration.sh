@@ -232,13 +232,16 @@ guest_cases() {
         'all guests have stopped: each as expected'
     # virtio-blk served by a polling sidecore (tests/manifests/pvblk.toml): a pattern written,
     # flushed, read back and checksummed, get-id, no exit on the data path, MSI-X completion
-    # interrupts by IPI; a write to the read-only disk fails with VIRTIO_BLK_S_IOERR.
+    # interrupts by IPI; a write to the read-only disk fails with VIRTIO_BLK_S_IOERR; BAR0's
+    # registers read and written by memory access (emulated) agree with the access window.
     guest_case $P-pvblk 4 tests/manifests/pvblk.toml \
         '^PASS: pvblk/disk-init' '^PASS: pvblk/capacity' '^PASS: pvblk/write' '^PASS: pvblk/flush' \
         '^PASS: pvblk/read' '^PASS: pvblk/read-back-checksum' '^PASS: pvblk/get-id' \
         '^PASS: pvblk/data-path-no-exits' '^PASS: pvblk/completion-interrupts' \
         '^PASS: pvblk/ro-disk-init' '^PASS: pvblk/ro-feature-offered' '^PASS: pvblk/ro-write-ioerr' \
         '^PASS: pvblk/ro-read-ok' 'sidecore: CPU 2: polling the virtio queues' \
+        '^PASS: pvblk/bar0-by-memory' '^PASS: pvblk-inj/bar0-by-memory' \
+        'sidecore: pvblk virtio-blk 0: 9 register accesses to BAR0 emulated' \
         '^PASS: pvblk/idle-notifications-on' '^PASS: pvblk/idle-wake-io' '^PASS: pvblk/idle-one-kick-exits' \
         'sidecore: CPU 2: idle, halting' 'sidecore: CPU 2: utilisation over [0-9]+ TSC cycles: .* [1-9][0-9]* woken by a kick' \
         '^PASS: pvblk-inj/read-back-checksum' '^PASS: pvblk-inj/completion-interrupts' \
@@ -737,6 +740,32 @@ qemu)
     # interrupts arrive without one (any other exit of the window is counted, not judged).
     vf_count qemu-linux-vf 0 'stats: lva: mark [0-9]+ \(value 0xe2\): .*(guest-physical fault|exception)'
     linux_exits_per_ping qemu-linux-vf lva 1000
+    # Stock Linux on the polling sidecore (issue 15): Linux's own virtio_pci, virtio_net and
+    # virtio_blk on two guests, their configuration by emulated BAR0 accesses, their data path
+    # through memory. lxa pings lxb 500 times through the sidecore's switch and writes, flushes
+    # and reads back its disk; its read-only disk refuses a write. The ping window takes no
+    # guest-physical fault and no exception: kicks are stores into a mapped page, interrupts
+    # arrive through the shadow IDT.
+    linux_virtio_lines=()
+    for c in boot modules blk net dmesg; do linux_virtio_lines+=("^\[lxa\] PASS: $c( |\$)"); done
+    for c in boot net serve dmesg; do linux_virtio_lines+=("^\[lxb\] PASS: $c( |\$)"); done
+    for g in lxa lxb; do
+        linux_virtio_lines+=("^\[$g\] exitless-init: done [0-9]+ passed 0 failed"
+                             "guest: $g: powered off \\(ACPI S5\\)")
+    done
+    CASE_MEGS=1024 GUEST_CHECKS=1 CASE_TIMEOUT=${CASE_TIMEOUT:-900} \
+        boot_case qemu-linux-virtio qemu bios 4 "" tests/manifests/qemu-linux-virtio.toml \
+        'vcpu: backend: SVM' \
+        'vpci: lxa: 00:01.0 virtio-blk 0' 'vpci: lxa: 00:03.0 virtio-net 0, switch port 1' \
+        '^\[lxa\] PASS: net \(eth[0-9]+ virtio_net 02:00:00:00:0b:01 10\.0\.1\.1/24, 500 of 500 pings' \
+        '^\[lxa\] PASS: blk \(/dev/vda virtio_blk [0-9]+ sectors: 256 KiB written, flushed, read back, md5 [0-9a-f]+; /dev/vdb read-only' \
+        'sidecore: lxa virtio-blk 0: [0-9]+ chains in [0-9]+ turns \([1-9][0-9]* reads, [1-9][0-9]* writes, [1-9][0-9]* flushes, 0 I/O errors\)' \
+        'sidecore: lxa virtio-net 0: [1-9][0-9]* register accesses to BAR0 emulated' \
+        'sidecore: lxa virtio-net 0 \(port 1\): [0-9]+ chains .* dropped: 0 spoofed, 0 tagged, 0 malformed' \
+        'stats: lxa: mark [0-9]+ \(value 0xe2\): [0-9]+ exits since the previous mark' \
+        "${linux_virtio_lines[@]}"
+    vf_count qemu-linux-virtio 0 'stats: lxa: mark [0-9]+ \(value 0xe2\): .*(guest-physical fault|exception)'
+    linux_exits_per_ping qemu-linux-virtio lxa 500
     # An AMD CPU and no IOMMU the hypervisor drives (no VT-d unit; AMD-Vi is not driven): a
     # manifest that assigns a VF is refused before anything is configured.
     EXPECT_RESULT=FAIL QEMU_ARGS="-netdev user,id=n0 -device igb,netdev=n0" CASE_MEGS=512 \

@@ -65,10 +65,6 @@ static int linux_common(const struct mf_guest *g, uint32_t cmdline_max, uint64_t
                            "timer and IPI vectors (0xec-0xff) are the hypervisor's");
         return -1;
     }
-    if (g->nvblks) {
-        snprintf(err, len, "%s", LINUX_VBLK_NOT_BUILT);
-        return -1;
-    }
     if (linux_memmap(g->memory, r, err, len) < 0 ||
         linux_cmdline_check(g->cmdline, cmdline_max, err, len))
         return -1;

@@ -168,10 +168,6 @@ struct guest *guest_mgr_create(const struct guest_config *cfg, const struct boot
     boot_info_for_restart = bi;
     if (load_image(g, bi, err, errlen))
         return NULL;
-    if (g->entry.aps_wait_sipi && cfg->mf && cfg->mf->nvblks) {
-        snprintf(err, errlen, "%s", LINUX_VBLK_NOT_BUILT);
-        return NULL;
-    }
     if (vpci_setup(g, cfg->mf, err, (unsigned)errlen) ||
         vpci_virtio_fn_setup(g, cfg->mf, bi, err, (unsigned)errlen))
         return NULL;

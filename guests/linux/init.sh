@@ -352,6 +352,63 @@ check_syms() {
     fi
 }
 
+# Waits up to 30 s for block device $1 (a name under /sys/block).
+wait_blockdev() {
+    t=0
+    until [ -b "/dev/$1" ] && [ -r "/sys/block/$1/size" ]; do
+        [ $t -ge 30 ] && return 1
+        sleep 1
+        t=$((t + 1))
+    done
+}
+
+# The disk exitless.blk (default vda): 256 KiB of random bytes written at 64 KiB with an fsync
+# (a flush), the kernel's caches of the disk dropped, read back and compared. A read-only disk
+# exitless.blkro, when named, must be flagged read-only and refuse a write.
+check_blk() {
+    dev=${arg_blk:-vda}
+    if ! wait_blockdev "$dev"; then
+        fail "blk: no /dev/$dev after 30 s (block devices: $(ls /sys/block | tr '\n' ' '))"
+        return
+    fi
+    drv=$(readlink "/sys/block/$dev/device/driver" 2>/dev/null)
+    sectors=$(cat "/sys/block/$dev/size")
+    if [ "$sectors" -lt 640 ]; then
+        fail "blk: /dev/$dev (${drv##*/}) has $sectors sectors, 640 needed"
+        return
+    fi
+    dd if=/dev/urandom of=/tmp/blk.pat bs=4096 count=64 2> /dev/null
+    want=$(md5sum < /tmp/blk.pat)
+    if ! err=$(dd if=/tmp/blk.pat of="/dev/$dev" bs=4096 seek=16 count=64 conv=fsync 2>&1); then
+        fail "blk: writing /dev/$dev (${drv##*/}): $(echo "$err" | head -n 1)"
+        return
+    fi
+    blockdev --flushbufs "/dev/$dev"
+    echo 3 > /proc/sys/vm/drop_caches
+    got=$(dd if="/dev/$dev" bs=4096 skip=16 count=64 2> /dev/null | md5sum)
+    if [ "$got" != "$want" ]; then
+        fail "blk: /dev/$dev (${drv##*/}) read back ${got%% *}, wrote ${want%% *}"
+        return
+    fi
+    ro=
+    if [ -n "${arg_blkro:-}" ]; then
+        if ! wait_blockdev "$arg_blkro"; then
+            fail "blk: no read-only disk /dev/$arg_blkro after 30 s"
+            return
+        fi
+        if [ "$(cat "/sys/block/$arg_blkro/ro")" != 1 ]; then
+            fail "blk: /dev/$arg_blkro is not flagged read-only"
+            return
+        fi
+        if dd if=/tmp/blk.pat of="/dev/$arg_blkro" bs=4096 count=1 conv=fsync 2> /dev/null; then
+            fail "blk: a write to read-only /dev/$arg_blkro succeeded"
+            return
+        fi
+        ro="; /dev/$arg_blkro read-only ($(cat "/sys/block/$arg_blkro/size") sectors), a write refused"
+    fi
+    pass "blk (/dev/$dev ${drv##*/} $sectors sectors: 256 KiB written, flushed, read back, md5 ${got%% *}$ro)"
+}
+
 check_dmesg() {
     # exitless.dmesg=REGEX shows the matching kernel lines (a debugging hook, not a check).
     if [ -n "${arg_dmesg:-}" ]; then
@@ -367,8 +424,8 @@ check_dmesg() {
 
 for check in $(echo "$arg_checks" | tr ',' ' '); do
     case "$check" in
-    boot | cpus | modules | pfvfs | macfixed | ifup | net | unreachable | serve | idle | syms | dmesg) "check_$check" ;;
-    *) fail "$check: unknown check (known: boot cpus modules pfvfs macfixed ifup net unreachable serve idle syms dmesg)" ;;
+    boot | cpus | modules | pfvfs | macfixed | ifup | net | unreachable | serve | idle | syms | blk | dmesg) "check_$check" ;;
+    *) fail "$check: unknown check (known: boot cpus modules pfvfs macfixed ifup net unreachable serve idle syms blk dmesg)" ;;
     esac
 done
 

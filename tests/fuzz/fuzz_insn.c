@@ -26,7 +26,7 @@ static bool same(const struct insn *a, const struct insn *b)
            a->mem.scale == b->mem.scale && a->mem.disp == b->mem.disp && a->mem.seg == b->mem.seg &&
            a->mem.addr_size == b->mem.addr_size && a->mem.long_mode == b->mem.long_mode &&
            a->rep == b->rep && a->port_imm == b->port_imm && a->port == b->port &&
-           a->io_size == b->io_size;
+           a->io_size == b->io_size && a->imm == b->imm;
 }
 
 static bool is_io(enum insn_op op)
@@ -38,6 +38,8 @@ static bool is_load(enum insn_op op)
 {
     return op == INSN_MOV_LOAD || op == INSN_MOVZX || op == INSN_MOVSX;
 }
+
+static bool is_store(enum insn_op op) { return op == INSN_MOV_STORE || op == INSN_MOV_STORE_IMM; }
 
 static bool takes_cr(enum insn_op op)
 {
@@ -61,8 +63,13 @@ static void check_fields(const struct insn *in, enum insn_mode mode, const uint8
     FUZZ_ASSERT(in->gpr >= INSN_REG_NONE && in->gpr < regs, "gpr %d in mode %d", in->gpr, mode);
     FUZZ_ASSERT(takes_cr(in->op) ? in->cr >= 0 && in->cr < 16 : in->cr == INSN_REG_NONE,
                 "op %d with cr %d", in->op, in->cr);
-    FUZZ_ASSERT(!in->gpr_high8 || (in->opsize == 1 && in->gpr >= 4 && in->gpr <= 7 && is_load(in->op)),
+    FUZZ_ASSERT(!in->gpr_high8 || (in->opsize == 1 && in->gpr >= 4 && in->gpr <= 7 &&
+                                   (is_load(in->op) || in->op == INSN_MOV_STORE)),
                 "high byte register %d", in->gpr);
+    FUZZ_ASSERT(in->op == INSN_MOV_STORE_IMM ? in->gpr == INSN_REG_NONE &&
+                                                   (in->opsize == 8 || !(in->imm & ~mask_of(in->opsize)))
+                                             : !in->imm,
+                "immediate %#lx on op %d of size %u", in->imm, in->op, in->opsize);
     if (is_load(in->op)) {
         FUZZ_ASSERT(in->has_mem && in->gpr >= 0 &&
                         (in->mem_size == 1 || in->mem_size == 2 || in->mem_size == 4 || in->mem_size == 8),
@@ -71,6 +78,11 @@ static void check_fields(const struct insn *in, enum insn_mode mode, const uint8
          * many bytes as they write (SDM MOVSX/MOVSXD/MOVZX). */
         FUZZ_ASSERT(in->op == INSN_MOV_LOAD ? in->mem_size == in->opsize : in->mem_size <= in->opsize,
                     "load of %u bytes into %u", in->mem_size, in->opsize);
+    } else if (is_store(in->op)) {
+        FUZZ_ASSERT(in->has_mem && in->mem_size == in->opsize &&
+                        (in->op == INSN_MOV_STORE_IMM || in->gpr >= 0),
+                    "store: memory %d, size %u of %u, gpr %d", in->has_mem, in->mem_size,
+                    in->opsize, in->gpr);
     } else {
         FUZZ_ASSERT(!in->mem_size, "memory size %u on op %d", in->mem_size, in->op);
     }
@@ -107,10 +119,10 @@ static void check_fields(const struct insn *in, enum insn_mode mode, const uint8
                 "segment %d in mode %d", m->seg, mode);
     FUZZ_ASSERT(m->addr_size == in->addr_size && m->long_mode == m64, "operand's address size");
     /* Displacements are 8, 16 (16-bit addressing) or 32 bits, sign-extended; the moffs of
-     * A0/A1 is an address-size offset, zero-extended. */
-    bool moffs = in->op == INSN_MOV_LOAD && m->base == INSN_REG_NONE &&
+     * A0-A3 is an address-size offset, zero-extended. */
+    bool moffs = (in->op == INSN_MOV_LOAD || in->op == INSN_MOV_STORE) && m->base == INSN_REG_NONE &&
                  m->index == INSN_REG_NONE && in->len > in->addr_size &&
-                 (b[in->len - in->addr_size - 1] & 0xfe) == 0xa0;
+                 (b[in->len - in->addr_size - 1] & 0xfc) == 0xa0;
     if (moffs)
         FUZZ_ASSERT(in->addr_size == 8 || (m->disp >= 0 && (uint64_t)m->disp <= mask_of(in->addr_size)),
                     "offset %#lx for address size %u", m->disp, in->addr_size);

@@ -99,7 +99,4 @@ void linux_zero_page(struct linux_boot_params *bp, const uint8_t *img, const str
  * `base`. Returns the bytes used, or 0 when `size` is too small. */
 size_t pvh_start_info(uint8_t *buf, size_t size, uint64_t base, const struct linux_boot_args *a);
 
-/* What a Linux guest cannot have yet (both the host check and the boot say it). */
-#define LINUX_VBLK_NOT_BUILT "[[guest.virtio_blk]]: virtio-blk for a Linux guest is not built yet: its virtio_pci driver reaches the device registers in BAR0 by MMIO, which the hypervisor serves only through the PCI configuration access window so far"
-
 #endif
