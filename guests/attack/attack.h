@@ -36,6 +36,7 @@ void cpu_xsetbv(void);
 void cpu_virt_insns(void);
 void irq_ipis(void);
 void irq_lapic(void);
+void idt_alias(void);
 __attribute__((noreturn)) void irq_spin(void);
 void hc_fuzz(uint64_t calls);
 

@@ -9,6 +9,8 @@
  *                restart count) stores into region k; the hypervisor stops it and the manifest
  *                restarts it, until the regions are done (memory.c)
  *   triple       a triple fault (the run after the last write)
+ *   idtalias     write its (shadowed) IDT through page-table aliases, and walk it as a page
+ *                table (idt.c; an exitless guest)
  *   lapic spin   reprogram its LAPIC to mask everything, load an unshadowed IDT copy, spin
  *                with interrupts off for ever: only the manifest's time_limit stops it (irq.c)
  * The first run does the non-fatal attacks (after start-ms=, default 0); later runs only
@@ -64,6 +66,8 @@ int guest_main(const struct exitless_boot_info *boot)
             irq_ipis();
         if (guest_has_word(c, "hcfuzz="))
             hc_fuzz(guest_word_number(c, "hcfuzz=", 0));
+        if (guest_has_word(c, "idtalias"))
+            idt_alias();
         if (guest_has_word(c, "lapic"))
             irq_lapic();
         if (guest_has_word(c, "spin"))
