@@ -3,7 +3,10 @@
  * arrives in the guest's IDT with no exit. Entry 1 names a core that is not the guest's,
  * entry 2 a vector no guest owns: the hypervisor leaves both masked on the device, so the VF's
  * messages stay pending in its PBA and nothing arrives (no interrupt, no exit). Fixing
- * entry 1 then lets its held message through, once. */
+ * entry 1 then lets its held message through, once. Last, the same through an alias of the
+ * table page that its own page tables map at linear 1 TiB (the protection is per
+ * guest-physical page): a foreign destination written there is refused too, and a good
+ * entry written there is followed. */
 #include "vf.h"
 
 #define N_IRQS       50
@@ -19,7 +22,27 @@
 #define IRQ_WAIT_US  1000000
 #define QUIET_US     200000
 
+#define ALIAS_WIN    0x10000000000ull   /* PML4 slot 2 */
+#define PTE_P_RW     3ull
+
 static volatile uint64_t n_ok, n_foreign, n_late, raised_at, lat_sum;
+static uint64_t alias_pdpt[512] __attribute__((aligned(4096)));
+static uint64_t alias_pd[512] __attribute__((aligned(4096)));
+static uint64_t alias_pt[512] __attribute__((aligned(4096)));
+
+/* The MSI-X table as reached through a second linear mapping of its page. */
+static volatile uint32_t *table_alias(volatile uint32_t *table)
+{
+    uint64_t cr3, gpa = (uint64_t)table;        /* linear = guest-physical below 4 GiB */
+    __asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+    uint64_t *pml4 = (uint64_t *)(cr3 & ~0xfffull);
+    alias_pt[0] = (gpa & ~0xfffull) | PTE_P_RW;
+    alias_pd[0] = (uint64_t)alias_pt | PTE_P_RW;
+    alias_pdpt[0] = (uint64_t)alias_pd | PTE_P_RW;
+    pml4[2] = (uint64_t)alias_pdpt | PTE_P_RW;
+    __asm__ volatile("mov %0, %%cr3" ::"r"(cr3) : "memory");
+    return (volatile uint32_t *)(ALIAS_WIN + (gpa & 0xfff));
+}
 
 static void on_ok(uint8_t v, uint64_t e)
 {
@@ -143,6 +166,24 @@ int case_irq(const struct exitless_boot_info *bi)
     vcheck("msix-held-message-delivered-when-allowed", late && n_late == 1 && !msix_pending(&vf, 1) &&
            n_foreign == 0, "%lu interrupts on 0x%x after entry 1 was fixed (want 1), PBA bit %s",
            n_late, VEC_LATE, msix_pending(&vf, 1) ? "still set" : "clear");
+
+    /* Through the alias: entry 1 aimed at another core again (refused, held), then at this
+     * core on VEC_LATE (followed: the held message arrives). */
+    struct vf alias = vf;
+    alias.msix = table_alias(vf.msix);
+    msix_set(&alias, 1, other, VEC_FOREIGN, false);
+    vf_wr(&vf, VF_EICS, CAUSE(1));
+    for (uint64_t end = deadline_us(QUIET_US); rdtsc() < end;)
+        __asm__ volatile("sti; pause");
+    bool held = msix_pending(&vf, 1);
+    vcheck("msix-alias-other-core-refused", held && n_foreign == 0 && vf.msix[4] == alias.msix[4],
+           "entry 1 written through linear 0x%lx (APIC id %u): message %s in the VF's PBA, %lu "
+           "interrupts on 0x%x", (uint64_t)alias.msix, other, held ? "pending" : "NOT pending",
+           n_foreign, VEC_FOREIGN);
+    msix_set(&alias, 1, me, VEC_LATE, false);
+    late = wait_for(&n_late, 2, IRQ_WAIT_US);
+    vcheck("msix-alias-write-followed", late && n_late == 2 && n_foreign == 0,
+           "entry 1 fixed through the alias: %lu interrupts on 0x%x in all (want 2)", n_late, VEC_LATE);
     vf_wr(&vf, VF_EIMC, ALL_CAUSES);
     msix_enable(&vf, false);
     return 0;

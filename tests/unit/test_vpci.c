@@ -72,6 +72,14 @@ static void test_capabilities(void)
     CHECK_EQ_U64(vpci_cfg_read(&f, 0xa4, 4), 0x10008000u, "PCIe capability readable");
     CHECK_EQ_U64(vpci_cfg_read(&f, 0x06, 2) & PCI_STATUS_CAP_LIST, PCI_STATUS_CAP_LIST, "status: list");
     CHECK_EQ_U64(vpci_cfg_read(&f, 0x74, 4), 3, "MSI-X table offset/BIR as the device's");
+    /* Device Control at PCIe + 8: an FLR request is reported, the register stays the device's. */
+    CHECK_EQ_U64(vpci_cfg_write(&f, 0xa8, 2, 0x8000), VPCI_FX_FLR, "FLR by a 16-bit write: reported");
+    CHECK_EQ_U64(vpci_cfg_write(&f, 0xa9, 1, 0x80), VPCI_FX_FLR, "FLR by the high byte: reported");
+    CHECK_EQ_U64(vpci_cfg_write(&f, 0xa8, 4, 0x00008000u), VPCI_FX_FLR, "FLR by a dword write: reported");
+    CHECK_EQ_U64(vpci_cfg_write(&f, 0xa8, 2, 0x2000), 0, "other Device Control bits: dropped silently");
+    CHECK_EQ_U64(vpci_cfg_write(&f, 0xaa, 2, 0x8000), 0, "Device Status bit 15: no FLR");
+    CHECK_EQ_U64(vpci_cfg_write(&f, 0x78, 2, 0x8000), 0, "bit 15 elsewhere: no FLR");
+    CHECK_EQ_U64(vpci_cfg_read(&f, 0xa8, 4), 0, "Device Control reads the device's");
 }
 
 static void test_header(void)
@@ -137,7 +145,7 @@ static void test_command_and_msix_control(void)
     CHECK_EQ_U64(vpci_cfg_read(&f, 0x72, 2), 0xc002, "table size stays the device's");
     CHECK_EQ_U64(vpci_cfg_write(&f, 0x70, 4, 0x00009911u), VPCI_FX_MSIX_CTRL, "dword write");
     CHECK_EQ_U64(f.msix_ctrl, 0, "cleared");
-    CHECK_EQ_U64(vpci_cfg_write(&f, 0xa8, 2, PCI_EXP_DEVCTL_FLR), 0, "PCIe control: ignored");
+    CHECK_EQ_U64(vpci_cfg_write(&f, 0xa8, 2, PCI_EXP_DEVCTL_FLR), VPCI_FX_FLR, "PCIe control: FLR reported, not done");
     CHECK_EQ_U64(vpci_cfg_write(&f, 0x50, 4, 0xffffffffu), 0, "hidden MSI: ignored");
 }
 

@@ -301,6 +301,10 @@ static bool port_locked(struct guest *g, uint16_t port, unsigned size, bool writ
             if (fx & VPCI_FX_BAR_MOVE)
                 log_warn("vpci", "%s: tried to move a BAR of %s (offset %#x <- %#x): BARs stay "
                                  "where the hypervisor placed them", g->name, f->label, off, *value);
+            if ((fx & VPCI_FX_FLR) && !f->flr_dropped++)
+                log_warn("vpci", "%s: asked for an FLR of %s through its PCIe capability: dropped "
+                                 "(the capability is read-only; the hypervisor resets the function "
+                                 "between runs; later requests counted)", g->name, f->label);
         }
         return true;
     }

@@ -77,12 +77,14 @@ struct vpci_fn {
     uint32_t msix_remap_data[VPCI_MSIX_MAX];
     uint32_t msix_refused;      /* entries left masked because they were outside policy */
     uint32_t msix_denied;       /* bit i: entry i as applied was refused (checked once) */
+    uint32_t flr_dropped;       /* FLR requests the guest wrote (dropped; the first logged) */
 };
 
 /* Effects of a guest configuration write the caller must carry out on the device. */
 #define VPCI_FX_COMMAND   (1u << 0)
 #define VPCI_FX_MSIX_CTRL (1u << 1)
 #define VPCI_FX_BAR_MOVE  (1u << 2)   /* refused: BARs stay where the hypervisor put them */
+#define VPCI_FX_FLR       (1u << 3)   /* dropped: an FLR asked for through the PCIe capability */
 
 /* Configuration space as the guest sees it (pure: host access only through f->host). */
 uint32_t vpci_cfg_read(struct vpci_fn *f, uint16_t off, unsigned size);

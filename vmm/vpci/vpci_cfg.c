@@ -208,6 +208,13 @@ unsigned vpci_cfg_write(struct vpci_fn *f, uint16_t off, unsigned size, uint32_t
             return 0; /* BARs are written whole */
         return bar_write(f, (dw - PCI_BAR0) / 4u, val);
     }
+    /* PCIe 3.0 7.8.4: Initiate Function Level Reset in Device Control. The capability is
+     * shown read-only and the hypervisor alone resets the function (between runs): the
+     * request is dropped, and reported to the caller. */
+    for (unsigned i = 0; i < f->ncaps; i++)
+        if ((uint8_t)host_read(f, f->caps[i]) == PCI_CAP_ID_EXP && dw == f->caps[i] + PCI_EXP_DEVCTL &&
+            (bytes & val & PCI_EXP_DEVCTL_FLR))
+            return VPCI_FX_FLR;
     if (f->msix_cap && dw == f->msix_cap && (bytes & 0xffff0000u)) {
         uint16_t ctrl = (uint16_t)(val >> 16);
         f->msix_ctrl = ctrl & (PCI_MSIX_CTRL_ENABLE | PCI_MSIX_CTRL_MASKALL);
