@@ -66,7 +66,7 @@ vmm-y     := $(sort $(wildcard vmm/*.c vmm/*/*.c vmm/*/*.S))
 # The test build adds the device checks (the hypervisor acting as a VF driver); production
 # images never carry them.
 test-y    := selftest/devtest_run.c selftest/devtest.c selftest/devtest_vf.c selftest/devtest_igb.c \
-             selftest/soak.c
+             selftest/soak.c selftest/hvframes.c
 
 ASM_OFFSETS := $(BUILD)/include/generated/asm-offsets.h
 KERNEL_SRCS = $(boot-y) $(kernel-y) $(selftest-y) $(drivers-y) $(vmm-y) $(MANIFEST_SRCS)
@@ -112,7 +112,7 @@ define link_image
 endef
 $(ELF): $(KERNEL_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools/check-no-fpu.sh
 	$(call link_image,$(KERNEL_OBJS))
-	$(Q)! nm --defined-only $@ | grep -qE ' (devtest_run|soak_arm)$$' || { echo "$@: test-only code leaked into the production image" >&2; rm -f $@; exit 1; }
+	$(Q)! nm --defined-only $@ | grep -qE ' (devtest_run|soak_arm|hv_frames_test)$$' || { echo "$@: test-only code leaked into the production image" >&2; rm -f $@; exit 1; }
 $(TEST_ELF): $(KERNEL_OBJS) $(TEST_OBJS) $(BUILD)/linker.ld $(NEWLIB_LIBC) tools/check-no-fpu.sh
 	$(call link_image,$(KERNEL_OBJS) $(TEST_OBJS))
 

@@ -610,20 +610,25 @@ qemu)
 
     # VF DMA (issue 13): frames between guests' VFs from rings in their own memory; dma-a's
     # descriptors outside its memory fault (blocked, logged with BDF and owner) until it is
-    # stopped; dma-b and dma-c keep trading frames afterwards.
+    # stopped; dma-b and dma-c keep trading frames afterwards. Before that (issue 16, test
+    # image: HC_TEST_HV_FRAMES) dma-a aims its VF's reads and a write at the host addresses of
+    # the hypervisor's text, a canary and the frame past its RAM; dma-b later has the
+    # hypervisor check they are unchanged.
     dma_lines=()
     for g in dma-a dma-b dma-c; do
         for c in peer-addresses "${vf_checks[@]}" mailbox-reset-handshake; do dma_lines+=("^PASS: $g/$c"); done
     done
-    QEMU_ARGS=$vf_qemu CASE_MEGS=512 boot_case qemu-vf-dma qemu bios 4 "" tests/manifests/qemu-vf-dma.toml \
+    CASE_ELF=$test_elf QEMU_ARGS=$vf_qemu CASE_MEGS=512 boot_case qemu-vf-dma qemu bios 4 "" tests/manifests/qemu-vf-dma.toml \
         'igb: igb0 VF0 \(dma-a\): reset handshake: MAC 02:00:00:00:0d:0a handed over' \
         'igb: igb0 VF1 \(dma-b\): reset handshake: MAC 02:00:00:00:0d:0b handed over' \
         'igb: igb0 VF2 \(dma-c\): reset handshake: MAC 02:00:00:00:0d:0c handed over' \
         'vtd: warning: fault: DMA read of 0x2000000 by 0000:00:12.0 \(guest dma-a\) blocked: read of a page without read permission \(not mapped\) \(reason 0x6\)' \
         'guest: error: dma-a stopped: its assigned device keeps faulting: 8 VT-d faults in this run' \
         'vpci: dma-a: 0000:00:12.0 reset \(FLR\) after the guest stopped' \
-        'guest: dma-a: failed \(its assigned device keeps faulting: .*\), 8 checks passed, 0 failed' \
-        'guest: dma-b: stopped \(stopped itself \(hypercall\)\), 10 checks passed, 0 failed' \
+        'guest: dma-a: failed \(its assigned device keeps faulting: .*\), 9 checks passed, 0 failed' \
+        'guest: dma-b: stopped \(stopped itself \(hypercall\)\), 11 checks passed, 0 failed' \
+        '^PASS: dma-a/hv-frames-given' '^PASS: dma-b/hv-frames-unchanged' \
+        'hvframes: dma-b asked: 3 of 3 frames unchanged since they were handed out' \
         'guest: dma-c: stopped \(stopped itself \(hypercall\)\), 8 checks passed, 0 failed' \
         "${dma_lines[@]}" \
         '^PASS: dma-a/frame-sent-and-received' '^PASS: dma-b/frame-from-faulting-neighbour' \

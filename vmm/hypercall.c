@@ -9,6 +9,7 @@
 #include "kernel/log.h"
 #include "kernel/tsc.h"
 #include "vmm/exit.h"
+#include "selftest/hvframes.h"
 #include "vmm/hypercall_args.h"
 #include "vmm/io.h"
 #include "vmm/intr/notify.h"
@@ -108,6 +109,7 @@ enum exit_action handle_vmcall(struct vcpu *v)
         .mode = v->guest->intr_mode,
         .read = mem_read, .write = mem_write, .console = console, .test_result = test_line,
         .exit_stats = exit_stats, .port = port, .inject = inject, .notify = notify,
+        .test_frames = hv_frames_test,
     };
     struct hc_result res = hc_dispatch(&env, (struct hc_call){ r->rax, r->rdi, r->rsi, r->rdx });
     vcpu_skip_instruction(v);

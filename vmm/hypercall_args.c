@@ -125,6 +125,10 @@ struct hc_result hc_dispatch(const struct hc_env *env, struct hc_call call)
         }
         break;
     case HC_NOTIFY: r.rax = notify(env, call.a); break;
+    case HC_TEST_HV_FRAMES:
+        r.rax = env->test_frames ? (uint64_t)env->test_frames(env->ctx, call.a, call.b, call.c)
+                                 : ERR(HC_ENOSYS);
+        break;
     default: r.rax = ERR(HC_ENOSYS); break;
     }
     return r;

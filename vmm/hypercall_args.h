@@ -33,6 +33,8 @@ struct hc_env {
     void (*port)(void *ctx, struct hc_port_io *op);
     void (*inject)(void *ctx, uint8_t vector);
     int64_t (*notify)(void *ctx, uint64_t gpa, const struct notify_req *req);
+    /* HC_TEST_HV_FRAMES (selftest/hvframes.h): NULL outside the test image. */
+    int64_t (*test_frames)(void *ctx, uint64_t op, uint64_t gpa, uint64_t n);
 };
 
 /* The registers of a call: the number in RAX, arguments in RDI, RSI, RDX. */

@@ -39,6 +39,28 @@ static bool peer(const char *cmdline, const char *key, uint8_t mac[6])
     return peers(cmdline, keys, (uint8_t (*)[6])mac);
 }
 
+/* "hvframes" (test image): the hypervisor names frames that are not this guest's (its text,
+ * a canary, the host frame past this guest's RAM); the VF is told to read each (TX) and to
+ * write the neighbour's next reply into the canary (RX). VT-d translates those numbers as
+ * this guest's addresses: each access faults or lands in its own memory, and the neighbour
+ * later asks the hypervisor whether the frames are unchanged. */
+static void hv_frames_attack(const struct exitless_boot_info *bi, const uint8_t nb[6])
+{
+    static uint64_t hpa[4];
+    int64_t n = (int64_t)hypercall(HC_TEST_HV_FRAMES, 0, (uint64_t)(uintptr_t)hpa, 4);
+    if (!vcheck("hv-frames-given", n >= 2 && n <= 4, "HC_TEST_HV_FRAMES gave %ld frames (a test image?)", n))
+        return;
+    for (int64_t i = 0; i < n; i++)
+        gprintf("%s: DMA at the hypervisor's frame 0x%lx\n", bi->name, hpa[i]);
+    vf_rx_point_at(&vf, hpa[1]);
+    frame_send(&vf, nb, 0, "EXL-DMA-A2B", 2);   /* its reply is written at the canary */
+    delay_us(EXCHANGE_US / 4);
+    for (int64_t i = 0; i < n; i++) {
+        vf_send_raw(&vf, hpa[i], 64);
+        delay_us(FAULT_PACE_US);
+    }
+}
+
 static int faulter(const struct exitless_boot_info *bi)
 {
     uint8_t nb[6];
@@ -47,6 +69,8 @@ static int faulter(const struct exitless_boot_info *bi)
     bool got = frame_exchange(&vf, nb, 0, "EXL-DMA-A2B", "EXL-DMA-B2A", 1, UP_WAIT_US, &f);
     vcheck("frame-sent-and-received", got && frame_is(&f, vf.mac, nb, "EXL-DMA-B2A", 1),
            "%s from the neighbour (length %d, status 0x%x)", got ? "reply not intact" : "no reply", f.len, f.status);
+    if (guest_has_word(bi->cmdline, "hvframes"))
+        hv_frames_attack(bi, nb);
     for (int i = 0; i < END_SENDS; i++)
         frame_send(&vf, nb, 0, "EXL-DMA-FAULT", 1);
     gprintf("%s: TX descriptors now point at 0x%lx, outside its %lu MiB\n", bi->name,
@@ -98,6 +122,11 @@ static int neighbour(const struct exitless_boot_info *bi)
         frame_send(&vf, w, 0, "EXL-DMA-DONE", seq);
     gprintf("%s: %u round trips with the witness, %u after the faulter's stop deadline, %u lost\n",
             bi->name, rounds, late, lost);
+    if (guest_has_word(bi->cmdline, "hvframes")) {
+        int64_t r = (int64_t)hypercall(HC_TEST_HV_FRAMES, 1, 0, 0);
+        vcheck("hv-frames-unchanged", r > 0 && (r >> 16) >= 2 && (r & 0xffff) == (r >> 16),
+               "%ld of %ld frames the faulter aimed its DMA at are unchanged", r & 0xffff, r >> 16);
+    }
     return vcheck("traffic-after-neighbour-fault", !lost && late >= MIN_LATE_ROUNDS,
                   "%u round trips with the witness, %u of them after the faulter's stop deadline "
                   "(want >= %d), %u lost or corrupted", rounds, late, MIN_LATE_ROUNDS, lost) ? 0 : 1;

@@ -144,6 +144,16 @@ bool vf_send(struct vf *vf, const void *buf, unsigned len)
     return tx_done(tx_post(vf, (uint64_t)(uintptr_t)tx_bufs[vf->tx_tail], len), TX_WAIT_US);
 }
 
+void vf_rx_point_at(struct vf *vf, uint64_t dma)
+{
+    (void)vf;
+    for (unsigned i = 0; i < VF_RX_DESCS; i++) {
+        rx_ring[i].addr = dma;
+        rx_ring[i].status = 0;
+    }
+    __asm__ volatile("" ::: "memory");
+}
+
 void vf_send_raw(struct vf *vf, uint64_t dma, unsigned len)
 {
     (void)tx_done(tx_post(vf, dma, len), TX_WAIT_US);

@@ -148,6 +148,8 @@ void vf_rings_start(struct vf *vf);
 /* One frame from buf; true when the descriptor came back done. */
 bool vf_send(struct vf *vf, const void *buf, unsigned len);
 /* A descriptor whose buffer is at `dma` (anywhere: the bad-DMA checks). Returns at once. */
+/* Every RX descriptor's buffer address set to `dma` (attacks: where the NIC writes next). */
+void vf_rx_point_at(struct vf *vf, uint64_t dma);
 void vf_send_raw(struct vf *vf, uint64_t dma, unsigned len);
 /* The next received frame before TSC `end`, decoded into f; false when none came. */
 bool vf_recv(struct vf *vf, struct frame *f, uint64_t end);

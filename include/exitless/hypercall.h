@@ -31,6 +31,10 @@ enum hypercall_nr {
     HC_INJECT_SELF = 7,     /* (vector): a virtual interrupt for the caller (injection path) */
     HC_NOTIFY = 8,          /* (gpa struct hc_notify_req*): ask the management CPU to notify
                              * this guest's core (the sidecore's stand-in); returns at once */
+    HC_TEST_HV_FRAMES = 9,  /* test image only (HC_ENOSYS in production): (op, gpa u64[n], n)
+                             * op 0: the host-physical addresses of up to n hypervisor-owned
+                             * frames written at gpa and their checksums recorded (the count
+                             * returned); op 1: recorded << 16 | unchanged since (docs/security.md) */
     HC_NR_MAX,
 };
 
