@@ -4,7 +4,8 @@
  * announces itself (its frames reach the trunk tagged with its VLAN), then receives, in
  * order, a frame for its address in the other VLAN (must be dropped) and one in its own
  * VLAN (must arrive intact, its tag stripped): the frame that arrives proves the one before
- * it was not just late. */
+ * it was not just late. Each port guest also tries a VLAN hop: frames it tags itself with the
+ * other VLAN, which must reach the trunk in its own port VLAN. */
 #include "vf.h"
 
 #define UP_WAIT_US      60000000
@@ -25,6 +26,34 @@ static unsigned vlan_of(const struct frame *fr)
     return fr->status & RXD_STAT_VP ? fr->desc_vlan & VID_MASK : 0;
 }
 
+/* A VLAN hop: a port guest sends its own 802.1Q tag of the other VLAN ("EXL-VEB-HOP"). The
+ * NIC inserts the port VLAN in front of it (or replaces it): the frame must reach the trunk in
+ * the sender's port VLAN. Its VLAN as delivered is the outermost tag: the one the NIC
+ * stripped into the descriptor, else the first in the frame. Returns it, or ~0u when fr is
+ * no hop frame. The marker is searched for, since a second tag moves it. */
+static unsigned hop_vlan(const struct frame *fr)
+{
+    static const char m[] = "EXL-VEB-HOP";
+    int n = fr->len < (int)sizeof(fr->raw) ? fr->len : (int)sizeof(fr->raw);
+    for (int i = 12; i + (int)sizeof(m) - 1 <= n; i++)
+        if (mem_same(fr->raw + i, m, sizeof(m) - 1))
+            return fr->status & RXD_STAT_VP ? fr->desc_vlan & VID_MASK
+                   : fr->tag ? fr->tag & VID_MASK : 0;
+    return ~0u;
+}
+
+static void note_hop(const struct frame *fr, const uint8_t p10[6], const uint8_t p20[6],
+                     unsigned *h10, unsigned *h20)
+{
+    unsigned v = hop_vlan(fr);
+    if (v == ~0u)
+        return;
+    if (mem_same(fr->src, p10, 6))
+        *h10 = v;
+    if (mem_same(fr->src, p20, 6))
+        *h20 = v;
+}
+
 static int trunk(const struct exitless_boot_info *bi)
 {
     uint8_t p10[6], p20[6];
@@ -32,8 +61,9 @@ static int trunk(const struct exitless_boot_info *bi)
                 "want vlan10= and vlan20= MACs on the command line") ||
         !vf_find(&vf) || !vf_bring_up(&vf, bi->cmdline))
         return 1;
-    unsigned v10 = ~0u, v20 = ~0u, others = 0;
+    unsigned v10 = ~0u, v20 = ~0u, others = 0, h10 = ~0u, h20 = ~0u;
     for (uint64_t end = deadline_us(UP_WAIT_US); (v10 == ~0u || v20 == ~0u) && vf_recv(&vf, &f, end);) {
+        note_hop(&f, p10, p20, &h10, &h20);
         if (!str_same(f.marker, "EXL-VEB-HELLO")) {
             others++;
             continue;
@@ -55,12 +85,18 @@ static int trunk(const struct exitless_boot_info *bi)
         sent &= frame_send(&vf, p10, 10, "EXL-VEB-V10", 3);
         sent &= frame_send(&vf, p20, 20, "EXL-VEB-V20", 4);
         for (uint64_t r = deadline_us(RESEND_US); vf_recv(&vf, &f, r);) {
+            note_hop(&f, p10, p20, &h10, &h20);
             if (!str_same(f.marker, "EXL-VEB-GOT"))
                 continue;
             got10 |= mem_same(f.src, p10, 6);
             got20 |= mem_same(f.src, p20, 6);
         }
     }
+    gprintf("%s: VLAN hop frames arrived in VLAN %d (from the VLAN 10 guest, tagged 20) and %d "
+            "(from the VLAN 20 guest, tagged 10)\n", bi->name, (int)h10, (int)h20);
+    vcheck("vlan-hop-kept-in-port-vlan", h10 == 10 && h20 == 20,
+           "frames the VLAN 10 and VLAN 20 guests tagged with the other VLAN arrived in VLAN %d "
+           "and %d (want 10 and 20; -1: none arrived)", (int)h10, (int)h20);
     return vcheck("receivers-confirmed", sent && got10 && got20, "sent %s; VLAN 10 guest %s, VLAN 20 guest %s",
                   sent ? "all" : "NOT all (a descriptor never completed)", got10 ? "confirmed" : "silent",
                   got20 ? "confirmed" : "silent") ? 0 : 1;
@@ -85,6 +121,7 @@ static int port(const struct exitless_boot_info *bi)
     uint32_t seq = 0;
     for (uint64_t end = deadline_us(UP_WAIT_US); !got && rdtsc() < end;) {
         frame_send(&vf, t, 0, "EXL-VEB-HELLO", ++seq);
+        frame_send(&vf, t, vid == 10 ? 20 : 10, "EXL-VEB-HOP", seq);   /* a VLAN hop */
         for (uint64_t r = deadline_us(ANNOUNCE_US); !got && vf_recv(&vf, &f, r);) {
             if (str_same(f.marker, good) && f.seq == good_seq) {
                 got = true;
