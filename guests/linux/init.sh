@@ -354,6 +354,35 @@ check_syms() {
     fi
 }
 
+# The net interface with its MAC changed to exitless.newmac (after net: its address is set):
+# exitless.probes pings to the peer must all go unanswered, since the port drops frames whose
+# source is not its MAC (the hypervisor counts them); then the MAC is put back.
+check_spoof() {
+    drv=${arg_netdrv:-igbvf}
+    if [ -z "${arg_newmac:-}" ] || [ -z "${arg_peer:-}" ]; then
+        fail "spoof: exitless.newmac and exitless.peer are needed"
+        return
+    fi
+    if ! ifc=$(find_iface "$drv" "${arg_linkwait:-30}"); then
+        fail "spoof: no interface driven by $drv"
+        return
+    fi
+    real=$(cat "/sys/class/net/$ifc/address")
+    if ! err=$(ip link set dev "$ifc" address "$arg_newmac" 2>&1); then
+        fail "spoof: $ifc ($drv) would not take MAC $arg_newmac: ${err##*: }"
+        return
+    fi
+    ip neigh flush dev "$ifc" 2> /dev/null
+    n=${arg_probes:-3}
+    got=$(ping -c "$n" -W 1 "$arg_peer" 2>&1 | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
+    ip link set dev "$ifc" address "$real"
+    if [ "$got" = 0 ]; then
+        pass "spoof ($ifc $drv as $arg_newmac: 0 of $n pings to $arg_peer answered; $real put back)"
+    else
+        fail "spoof: $ifc $drv as $arg_newmac: ${got:-?} of $n pings to $arg_peer answered"
+    fi
+}
+
 # Waits up to 30 s for block device $1 (a name under /sys/block).
 wait_blockdev() {
     t=0
@@ -426,8 +455,8 @@ check_dmesg() {
 
 for check in $(echo "$arg_checks" | tr ',' ' '); do
     case "$check" in
-    boot | cpus | modules | pfvfs | macfixed | ifup | net | unreachable | serve | idle | syms | blk | dmesg) "check_$check" ;;
-    *) fail "$check: unknown check (known: boot cpus modules pfvfs macfixed ifup net unreachable serve idle syms blk dmesg)" ;;
+    boot | cpus | modules | pfvfs | macfixed | ifup | net | spoof | unreachable | serve | idle | syms | blk | dmesg) "check_$check" ;;
+    *) fail "$check: unknown check (known: boot cpus modules pfvfs macfixed ifup net spoof unreachable serve idle syms blk dmesg)" ;;
     esac
 done
 
