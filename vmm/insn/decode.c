@@ -348,7 +348,8 @@ static bool decode_mov_cr(struct dec *d, struct insn *out, enum insn_op op)
 }
 
 /* A load from the ModRM memory operand into ModRM.reg: `mem_size` bytes read, the destination
- * `dest_size` bytes (SDM MOV, MOVZX, MOVSX/MOVSXD). The register forms do not touch memory. */
+ * `dest_size` bytes (SDM MOV, MOVZX, MOVSX/MOVSXD); or MOV_STORE (88/89), ModRM.reg stored,
+ * both sizes the same. The register forms do not touch memory. */
 static bool decode_load(struct dec *d, struct insn *out, enum insn_op op, unsigned mem_size,
                         unsigned dest_size)
 {
@@ -360,22 +361,6 @@ static bool decode_load(struct dec *d, struct insn *out, enum insn_op op, unsign
     out->mem_size = mem_size;
     out->gpr = rex_extend(d, REX_R, MODRM_REG(modrm));
     out->gpr_high8 = dest_size == 1 && !d->rex && out->gpr >= INSN_RSP && out->gpr <= INSN_RDI;
-    out->has_mem = true;
-    return decode_mem(d, modrm, &out->mem);
-}
-
-/* MOV r/m, r (SDM MOV, 88/89): ModRM.reg is the source; the register forms do not touch
- * memory. */
-static bool decode_store(struct dec *d, struct insn *out, unsigned size)
-{
-    uint8_t modrm;
-    if (!next_byte(d, &modrm) || MODRM_MOD(modrm) == MOD_REG)
-        return false;
-    out->op = INSN_MOV_STORE;
-    out->opsize = size;
-    out->mem_size = size;
-    out->gpr = rex_extend(d, REX_R, MODRM_REG(modrm));
-    out->gpr_high8 = size == 1 && !d->rex && out->gpr >= INSN_RSP && out->gpr <= INSN_RDI;
     out->has_mem = true;
     return decode_mem(d, modrm, &out->mem);
 }
@@ -499,8 +484,8 @@ static bool decode_opcode(struct dec *d, uint8_t op, struct insn *out)
     case OP_MOV_MOFFS: return decode_moffs(d, out, opsize_attr(d), INSN_MOV_LOAD);
     case OP_MOV_MOFFS_STORE_B: return decode_moffs(d, out, 1, INSN_MOV_STORE);
     case OP_MOV_MOFFS_STORE: return decode_moffs(d, out, opsize_attr(d), INSN_MOV_STORE);
-    case OP_MOV_STORE_B: return decode_store(d, out, 1);
-    case OP_MOV_STORE: return decode_store(d, out, opsize_attr(d));
+    case OP_MOV_STORE_B: return decode_load(d, out, INSN_MOV_STORE, 1, 1);
+    case OP_MOV_STORE: return decode_load(d, out, INSN_MOV_STORE, opsize_attr(d), opsize_attr(d));
     case OP_MOV_IMM_B: return decode_store_imm(d, out, 1);
     case OP_MOV_IMM: return decode_store_imm(d, out, opsize_attr(d));
     case OP_MOVSXD:
