@@ -642,13 +642,15 @@ qemu)
     # Configuration-space attacks through a VF (issue 16): cfg-a writes its BARs (sizing,
     # a move, the original), the MSI-X control and table location, turns bus master off (no
     # frame leaves) and on, asks for an FLR through the PCIe capability (read-only: dropped),
-    # reads and writes every function it does not own and reads the host's ECAM; after each it trades a frame with
+    # reads and writes every function it does not own and reads the host's ECAM, sends the PF
+    # malformed mailbox requests, requests before its reset handshake and a flood of 5000
+    # requests that never wait; after each it trades a frame with
     # cfg-b, whose VF answers every round. Foreign MSI-X entries are qemu-vf-irq's.
     cfg_lines=()
     for g in cfg-a cfg-b; do
         for c in peer-address "${vf_checks[@]}" mailbox-reset-handshake; do cfg_lines+=("^PASS: $g/$c"); done
     done
-    for c in bring-up bar-writes msix-writes bus-master flr foreign-functions; do
+    for c in bring-up bar-writes msix-writes bus-master flr foreign-functions mailbox-malformed mailbox-flood; do
         cfg_lines+=("^PASS: cfg-a/frames-after-$c")
     done
     QEMU_ARGS=$vf_qemu CASE_MEGS=512 boot_case qemu-vf-cfgattack qemu bios 3 "" tests/manifests/qemu-vf-cfgattack.toml \
@@ -659,6 +661,13 @@ qemu)
         '^PASS: cfg-a/ecam-absent' 'mem: cfg-a: 4-byte read of guest-physical 0xb0010000 at rip .*: neither RAM nor a device there, all ones' \
         'mem: cfg-a: 4-byte read of guest-physical 0xb0090000 at rip .*: neither RAM nor a device there, all ones' \
         '^PASS: cfg-b/no-frame-while-bus-master-off' '^PASS: cfg-b/served-every-round' \
+        '^PASS: cfg-a/mailbox-malformed-refused' '^PASS: cfg-a/mailbox-before-handshake-refused' \
+        '^PASS: cfg-a/mailbox-flood-survived' \
+        'igb: warning: igb0 VF0 \(cfg-a\): mailbox unknown type 0x77 refused: unknown request' \
+        'igb: warning: igb0 VF0 \(cfg-a\): mailbox set-VLAN add VLAN 20 refused' \
+        'igb: warning: igb0 VF0 \(cfg-a\): mailbox set-multicast refused: no reset handshake yet' \
+        'igb: warning: igb0 VF0 \(cfg-a\): 16 mailbox lines logged for this VF: the rest are counted, not logged' \
+        'igb: warning: igb0 VF0 \(cfg-a\): [1-9][0-9]* mailbox lines since the last report were not logged' \
         'vpci: warning: cfg-a: tried to move a BAR of 0000:00:12\.0 \(offset 0x10 <- ' \
         'vpci: warning: cfg-a: tried to move a BAR of 0000:00:12\.0 \(offset 0x1c <- ' \
         'vpci: warning: cfg-a: asked for an FLR of 0000:00:12\.0 through its PCIe capability: dropped' \
@@ -671,7 +680,12 @@ qemu)
         'cfg-b: neighbour progress: answering round 4' '^PASS: cfg-a/flr-write-dropped' \
         'cfg-b: neighbour progress: answering round 5' '^PASS: cfg-a/pf-sriov-unreachable' \
         'cfg-b: neighbour progress: answering round 6' '^PASS: cfg-a/frames-after-foreign-functions' \
+        'cfg-b: neighbour progress: answering round 7' '^PASS: cfg-a/frames-after-mailbox-malformed' \
+        'cfg-b: neighbour progress: answering round 8' '^PASS: cfg-a/frames-after-mailbox-flood' \
         '^PASS: cfg-b/served-every-round' 'all guests have stopped: each as expected'
+
+    # The PF logs at most 16 mailbox lines for a VF, however many requests it refuses.
+    vf_count qemu-vf-cfgattack 16 'igb: warning: igb0 VF0( \(cfg-a\))?: mailbox '
 
     # FLR around a restart (issue 13): rst faults the same way, its VF is reset before the
     # restart, and the second run (CPUID 0x40000001 EDX = 1) finds its queues off, brings the

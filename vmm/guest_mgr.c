@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "drivers/vtd/vtd.h"
+#include "drivers/nic/nic.h"
 #include "kernel/arch.h"
 #include "kernel/layout.h"
 #include "kernel/log.h"
@@ -367,6 +368,7 @@ bool guest_mgr_wait_all(void)
         notify_poll();
         if (rdtsc() >= next_police) {
             police();
+            nic_service_all();  /* mailbox requests a bounded pass left (or an interrupt lost) */
             next_police = rdtsc() + tsc_us_to_cycles(POLICE_PERIOD_US);
         }
         cpu_relax();

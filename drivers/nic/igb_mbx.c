@@ -1,7 +1,9 @@
 /* igb PF side of the PF/VF mailbox (82576 datasheet 7.10.2.9): the VF reset handshake hands
  * over the manifest's MAC; MAC, multicast, VLAN and frame-size requests are served within
- * the manifest's policy, everything else is refused (NACK) with a log line. Served on the
- * boot/management CPU from the PF's MSI-X vector 0 (VEC_NIC_MAILBOX). */
+ * the manifest's policy, everything else is refused (NACK) with a log line (at most
+ * IGB_MBX_LOG_MAX per VF, the rest counted). Served on the boot/management CPU from the PF's
+ * MSI-X vector 0 (VEC_NIC_MAILBOX) and from the management loop's poll, a bounded number of
+ * requests per VF per pass. */
 #include <stdio.h>
 #include <string.h>
 
@@ -219,12 +221,29 @@ static uint32_t do_request(struct igb *g, unsigned v, const uint32_t *msg, const
     }
 }
 
+/* A VF that floods its mailbox must not flood the log: the first IGB_MBX_LOG_MAX lines its
+ * requests cause (refusals, a buffer it holds) are logged, the rest counted and reported at
+ * the VF's next reset. */
+static bool may_log(struct igb *g, unsigned v)
+{
+    struct igb_vf_state *st = &g->vf[v];
+    if (st->logged < IGB_MBX_LOG_MAX) {
+        st->logged++;
+        return true;
+    }
+    if (st->unlogged++ == 0)
+        log_warn("igb", "%s VF%u (%s): %u mailbox lines logged for this VF: the rest are counted, "
+                 "not logged", g->n->mf->name, v, nic_owner_name(g->n, v), IGB_MBX_LOG_MAX);
+    return false;
+}
+
 static void serve(struct igb *g, unsigned v)
 {
     struct nic *n = g->n;
     uint32_t msg[IGB_MBX_WORDS], reply[IGB_MBX_WORDS];
     if (!mbx_read(n, v, msg)) {
-        log_warn("igb", "%s VF%u: mailbox busy, request dropped", n->mf->name, v);
+        if (may_log(g, v))
+            log_warn("igb", "%s VF%u: mailbox busy, request dropped", n->mf->name, v);
         return;
     }
     g->msgs++;
@@ -241,14 +260,15 @@ static void serve(struct igb *g, unsigned v)
         verdict = do_request(g, v, msg, &why, what, sizeof what);
     if (verdict == IGB_MSG_NACK && why) {
         g->nacks++;
-        log_warn("igb", "%s VF%u (%s): mailbox %s%s%s refused: %s", n->mf->name, v, nic_owner_name(n, v),
-                 msg_name(type), what[0] ? " " : "", what, why);
+        if (may_log(g, v))
+            log_warn("igb", "%s VF%u (%s): mailbox %s%s%s refused: %s", n->mf->name, v,
+                     nic_owner_name(n, v), msg_name(type), what[0] ? " " : "", what, why);
     } else if (type != IGB_MSG_RESET) {
         log_debug("igb", "%s VF%u: mailbox %s %s: done", n->mf->name, v, msg_name(type), what);
     }
     reply[0] = (msg[0] & (IGB_MSG_TYPE_MASK | IGB_MSG_INFO_MASK)) | verdict |
                (type != IGB_MSG_RESET && g->vf[v].cts ? IGB_MSG_CTS : 0);
-    if (!mbx_write(n, v, reply, words))
+    if (!mbx_write(n, v, reply, words) && may_log(g, v))
         log_warn("igb", "%s VF%u: mailbox held by the VF, reply to %s lost", n->mf->name, v, msg_name(type));
 }
 
@@ -259,7 +279,10 @@ void igb_mbx_service(struct nic *n)
         return;
     g->in_service = true;
     (void)igb_rd(n, IGB_ICR);   /* GPIE.NSICR: reading clears the causes */
-    for (;;) {
+    /* Bounded: each requesting VF is served at most IGB_MBX_PASS_MAX times a pass, so a VF
+     * that keeps its request bit set cannot hold the management CPU; what is left stays in
+     * MBVFICR for the next pass (the next interrupt, or the management loop's poll). */
+    for (unsigned round = 0;; round++) {
         uint32_t flr = igb_rd(n, IGB_VFLRE) & ((1u << n->nvfs) - 1);
         uint32_t icr = igb_rd(n, IGB_MBVFICR);
         uint32_t req = icr & ((1u << n->nvfs) - 1);
@@ -270,12 +293,20 @@ void igb_mbx_service(struct nic *n)
                     vf_defaults(g, v);
                     log_info("igb", "%s VF%u (%s): VF reset: back to the manifest's settings", n->mf->name, v,
                              nic_owner_name(n, v));
+                    if (g->vf[v].unlogged)
+                        log_warn("igb", "%s VF%u (%s): %u mailbox lines since the last report "
+                                 "were not logged", n->mf->name, v, nic_owner_name(n, v), g->vf[v].unlogged);
+                    g->vf[v].unlogged = 0;
                 }
         }
         if (icr & ~req)
             igb_wr(n, IGB_MBVFICR, icr & ~req);  /* VF acknowledgements: nothing pending on them */
         if (!flr && !req)
             break;
+        if (round == IGB_MBX_PASS_MAX) {
+            g->deferred++;
+            break;
+        }
         for (unsigned v = 0; v < n->nvfs; v++)
             if ((req >> v) & 1) {
                 igb_wr(n, IGB_MBVFICR, IGB_MBVFICR_REQ(v));

@@ -23,7 +23,12 @@ struct igb_vf_state {
     uint16_t max_frame;
     uint8_t nmc;
     uint16_t mc[IGB_MSG_MAX_MCAST];
+    unsigned logged;             /* mailbox log lines this VF's requests caused */
+    unsigned unlogged;           /* lines past IGB_MBX_LOG_MAX, counted, not yet reported */
 };
+
+#define IGB_MBX_LOG_MAX 16       /* mailbox log lines per VF; the rest are counted */
+#define IGB_MBX_PASS_MAX 8       /* requests served per VF per service pass; the rest wait */
 
 struct igb {
     struct nic *n;
@@ -35,6 +40,7 @@ struct igb {
     int irte;                    /* mailbox interrupt's remapping entry, -1 = none */
     bool in_service;
     unsigned msgs, nacks, resets;
+    unsigned deferred;           /* service passes that left requests for the next one */
 };
 
 static inline uint32_t igb_rd(const struct nic *n, unsigned reg)

@@ -67,6 +67,40 @@ static const char *mbx_call(struct vf *vf, const uint32_t *msg, unsigned words, 
     return NULL;
 }
 
+const char *vf_mbx_call(struct vf *vf, const uint32_t *msg, unsigned words, uint32_t *reply,
+                        unsigned rwords)
+{
+    return mbx_call(vf, msg, words, reply, rwords);
+}
+
+bool vf_mbx_post(struct vf *vf, const uint32_t *msg, unsigned words)
+{
+    if (!mbx_lock(vf))
+        return false;
+    for (unsigned i = 0; i < words; i++)
+        vf_wr(vf, VF_VMBMEM + 4 * i, msg[i]);
+    vf_wr(vf, VF_V2PMAILBOX, V2P_REQ);
+    return true;
+}
+
+bool vf_mbx_taken(struct vf *vf, uint64_t us)
+{
+    uint64_t end = deadline_us(us);
+    while (!(v2p(vf) & V2P_PFACK))
+        if (rdtsc() >= end)
+            return false;
+    vf->v2p = 0;
+    return true;
+}
+
+void vf_mbx_forget(struct vf *vf)
+{
+    vf_wr(vf, VF_V2PMAILBOX, V2P_ACK);      /* release whatever reply is in the buffer */
+    vf->v2p = 0;
+    (void)v2p(vf);
+    vf->v2p = 0;
+}
+
 const char *vf_up(struct vf *vf)
 {
     vf_wr(vf, VF_CTRL, VF_CTRL_RST);        /* queues off; the PF sees the reset (VFLRE) */

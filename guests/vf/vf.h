@@ -150,6 +150,14 @@ bool vf_send(struct vf *vf, const void *buf, unsigned len);
 /* A descriptor whose buffer is at `dma` (anywhere: the bad-DMA checks). Returns at once. */
 /* Every RX descriptor's buffer address set to `dma` (attacks: where the NIC writes next). */
 void vf_rx_point_at(struct vf *vf, uint64_t dma);
+/* The mailbox (attacks): one request and the PF's reply (NULL, or what failed); a request
+ * posted without waiting for anything (false: the buffer could not be locked); the mailbox
+ * state after such posts dropped (pending reply released, status bits forgotten). */
+const char *vf_mbx_call(struct vf *vf, const uint32_t *msg, unsigned words, uint32_t *reply,
+                        unsigned rwords);
+bool vf_mbx_post(struct vf *vf, const uint32_t *msg, unsigned words);
+bool vf_mbx_taken(struct vf *vf, uint64_t us);  /* the PF took the posted request (PFACK) */
+void vf_mbx_forget(struct vf *vf);
 void vf_send_raw(struct vf *vf, uint64_t dma, unsigned len);
 /* The next received frame before TSC `end`, decoded into f; false when none came. */
 bool vf_recv(struct vf *vf, struct frame *f, uint64_t end);
@@ -195,5 +203,9 @@ int case_restart(const struct exitless_boot_info *bi);
 int case_veb(const struct exitless_boot_info *bi);
 int case_soak(const struct exitless_boot_info *bi);
 int case_cfgattack(const struct exitless_boot_info *bi);
+/* cfgattack.c: a check that also logs what was observed. mbxattack.c: mailbox rounds. */
+bool observed(const char *name, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool mbx_malformed_attack(struct vf *vf, const struct exitless_boot_info *bi, const uint8_t nb[6]);
+bool mbx_flood_attack(struct vf *vf);
 
 #endif
