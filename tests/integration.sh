@@ -591,10 +591,10 @@ qemu)
         for c in "${vf_checks[@]}" msix-table-reads-back vf-interrupts vf-interrupts-no-exits \
                  msix-other-core-refused msix-unowned-vector-refused \
                  msix-held-message-delivered-when-allowed msix-alias-other-core-refused \
-                 msix-alias-write-followed; do
+                 msix-remappable-format-refused msix-alias-write-followed; do
             irq_lines+=("^PASS: $g/$c")
         done
-        irq_lines+=("guest: $g: stopped \\(stopped itself \\(hypercall\\)\\), 13 checks passed, 0 failed")
+        irq_lines+=("guest: $g: stopped \\(stopped itself \\(hypercall\\)\\), 14 checks passed, 0 failed")
     done
     QEMU_ARGS=$vf_qemu CASE_MEGS=512 boot_case qemu-vf-irq qemu bios 4 "" tests/manifests/qemu-vf-irq.toml \
         'vcpu: backend: SVM' \
@@ -605,8 +605,10 @@ qemu)
         "vpci: warning: irq-b: 0000:00:12.2 MSI-X entry 1 refused \\(address 0:fee03000 data 0x51\\): destination is not one of the guest's cores; left masked" \
         "vpci: warning: irq-b: 0000:00:12.2 MSI-X entry 2 refused \\(address 0:fee02000 data 0x1f\\): vector outside the guest's range 0x20-0xff; left masked" \
         "${irq_lines[@]}"
-    # Entry 1's foreign destination is refused twice per guest: directly, then through the alias.
-    vf_count qemu-vf-irq 6 'MSI-X entry [12] refused'
+    # Entry 1 is refused three times per guest: a foreign destination directly, then through
+    # the alias, then a remappable-format address.
+    vf_count qemu-vf-irq 8 'MSI-X entry [12] refused'
+    vf_count qemu-vf-irq 2 'MSI-X entry 1 refused \(address 0:fee[0-9a-f]+ data 0x52\): remappable-format address'
 
     # VF DMA (issue 13): frames between guests' VFs from rings in their own memory; dma-a's
     # descriptors outside its memory fault (blocked, logged with BDF and owner) until it is

@@ -180,6 +180,21 @@ int case_irq(const struct exitless_boot_info *bi)
            "entry 1 written through linear 0x%lx (APIC id %u): message %s in the VF's PBA, %lu "
            "interrupts on 0x%x", (uint64_t)alias.msix, other, held ? "pending" : "NOT pending",
            n_foreign, VEC_FOREIGN);
+    /* A remappable-format address (bit 4: an IRTE handle, here 1, with SHV) on this core's
+     * APIC id bits: the guest has no remapping table; refused too, the message held. */
+    volatile uint32_t *e1 = alias.msix + 4;
+    e1[3] = 1;                                          /* masked while it is written */
+    e1[0] = 0xfee00000u | 1u << 5 | 1u << 4 | 1u << 3 | me << 12;
+    e1[1] = 0;
+    e1[2] = VEC_LATE;
+    e1[3] = 0;
+    vf_wr(&vf, VF_EICS, CAUSE(1));
+    for (uint64_t end = deadline_us(QUIET_US); rdtsc() < end;)
+        __asm__ volatile("sti; pause");
+    bool held_rf = msix_pending(&vf, 1);
+    vcheck("msix-remappable-format-refused", held_rf && n_late == 1 && n_foreign == 0,
+           "entry 1 in remappable format (handle 1): message %s in the VF's PBA, %lu interrupts on 0x%x",
+           held_rf ? "pending" : "NOT pending", n_late, VEC_LATE);
     msix_set(&alias, 1, me, VEC_LATE, false);
     late = wait_for(&n_late, 2, IRQ_WAIT_US);
     vcheck("msix-alias-write-followed", late && n_late == 2 && n_foreign == 0,

@@ -244,6 +244,8 @@ static void test_msix_policy(void)
         { { 0xfee03000u, 1, 0x41, 0 }, "address above 4 GiB: not an interrupt message" },
         { { 0x00103000u, 0, 0x41, 0 }, "address outside the interrupt range 0xfee00000-0xfeefffff" },
         { { 0xfee03004u, 0, 0x41, 0 }, "logical destination mode (only physical is allowed)" },
+        { { 0xfee03010u, 0, 0x41, 0 }, "remappable-format address (an interrupt remapping handle): only compatibility format is allowed" },
+        { { 0xfee00018u, 0, 0, 0 }, "remappable-format address (an interrupt remapping handle): only compatibility format is allowed" },
         { { 0xfee03000u, 0, 0x200 | 0x41, 0 }, "delivery mode other than fixed or lowest priority" },
         { { 0xfee03000u, 0, 0x400 | 0x41, 0 }, "delivery mode other than fixed or lowest priority" },
         { { 0xfee03000u, 0, 0x8000 | 0x41, 0 }, "level-triggered message" },

@@ -9,6 +9,7 @@
 #define MSI_ADDR_BASE       0xfee00000u
 #define MSI_ADDR_DEST_SHIFT 12
 #define MSI_ADDR_DM_LOGICAL (1u << 2)
+#define MSI_ADDR_REMAPPABLE (1u << 4)   /* VT-d 5.1.2.2: an IRTE handle, not a destination */
 #define MSI_DATA_VECTOR_MASK 0xffu
 #define MSI_DATA_DELIVERY(d) (((d) >> 8) & 7u)
 #define MSI_DELIVERY_FIXED  0u
@@ -23,6 +24,10 @@ const char *vpci_msix_check(const struct vpci_msix_entry *e, const uint32_t *api
         return "address above 4 GiB: not an interrupt message";
     if ((e->addr_lo & MSI_ADDR_BASE_MASK) != MSI_ADDR_BASE)
         return "address outside the interrupt range 0xfee00000-0xfeefffff";
+    /* The guest has no interrupt remapping table of its own: a remappable-format address
+     * would name one of the hypervisor's entries by handle. */
+    if (e->addr_lo & MSI_ADDR_REMAPPABLE)
+        return "remappable-format address (an interrupt remapping handle): only compatibility format is allowed";
     if (e->addr_lo & MSI_ADDR_DM_LOGICAL)
         return "logical destination mode (only physical is allowed)";
     unsigned dm = MSI_DATA_DELIVERY(e->data);
