@@ -38,6 +38,9 @@ struct percpu_remote {
     volatile uint64_t pongs_received;
     volatile uint64_t nmis_expected; /* NMIs a self-check announced; the handler counts them */
     volatile uint64_t nmis_seen;
+    /* NMIs nobody announced (a device's message, the platform): counted by this CPU's handler
+     * (atomic), reported by the management loop (smp_report_unknown_nmis). */
+    volatile uint64_t nmis_unknown;
     /* Set by any CPU before it sends this CPU a kick NMI (vmm/: leave guest mode now);
      * cleared by this CPU's NMI handler. */
     volatile uint32_t kick_nmi;

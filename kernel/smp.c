@@ -250,7 +250,28 @@ bool smp_handle_nmi(void)
      * be in flight: the second is latched while the first is handled). */
     if (__atomic_exchange_n(&c->remote.kick_nmi, 0, __ATOMIC_ACQ_REL) || c->kick_target)
         return true;
-    return false;
+    /* Nobody's: a device's message (a DMA write at the interrupt address where remapping
+     * does not block it), the platform's. Counted, not fatal: whoever can send an NMI must
+     * not be able to stop the hypervisor. No logging here (a lock the interrupted code may
+     * hold): the management loop reports the count. */
+    __atomic_add_fetch(&c->remote.nmis_unknown, 1, __ATOMIC_RELAXED);
+    return true;
+}
+
+void smp_report_unknown_nmis(void)
+{
+    static uint64_t reported[MAX_CPUS];
+    for (uint32_t i = 0; i < cpu_count() && i < MAX_CPUS; i++) {
+        struct percpu *c = percpu_of(i);
+        if (!c)
+            continue;
+        uint64_t n = __atomic_load_n(&c->remote.nmis_unknown, __ATOMIC_RELAXED);
+        if (n != reported[i]) {
+            log_warn("smp", "CPU %u: %lu NMI(s) nobody sent (a device or the platform): ignored, "
+                            "%lu so far", i, n - reported[i], n);
+            reported[i] = n;
+        }
+    }
 }
 
 void smp_kick_nmi(uint32_t cpu)

@@ -12,9 +12,11 @@ uint32_t smp_boot_aps(void);
 void smp_checkin_bsp(void);
 /* Panic path: stops every other CPU with an NMI (they halt in the NMI handler). */
 void smp_stop_others(void);
-/* NMI hook (trap.c): halts during a panic stop, counts NMIs a self-check announced;
- * false for an NMI nobody expected. */
+/* NMI hook (trap.c): halts during a panic stop, counts NMIs a self-check announced, takes
+ * kicks; an NMI nobody sent is counted and ignored. */
 bool smp_handle_nmi(void);
+/* Management CPU: logs the NMIs nobody sent, per CPU, since the last call. */
+void smp_report_unknown_nmis(void);
 /* Sends `cpu` a kick NMI: it leaves guest mode (NMIs always exit) or wakes from HLT, and
  * looks at why. Safe from any context; the target must not be the caller. */
 void smp_kick_nmi(uint32_t cpu);

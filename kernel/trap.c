@@ -206,6 +206,11 @@ void trap_dispatch(struct trap_frame *f)
     irq_handler_t h = irq_handlers[f->vector];
     if (h)
         h(f);
-    else
+    else {
+        /* Accepted by the LAPIC (a device's stray message): its in-service bit must go, or
+         * it would hold off every vector of its priority class and below. */
+        if (lapic_ready())
+            lapic_eoi();
         log_warn("irq", "interrupt on vector %lu with no handler, ignored", f->vector);
+    }
 }

@@ -369,6 +369,8 @@ bool guest_mgr_wait_all(void)
         if (rdtsc() >= next_police) {
             police();
             nic_service_all();  /* mailbox requests a bounded pass left (or an interrupt lost) */
+            vtd_fault_poll();   /* faults whose event interrupt never came (a record overflow) */
+            smp_report_unknown_nmis();
             next_police = rdtsc() + tsc_us_to_cycles(POLICE_PERIOD_US);
         }
         cpu_relax();

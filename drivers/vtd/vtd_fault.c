@@ -83,10 +83,16 @@ static void unit_poll(struct vtd_unit *u)
     }
 }
 
+/* From the fault interrupt and from the management loop's poll: interrupts off, so the two
+ * never read the same record twice on this CPU; poll_lock for any other caller. */
+static struct spinlock poll_lock;
+
 void vtd_fault_poll(void)
 {
+    uint64_t f = spin_lock_irqsave(&poll_lock);
     for (unsigned i = 0; i < vtd_nunits; i++)
         unit_poll(&vtd_units[i]);
+    spin_unlock_irqrestore(&poll_lock, f);
 }
 
 static void fault_irq(struct trap_frame *frame)

