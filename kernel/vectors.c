@@ -6,6 +6,7 @@
 const struct vector_use hv_vectors[] = {
     { VEC_VTD_FAULT, "VT-d fault" },
     { VEC_NIC_MAILBOX, "NIC mailbox" },
+    { VEC_UPLINK_RX, "uplink receive" },
     { VEC_IPI_PING, "IPI ping" },
     { VEC_IPI_PONG, "IPI pong" },
     { VEC_IPI_XCALL, "IPI cross-call" },

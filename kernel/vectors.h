@@ -36,6 +36,8 @@
 /* Hypervisor device interrupts. */
 #define VEC_VTD_FAULT       0xe0 /* VT-d fault event (later issue) */
 #define VEC_NIC_MAILBOX     0xe1 /* NIC PF: VF mailbox / VF reset / link events (drivers/nic) */
+#define VEC_UPLINK_RX       0xe2 /* NIC PF: a frame on the switch's uplink wakes the halted
+                                    sidecore that owns it (drivers/nic/igb_uplink.c) */
 
 /* Hypervisor core. */
 /* 0xf0 is free: a guest core is made to leave guest mode with an NMI (kernel/smp.c), which

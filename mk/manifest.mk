@@ -5,7 +5,7 @@
 MANIFEST_SRCS := $(addprefix kernel/manifest/,toml_lex.c toml.c diag.c units.c schema.c \
                    model.c model_guest.c check.c check_devices.c platform.c manifest.c \
                    virtio_switch.c)
-MANIFEST_HDRS := include/exitless/manifest.h kernel/manifest/mf_internal.h
+MANIFEST_HDRS := $(wildcard include/exitless/*.h kernel/manifest/*.h)
 
 # The loader's pure image checks, so --check-files judges images as the hypervisor will.
 MANIFEST_TOOL_SRCS := tools/exitless-manifest.c tools/manifest_image.c vmm/loader/loader_fail.c \

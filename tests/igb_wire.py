@@ -5,6 +5,11 @@
       Stands in for the rest of the LAN on QEMU's `-netdev dgram` socket: sends unicast
       frames for VF0 (EXL-EXT-0), VF3 (EXL-EXT-3) and an unknown MAC (EXL-EXT-X) every
       100 ms and reads (discards) what the NIC sends.
+  igb_wire.py inject ... --uplink
+      Instead, the station behind the virtio switch's uplink (guests/pvnet/wire.c): answers
+      every ping (ethertype 0x88b5, kind 1) addressed to it with the same frame, addresses
+      swapped, kind 2, tag kept; every 100 ms sends broadcasts untagged, on VLAN 20 and on
+      VLAN 30, and a frame to each uplinked port from the other port's segment.
   igb_wire.py check PCAP [--present M] [--absent M] [--tagged M:TCI] ...
       Reads the filter-dump capture and prints one PASS/FAIL line per expectation about the
       frames whose payload carries marker M. These checks add to the in-system ones; the
@@ -27,20 +32,55 @@ def frame(dst, marker):
     return f + b"\0" * (60 - len(f))
 
 
+UPLINK_PORTS = [bytes.fromhex("020000000c01"), bytes.fromhex("020000000c02")]  # untagged, VLAN 20
+BCAST = b"\xff" * 6
+ETHERTYPE = b"\x88\xb5"
+
+
+def tag(vid):
+    return b"\x81\x00" + struct.pack(">H", vid) if vid else b""
+
+
+def uplink_frames():
+    """The uplink station's periodic frames: kinds 0x21-0x23 broadcasts (untagged, VLAN 20,
+    VLAN 30), 0x24 to each port from the wrong segment."""
+    out = []
+    for vid, kind in ((0, 0x21), (20, 0x22), (30, 0x23)):
+        out.append(BCAST + SRC + tag(vid) + ETHERTYPE + bytes([kind]))
+    out.append(UPLINK_PORTS[0] + SRC + tag(20) + ETHERTYPE + b"\x24")
+    out.append(UPLINK_PORTS[1] + SRC + ETHERTYPE + b"\x24")
+    return [f + b"\0" * (60 - len(f)) for f in out]
+
+
+def echo(f):
+    """The answer to a ping addressed to the station, or None."""
+    if len(f) < 15 or f[:6] != SRC:
+        return None
+    o = 16 if f[12:14] == b"\x81\x00" else 12
+    if f[o:o + 2] != ETHERTYPE or len(f) <= o + 2 or f[o + 2] != 1:
+        return None
+    return f[6:12] + SRC + f[12:o + 2] + b"\x02" + f[o + 3:]
+
+
 def inject(a):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("127.0.0.1", a.port))
     s.setblocking(False)
     end = time.time() + a.seconds
+    periodic = uplink_frames() if a.uplink else [frame(dst, marker) for dst, marker in FRAMES]
     while time.time() < end:
-        for dst, marker in FRAMES:
-            s.sendto(frame(dst, marker), ("127.0.0.1", a.qemu_port))
+        for f in periodic:
+            s.sendto(f, ("127.0.0.1", a.qemu_port))
         t = time.time() + 0.1
         while time.time() < t:
             try:
-                s.recv(65536)
+                f = s.recv(65536)
             except BlockingIOError:
-                time.sleep(0.01)
+                time.sleep(0.002)
+                continue
+            r = echo(f) if a.uplink else None
+            if r:
+                s.sendto(r, ("127.0.0.1", a.qemu_port))
     return 0
 
 
@@ -78,6 +118,10 @@ def check(a):
     for m in a.absent:
         n = len(with_marker(m))
         report(f"{m}-not-on-the-wire", n == 0, f"{n} frame(s) with {m} captured")
+    for m in a.untagged:
+        fs = with_marker(m)
+        n = sum(1 for f in fs if f[12:14] == b"\x81\x00")
+        report(f"{m}-untagged", fs and n == 0, f"{n} of {len(fs)} frames with {m} tagged")
     for spec in a.tagged:
         m, tci = spec.split(":")
         want = int(tci, 0)
@@ -95,11 +139,13 @@ def main():
     i.add_argument("--port", type=int, required=True)
     i.add_argument("--qemu-port", type=int, required=True)
     i.add_argument("--seconds", type=float, default=120)
+    i.add_argument("--uplink", action="store_true")
     c = sub.add_parser("check")
     c.add_argument("pcap")
     c.add_argument("--present", action="append", default=[])
     c.add_argument("--absent", action="append", default=[])
     c.add_argument("--tagged", action="append", default=[])
+    c.add_argument("--untagged", action="append", default=[])
     a = p.parse_args()
     return inject(a) if a.cmd == "inject" else check(a)
 

@@ -18,8 +18,6 @@
 #define MDIC_WAIT_US    10000
 #define PCI_SUBSYSTEM   0x2c
 #define QEMU_SUBSYSTEM  0x11001af4u /* subsystem 1af4:1100: a QEMU device model */
-#define PF_RX_BUF       2048
-#define RX_DESC_BYTES   16
 
 static struct igb igbs[MF_MAX_NICS];
 static unsigned nigbs;
@@ -112,41 +110,6 @@ static bool link_up(struct nic *n)
     return up;
 }
 
-/* The PF's receive queue (queue = its pool) in the hypervisor's DMA domain. */
-static void pf_queue(struct igb *g)
-{
-    struct nic *n = g->n;
-    unsigned q = g->pf_pool;
-    struct vtd_domain *d = vtd_active() ? vtd_domain_of(VTD_NO_GUEST) : NULL;
-    if (q == IGB_NO_POOL)
-        return;
-    if (!d) {
-        log_warn("igb", "%s: no VT-d domain for the PF: its own queue stays off (no device DMA "
-                 "into hypervisor memory outside a domain)", n->mf->name);
-        return;
-    }
-    uint64_t pages = 1 + IGB_PF_RX_DESCS * PF_RX_BUF / FRAME_SIZE;
-    uint64_t hpa = frames_alloc(pages, FRAME_SIZE);
-    if (hpa == FRAME_NONE || vtd_domain_map(d, hpa, hpa, pages * FRAME_SIZE, VTD_SL_RW)) {
-        log_warn("igb", "%s: PF queue buffers unavailable: the PF pool stays off", n->mf->name);
-        return;
-    }
-    volatile uint64_t *ring = phys_to_virt(hpa);
-    for (unsigned i = 0; i < IGB_PF_RX_DESCS; i++) {
-        ring[2 * i] = hpa + FRAME_SIZE + (uint64_t)i * PF_RX_BUF;
-        ring[2 * i + 1] = 0;
-    }
-    g->pf_ring = hpa;
-    igb_wr(n, IGB_RXDCTL(q), 0);
-    igb_wr(n, IGB_RDBAL(q), (uint32_t)hpa);
-    igb_wr(n, IGB_RDBAH(q), (uint32_t)(hpa >> 32));
-    igb_wr(n, IGB_RDLEN(q), IGB_PF_RX_DESCS * RX_DESC_BYTES);
-    igb_wr(n, IGB_SRRCTL(q), (PF_RX_BUF / 1024) | IGB_SRRCTL_DESC_ADV | IGB_SRRCTL_DROP_EN);
-    igb_wr(n, IGB_RDH(q), 0);
-    igb_wr(n, IGB_RXDCTL(q), IGB_RXDCTL_ENABLE);
-    igb_wr(n, IGB_RDT(q), IGB_PF_RX_DESCS - 1);
-}
-
 /* 7.10.1: VMDq with one queue per pool; pools 0..NumVFs-1 are the VFs', the PF's is the
  * first one above (queue n uses VF n's requester id where that VF exists). */
 static void vmdq_mode(struct igb *g)
@@ -212,8 +175,7 @@ static bool igb_bring_up(struct nic *n)
              n->emulated ? "; device model: QEMU (subsystem 1af4:1100)" : "");
     link_up(n);
     vmdq_mode(g);
-    pf_queue(g);
-    if (!igb_switch_setup(g))
+    if (!igb_switch_setup(g) || !igb_uplink_setup(g))
         return false;
     igb_qos_setup(g);
     igb_mbx_setup(g);
@@ -266,4 +228,5 @@ const struct nic_ops igb_nic_ops = {
     .bring_up = igb_bring_up,
     .service = igb_mbx_service,
     .print_table = igb_print_table,
+    .uplink = &igb_uplink_ops,
 };

@@ -11,7 +11,8 @@
 #include "drivers/nic/nic.h"
 
 #define IGB_NO_POOL     IGB_MAX_POOLS
-#define IGB_PF_RX_DESCS 16
+#define IGB_UP_DESCS    64       /* uplink receive and transmit ring sizes */
+#define IGB_UP_MAX_PORTS (IGB_NUM_RAR - 1 - IGB_MAX_POOLS) /* RARs after the PF's and VFs' */
 #define IGB_MAX_FRAME_LIMIT 9728 /* largest RLPML the 82576 takes (8.10.x VMOLR) */
 
 struct igb_vf_state {
@@ -30,13 +31,26 @@ struct igb_vf_state {
 #define IGB_MBX_LOG_MAX 16       /* mailbox log lines per VF; the rest are counted */
 #define IGB_MBX_PASS_MAX 8       /* requests served per VF per service pass; the rest wait */
 
+/* The switch's uplink on the PF's pool (igb_uplink.c); owner: the sidecore after start. */
+struct igb_uplink {
+    volatile uint64_t *rx, *tx;  /* descriptor rings (two qwords each) */
+    uint64_t hpa;                /* the block: rings, then receive, then transmit buffers */
+    uint64_t rx_buf, tx_buf;     /* host physical = DMA address of buffer 0 */
+    uint16_t rx_next, tx_tail, tx_clean;
+    bool rx_partial;             /* inside a frame that spans buffers: dropped whole */
+    bool wake_irq;               /* MSI-X entry programmed: a frame wakes a halted owner */
+    int irte;
+    unsigned nports;
+    uint64_t rx_frames, rx_dropped, tx_frames, tx_full, tx_refused, wakes;
+};
+
 struct igb {
     struct nic *n;
     unsigned pf_pool;            /* IGB_NO_POOL when every pool is a VF's */
     struct igb_vlan_plan plan;   /* VLVF entry i = plan.e[i] */
     uint8_t spoof_pools;
     struct igb_vf_state vf[IGB_MAX_POOLS];
-    uint64_t pf_ring;            /* PF receive ring (host physical = DMA address), 0 = none */
+    struct igb_uplink up;
     int irte;                    /* mailbox interrupt's remapping entry, -1 = none */
     bool in_service;
     unsigned msgs, nacks, resets;
@@ -64,6 +78,12 @@ bool igb_switch_setup(struct igb *g);
 void igb_vf_filters(struct igb *g, unsigned vf);     /* RAR, VMOLR, VMVIR of one VF */
 void igb_vlans_write(struct igb *g);                 /* VFTA + VLVF from the plan */
 void igb_mta_write(struct igb *g);                   /* MTA from every VF's list */
+/* igb_uplink.c: the PF queue that carries the virtio switch's uplink ports to the wire.
+ * igb_uplink_vlans adds those ports' VLANs to the plan (before it is written);
+ * igb_uplink_setup, after the filters, builds the rings and address entries (false: the
+ * manifest's uplink cannot be served, with a diagnostic). */
+bool igb_uplink_vlans(struct igb *g);
+bool igb_uplink_setup(struct igb *g);
 /* igb_qos.c: transmit rate, priority, drop-when-full, ingress. */
 void igb_qos_setup(struct igb *g);
 /* igb_mbx.c: PF side of the PF/VF mailbox and its interrupt. */

@@ -160,8 +160,29 @@
 #define IGB_RDT(q)         (0x0c018 + 0x40 * (q))
 #define IGB_RXDCTL(q)      (0x0c028 + 0x40 * (q))
 #define  IGB_RXDCTL_ENABLE   (1u << 25)
+#define IGB_TDBAL(q)       (0x0e000 + 0x40 * (q))
+#define IGB_TDBAH(q)       (0x0e004 + 0x40 * (q))
+#define IGB_TDLEN(q)       (0x0e008 + 0x40 * (q))
+#define IGB_TDH(q)         (0x0e010 + 0x40 * (q))
+#define IGB_TDT(q)         (0x0e018 + 0x40 * (q))
 #define IGB_TXDCTL(q)      (0x0e028 + 0x40 * (q))
 #define  IGB_TXDCTL_ENABLE   (1u << 25)
+/* Interrupt vector allocation (8.8.x IVAR0-7): queue q < 8 has byte 0 (receive) and byte 1
+ * (transmit) of IVAR(q), each IGB_IVAR_VALID | MSI-X vector. */
+#define IGB_IVAR(q)        (0x01700 + 4 * ((q) & 7))
+
+/* Advanced descriptors (7.1.5, 7.2.2.3): receive write-back status in the upper quadword,
+ * transmit data descriptor command bits in cmd_type_len. */
+#define IGB_RXD_STAT_DD      (1u << 0)
+#define IGB_RXD_STAT_EOP     (1u << 1)
+#define IGB_RXD_ERR_RXE      (1u << 29) /* a receive error (CRC, symbol, length) */
+#define IGB_TXD_DTYP_DATA    (3u << 20)
+#define IGB_TXD_CMD_EOP      (1u << 24)
+#define IGB_TXD_CMD_IFCS     (1u << 25)
+#define IGB_TXD_CMD_RS       (1u << 27)
+#define IGB_TXD_CMD_DEXT     (1u << 29)
+#define IGB_TXD_PAYLEN_SHIFT 14
+#define IGB_TXD_STAT_DD      (1u << 0)
 
 /* Per-pool statistics (8.19.x): pool p. */
 #define IGB_PVFGPRC(p)     (0x10010 + 0x100 * (p))

@@ -88,6 +88,7 @@ static bool plan_vlans(struct igb *g)
     const struct mf_mirror *mi = &n->mf->mirror;
     for (unsigned k = 0; mi->present && k < mi->nvlans; k++)
         ok &= igb_plan_add(&g->plan, mi->vlans[k], 0xff) == 0;
+    ok &= igb_uplink_vlans(g);
     if (!ok)
         log_err("igb", "%s: more than %u VLANs in use: the VLAN pool filter table is full",
                 n->mf->name, IGB_NUM_VLVF);

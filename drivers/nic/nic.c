@@ -26,6 +26,14 @@ const char *nic_setting_name(enum nic_setting s)
 unsigned nic_count(void) { return nnics; }
 struct nic *nic_at(unsigned i) { return i < nnics ? &nics[i] : NULL; }
 
+struct nic *nic_of(unsigned mf_index)
+{
+    for (unsigned i = 0; i < nnics; i++)
+        if (nics[i].index == mf_index)
+            return &nics[i];
+    return NULL;
+}
+
 const char *nic_owner_name(const struct nic *n, unsigned vf)
 {
     uint8_t o = vf < n->nvfs ? n->vf[vf].owner : SRIOV_NO_OWNER;
@@ -144,5 +152,17 @@ bool nic_init(const struct mf_manifest *m)
         ops->print_table(n);
         ok &= apply_policy(n);
     }
+    /* Every NIC a virtio-net port names as its uplink has its uplink queue. */
+    for (uint32_t i = 0; i < m->nguests; i++)
+        for (uint32_t j = 0; j < m->guests[i].nvnets; j++) {
+            const struct mf_virtio_net *v = &m->guests[i].virtio_net[j];
+            const struct nic *n = v->uplink == MF_NONE ? NULL : nic_of(v->uplink);
+            if (v->uplink != MF_NONE && !(n && n->uplink)) {
+                log_err("nic", "%s: virtio-net port %u names NIC %s as its uplink, which has no "
+                        "uplink queue (no driver, or its bring-up failed)", m->guests[i].name, v->port,
+                        m->nics[v->uplink].name);
+                ok = false;
+            }
+        }
     return ok;
 }

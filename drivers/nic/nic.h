@@ -44,6 +44,28 @@ struct nic_vf {
 };
 
 struct nic;
+
+/* A frame from the wire, in the driver's DMA buffer (read it once, copy what is kept). */
+typedef void (*nic_frame_fn)(void *ctx, const volatile uint8_t *frame, uint32_t len);
+
+/* The virtio switch's uplink on a PF queue (docs/virtio-switch.md). Every operation but
+ * report runs on the one sidecore that owns the switch, the queue's owner from start on. */
+struct nic_uplink_ops {
+    /* Routes the queue's receive interrupt to this CPU (masked until arm). false: no uplink. */
+    bool (*start)(struct nic *n);
+    /* Hands up to `budget` received frames to fn, then gives their buffers back. */
+    unsigned (*rx)(struct nic *n, nic_frame_fn fn, void *ctx, unsigned budget);
+    /* Queues one frame for the wire, inserting an 802.1Q tag when tci != 0; false: dropped
+     * (ring full, or too long), counted. */
+    bool (*tx)(struct nic *n, const uint8_t *frame, uint32_t len, uint16_t tci);
+    /* on: unmasks the receive interrupt before a halt; false when a frame already waits
+     * (do not halt). off: masks it again after the halt. */
+    bool (*arm)(struct nic *n, bool on);
+    /* True once the receive interrupt came since arm(n, true). */
+    bool (*woken)(const struct nic *n);
+    void (*report)(const struct nic *n);
+};
+
 struct nic_ops {
     const char *name;
     bool (*match)(uint16_t vendor, uint16_t device);
@@ -54,6 +76,7 @@ struct nic_ops {
     void (*service)(struct nic *n);
     /* One line per VF: owner, MAC, VLAN, rate, spoof check, mirroring, what is enforced. */
     void (*print_table)(const struct nic *n);
+    const struct nic_uplink_ops *uplink;   /* NULL: the driver cannot carry an uplink */
 };
 
 struct nic {
@@ -66,6 +89,7 @@ struct nic {
     uint64_t link_bps;
     bool emulated;              /* a software model of the device (QEMU) */
     unsigned nvfs;
+    bool uplink;                /* bring-up built the switch's uplink queue on this NIC */
     struct nic_vf vf[NIC_MAX_VFS];
     void *priv;                 /* the driver's own state */
 };
@@ -77,6 +101,8 @@ struct nic {
 bool nic_init(const struct mf_manifest *m);
 unsigned nic_count(void);
 struct nic *nic_at(unsigned i);
+/* The NIC brought up for manifest NIC `mf_index`, NULL when none. */
+struct nic *nic_of(unsigned mf_index);
 /* Runs every NIC's service routine (the mailbox interrupt handler calls it; tests may poll). */
 void nic_service_all(void);
 
@@ -91,5 +117,6 @@ const char *nic_settings_str(uint32_t mask, char *buf, unsigned size);
 
 /* Drivers (link-time list in nic.c). */
 extern const struct nic_ops igb_nic_ops;
+extern const struct nic_uplink_ops igb_uplink_ops;
 
 #endif

@@ -287,6 +287,7 @@ int guest_main(const struct exitless_boot_info *bi)
     bool a = guest_has_word(bi->cmdline, "role=a");
     bool loop = guest_has_word(bi->cmdline, "role=loop");
     bool scale = guest_has_word(bi->cmdline, "role=scale");
+    bool wire = guest_has_word(bi->cmdline, "role=wire");
     bool qos_src = guest_has_word(bi->cmdline, "role=qos-src");
     bool qos_sink = guest_has_word(bi->cmdline, "role=qos-sink");
     for (unsigned k = 0; k < NPORTS; k++)
@@ -298,6 +299,8 @@ int guest_main(const struct exitless_boot_info *bi)
         role_loop(bi->cmdline, &irqs);
     if (scale)
         role_scale(bi->cmdline);
+    if (wire)
+        role_wire(bi->cmdline, &irqs);
     if (qos_src)
         role_qos_src(bi->cmdline);
     if (qos_sink)

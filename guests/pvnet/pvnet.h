@@ -1,5 +1,6 @@
 /* pvnet's shared pieces: its ports, frames and roles (main.c: ping and isolation; qos.c:
- * rate limits; loop.c: round trips in either virtio mode; scale.c: the scaling bench). */
+ * rate limits; loop.c: round trips in either virtio mode; scale.c: the scaling bench; wire.c:
+ * the uplink to a NIC's wire). */
 #ifndef PVNET_H
 #define PVNET_H
 
@@ -51,6 +52,8 @@ __attribute__((noreturn)) void role_qos_src(const char *cmdline);
 __attribute__((noreturn)) void role_qos_sink(const char *cmdline);
 /* Round trips between its own two ports; irqs: the receive interrupts taken. */
 __attribute__((noreturn)) void role_loop(const char *cmdline, const volatile uint64_t *irqs);
+/* Pings to a station on the NIC's wire through the switch's uplink (wire.c). */
+__attribute__((noreturn)) void role_wire(const char *cmdline, const volatile uint64_t *irqs);
 /* Throughput from its port 0 to its port 1 for the scaling bench. */
 __attribute__((noreturn)) void role_scale(const char *cmdline);
 

@@ -20,7 +20,7 @@
 
 /* [[guest.virtio_net]] uplink: the switch's frames to and from a NIC's wire through its PF. */
 #ifndef VIRTIO_NET_UPLINK_BUILT
-#define VIRTIO_NET_UPLINK_BUILT 0
+#define VIRTIO_NET_UPLINK_BUILT 1
 #endif
 
 /* [[guest.virtio_blk]]: a virtio-blk function on a RAM module. */

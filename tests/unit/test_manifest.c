@@ -289,6 +289,6 @@ int main(void)
     good_counts(&p, &f);
     check_passed += p;
     check_failed += f;
-    return check_summary(SIDECORE_BUILT && VIRTIO_NET_BUILT && VIRTIO_BLK_BUILT ? "manifest-built"
-                                                                              : "manifest");
+    return check_summary(SIDECORE_BUILT && VIRTIO_NET_BUILT && VIRTIO_NET_UPLINK_BUILT &&
+                         VIRTIO_BLK_BUILT ? "manifest" : "manifest-unbuilt");
 }

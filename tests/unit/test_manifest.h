@@ -14,8 +14,8 @@
 /*
  * The refusal of a service that is not built yet (exitless/built.h), as the error line it is at
  * line l, column c of t.toml while its switch is off, and nothing once it is on. Each ends in
- * '\n'; want_errors() drops the last one. The binary test_manifest_built runs the same cases
- * with every switch on.
+ * '\n'; want_errors() drops the last one. The binary test_manifest_unbuilt runs the same cases
+ * with every switch off.
  */
 #define NB_LINE_(l, c, msg) "t.toml:" #l ":" #c ": error: " msg "\n"
 #if SIDECORE_BUILT

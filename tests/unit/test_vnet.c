@@ -48,6 +48,20 @@ static void bring_up(struct vdev *d)
                              VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK), "device up");
 }
 
+/* The three ports' devices on the fabric, each brought up by its driver. */
+static void add_ports(struct vsw_port_cfg *c)
+{
+    for (unsigned i = 0; i < NDEV; i++) {
+        memcpy(c[i].mac, MAC[i], 6);
+        CHECK(vsw_add_port(&fab.sw, &c[i], clock_ns) == 0, "port %u", c[i].port);
+        fg_init(&fg[i]);
+        vnet_init(&dev[i], "net", &fg[i].g, &fab, c[i].port, MAC[i], log_line);
+        fab.dev[c[i].port] = &dev[i];
+        bring_up(&dev[i].dev);
+        tx_slot[i] = 0;
+    }
+}
+
 /* Ports: A 1 and B 2 on VLAN 5, M 3 untagged and the mirror target of A's traffic. */
 static void fresh(uint64_t a_egress_bps, uint64_t b_ingress_bps)
 {
@@ -61,15 +75,7 @@ static void fresh(uint64_t a_egress_bps, uint64_t b_ingress_bps)
         { .port = 2, .vlan = 5, .uplink = VSW_NO_UPLINK, .spoof_check = true, .ingress_bps = b_ingress_bps },
         { .port = 3, .vlan = 0, .uplink = VSW_NO_UPLINK, .spoof_check = true },
     };
-    for (unsigned i = 0; i < NDEV; i++) {
-        memcpy(c[i].mac, MAC[i], 6);
-        CHECK(vsw_add_port(&fab.sw, &c[i], clock_ns) == 0, "port %u", c[i].port);
-        fg_init(&fg[i]);
-        vnet_init(&dev[i], "net", &fg[i].g, &fab, c[i].port, MAC[i], log_line);
-        fab.dev[c[i].port] = &dev[i];
-        bring_up(&dev[i].dev);
-        tx_slot[i] = 0;
-    }
+    add_ports(c);
     struct vsw_portset src = { { 0 } };
     vsw_set_add(&src, 1);
     CHECK(vsw_set_mirror(&fab.sw, &src, NULL, 0, 3) == 0, "mirror");
@@ -210,6 +216,132 @@ static void test_driver_errors(void)
         CHECK(fg[i].outside == 0, "no access outside guest %u's memory", i);
 }
 
+/* The fake wire of NIC 0: what the fabric sent, and frames waiting to come in. */
+static struct {
+    unsigned sent;
+    uint8_t last[1600];
+    uint32_t last_len;
+    uint16_t last_tci;
+    bool refuse;
+    uint8_t in[4][1600];
+    uint32_t in_len[4];
+    unsigned nin, next;
+} wire;
+
+static bool wire_tx(uint8_t nic, const uint8_t *frame, uint32_t len, uint16_t tci)
+{
+    CHECK(nic == 0, "only NIC 0 is an uplink");
+    if (wire.refuse)
+        return false;
+    memcpy(wire.last, frame, len);
+    wire.last_len = len;
+    wire.last_tci = tci;
+    wire.sent++;
+    return true;
+}
+
+static unsigned wire_rx(uint8_t nic, vnet_wire_fn fn, void *arg, unsigned budget)
+{
+    unsigned got = 0;
+    CHECK(nic == 0, "only NIC 0 is polled");
+    while (got < budget && wire.next < wire.nin) {
+        fn(arg, wire.in[wire.next], wire.in_len[wire.next]);
+        wire.next++;
+        got++;
+    }
+    return got;
+}
+
+static const struct vnet_uplink_ops wire_ops = { .tx = wire_tx, .rx = wire_rx };
+
+/* A frame on the fake wire: tagged with VLAN vid when vid != 0. */
+static void wire_frame(const uint8_t *dst, const uint8_t *src, uint16_t vid, uint32_t len, uint8_t fill)
+{
+    uint8_t *p = wire.in[wire.nin];
+    unsigned o = 12;
+    memcpy(p, dst, 6);
+    memcpy(p + 6, src, 6);
+    if (vid) {
+        p[12] = 0x81, p[13] = 0x00, p[14] = (uint8_t)(vid >> 8), p[15] = (uint8_t)vid;
+        o = 16;
+    }
+    p[o] = 0x88, p[o + 1] = 0xb5;
+    memset(p + o + 2, fill, len - o - 2);
+    wire.in_len[wire.nin++] = len;
+}
+
+/* Ports: A 1 on VLAN 5 and B 2 untagged, both with NIC 0 as uplink; M 3 without one. */
+static void fresh_uplink(void)
+{
+    memset(&fab, 0, sizeof(fab));
+    memset(&wire, 0, sizeof(wire));
+    fab.now = now;
+    clock_ns = 1000;
+    vsw_init(&fab.sw, 2, HZ);
+    struct vsw_port_cfg c[NDEV] = {
+        { .port = 1, .vlan = 5, .uplink = 0, .spoof_check = true },
+        { .port = 2, .vlan = 0, .uplink = 0, .spoof_check = true },
+        { .port = 3, .vlan = 0, .uplink = VSW_NO_UPLINK, .spoof_check = true },
+    };
+    add_ports(c);
+    vnet_uplinks_set(&fab, &wire_ops);
+    CHECK(fab.uplinks == 1, "NIC 0 is the one uplink: %#x", fab.uplinks);
+}
+
+static void test_uplink_out(void)
+{
+    static const uint8_t far[6] = { 2, 0, 0, 0, 0, 0xe0 };
+    fresh_uplink();
+    send(A, far, MAC[A], 100, 0x33);
+    CHECK(turn(A) == 1, "A's frame served");
+    CHECK(wire.sent == 1 && wire.last_len == 100 && wire.last_tci == 5, "to the wire with A's VLAN: "
+          "%u frames, %u bytes, tag %u", wire.sent, wire.last_len, wire.last_tci);
+    CHECK(!memcmp(wire.last, far, 6) && !memcmp(wire.last + 6, MAC[A], 6) && wire.last[99] == 0x33,
+          "the frame as A sent it");
+    send(B, far, MAC[B], 60, 1);
+    turn(B);
+    CHECK(wire.sent == 2 && wire.last_tci == 0, "B's untagged: tag %u", wire.last_tci);
+    wire.refuse = true;
+    send(B, far, MAC[B], 60, 2);
+    turn(B);
+    CHECK(fab.wire_out == 3 && fab.wire_lost == 1, "a full ring is a counted loss: %lu out, %lu lost",
+          fab.wire_out, fab.wire_lost);
+    send(M, far, MAC[M], 60, 3);
+    turn(M);
+    CHECK(fab.wire_out == 3 && fab.sw.port[3].c.drop_unknown == 1, "M has no uplink: unknown, dropped");
+}
+
+static void test_uplink_in(void)
+{
+    static const uint8_t far[6] = { 2, 0, 0, 0, 0, 0xe0 }, bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    fresh_uplink();
+    post_rx(A, 2, 1526);
+    post_rx(B, 2, 1526);
+    post_rx(M, 2, 1526);
+    wire_frame(MAC[A], far, 5, 104, 0x44);      /* tagged 5 for A */
+    wire_frame(MAC[A], far, 0, 100, 0x45);      /* untagged: not A's VLAN */
+    wire_frame(MAC[B], MAC[A], 0, 100, 0x46);   /* A's own address from outside */
+    wire_frame(bcast, far, 0, 60, 0x47);        /* untagged broadcast: B only */
+    CHECK(vnet_uplink_poll(&fab, 2) == 2, "the budget bounds a pass");
+    CHECK(vnet_uplink_poll(&fab, 8) == 2, "the rest next pass");
+    CHECK(fab.wire_in == 4, "four frames from the wire: %lu", fab.wire_in);
+    CHECK(used_idx(A, RX_USED) == 1 && used_len(A, RX_USED, 0) == 12 + 100, "A: one frame, tag "
+          "removed: %u bytes", used_len(A, RX_USED, 0));
+    const uint8_t *f = fg_ptr(&fg[A], RXBUF) + 12;
+    CHECK(!memcmp(f, MAC[A], 6) && f[12] == 0x88 && f[13] == 0xb5 && f[14] == 0x44 && f[99] == 0x44,
+          "A's frame intact after the tag's removal");
+    CHECK(fab.sw.uplink[0].drop_unknown == 1 && fab.sw.uplink[0].drop_spoof == 1,
+          "untagged for A: unknown (%lu); A's address from the wire: spoofed (%lu)",
+          fab.sw.uplink[0].drop_unknown, fab.sw.uplink[0].drop_spoof);
+    CHECK(used_idx(B, RX_USED) == 1 && used_len(B, RX_USED, 0) == 12 + 60, "B: the broadcast");
+    CHECK(used_idx(M, RX_USED) == 0, "M, not on the uplink, got nothing");
+    CHECK(fab.frame_copies == 2 && fab.header_reads == 4, "dropped frames cost a header read only: "
+          "%lu copies, %lu reads", fab.frame_copies, fab.header_reads);
+    CHECK(dev[A].rx_irq && dev[B].rx_irq && !dev[M].rx_irq, "receive interrupts due on A and B");
+    for (unsigned i = 0; i < NDEV; i++)
+        CHECK(fg[i].outside == 0, "no access outside guest %u's memory", i);
+}
+
 int main(void)
 {
     test_unicast_and_mirror();
@@ -217,5 +349,7 @@ int main(void)
     test_ingress_policing();
     test_egress_defer();
     test_driver_errors();
+    test_uplink_out();
+    test_uplink_in();
     return check_summary("vnet");
 }

@@ -22,10 +22,12 @@ unit_acpi_SRCS := tests/unit/test_acpi.c $(wildcard drivers/acpi/*.c)
 # Manifest parser (kernel/manifest/); MANIFEST_SRCS comes from mk/manifest.mk, hence '='.
 UNIT_TESTS += manifest
 unit_manifest_SRCS = tests/unit/test_manifest.c tests/unit/test_manifest_good.c $(MANIFEST_SRCS)
-# The same cases as the hypervisor will be once virtio-net is built too (exitless/built.h).
-UNIT_TESTS += manifest_built
-unit_manifest_built_SRCS = $(unit_manifest_SRCS)
-unit_manifest_built_CFLAGS := -DSIDECORE_BUILT=1 -DVIRTIO_NET_BUILT=1 -DVIRTIO_BLK_BUILT=1
+# The same cases in a build without the sidecore's services (exitless/built.h at 0): each of
+# their keys refused with file, line and column.
+UNIT_TESTS += manifest_unbuilt
+unit_manifest_unbuilt_SRCS = $(unit_manifest_SRCS)
+unit_manifest_unbuilt_CFLAGS := -DSIDECORE_BUILT=0 -DVIRTIO_NET_BUILT=0 -DVIRTIO_NET_UPLINK_BUILT=0 \
+    -DVIRTIO_BLK_BUILT=0
 
 UNIT_TESTS += tsc_calc
 unit_tsc_calc_SRCS := tests/unit/test_tsc_calc.c kernel/tsc_calc.c

@@ -102,6 +102,7 @@ static void sidecore_main(void *arg)
     struct sidecore *sc = arg;
     log_info("sidecore", "CPU %u: polling the virtio queues of guests %u mod %u", sc->cpu,
              sc->index, sc->count);
+    sidecore_uplink_start(sc);
     sc->start = sc->last_work = rdtsc();
     for (unsigned first = 0;; first = (first + 1) % GUEST_MAX) {
         uint64_t t0 = rdtsc();
@@ -133,6 +134,7 @@ static void sidecore_main(void *arg)
                 sc->seen_running[id] = running;
             }
         }
+        work += sidecore_uplink_poll(sc);
         net_interrupts(sc);
         uint64_t t1 = rdtsc();
         if (work) {
@@ -141,8 +143,10 @@ static void sidecore_main(void *arg)
         } else {
             sidecore_idle(sc, t1);
         }
-        if (stopped)
+        if (stopped) {
+            sidecore_uplink_report(sc);
             sidecore_report_util(sc);
+        }
         __atomic_add_fetch(&sc->passes, 1, __ATOMIC_RELEASE);
         cpu_relax();
     }

@@ -9,9 +9,12 @@
  *     single-stepped onto the page and wakes the sidecore;
  *  3. the pages and rings are looked at once more: a notify store that landed before its
  *     page became read-only, or chains made available without one, end the attempt;
+ *  3a. every uplink's receive interrupt is unmasked (sidecore_uplink.c), and a frame already
+ *     waiting on one ends the attempt;
  *  4. `asleep` is set and, with interrupts off, `wake` is checked; the sidecore halts with
  *     `sti; hlt` (no interrupt can slip in between the two), and a waker that set `wake`
- *     after the check sees `asleep` and sends the IPI that ends the halt.
+ *     after the check sees `asleep` and sends the IPI that ends the halt; a frame from
+ *     the wire ends it with the uplink's own interrupt.
  * On waking (or giving up) the pages are made writable again (more rights need no flush) and
  * the next pass suppresses notifications again in its turns.
  */
@@ -81,7 +84,7 @@ static void halt(struct sidecore *sc)
     uint64_t rflags = read_rflags();
     __atomic_store_n(&sc->asleep, true, __ATOMIC_SEQ_CST);
     irq_disable();
-    while (!__atomic_load_n(&sc->wake, __ATOMIC_SEQ_CST)) {
+    while (!__atomic_load_n(&sc->wake, __ATOMIC_SEQ_CST) && !sidecore_uplink_woken(sc)) {
         __asm__ volatile("sti; hlt; cli" ::: "memory");
     }
     __atomic_store_n(&sc->asleep, false, __ATOMIC_SEQ_CST);
@@ -101,7 +104,8 @@ void sidecore_idle(struct sidecore *sc, uint64_t now)
     __atomic_store_n(&sc->wake, false, __ATOMIC_SEQ_CST);
     each(sc, false, protect);   /* none at all: it halts for good, nothing needs it */
     sync_guests(sc);
-    if (each(sc, true, pending)) {
+    /* A frame from the wire before the uplink's interrupt is unmasked would never raise it. */
+    if (each(sc, true, pending) || !sidecore_uplink_arm(sc, true)) {
         sc->halts_abandoned++;
     } else {
         log_info("sidecore", "CPU %u: idle, halting (notifications on, notify pages read-only)",
@@ -112,6 +116,7 @@ void sidecore_idle(struct sidecore *sc, uint64_t now)
         sc->halts++;
         log_info("sidecore", "CPU %u: woken after %lu TSC cycles", sc->cpu, rdtsc() - t0);
     }
+    sidecore_uplink_arm(sc, false);
     each(sc, false, unprotect);
     sc->last_work = rdtsc();
 }

@@ -37,6 +37,12 @@ unsigned sidecore_read_notify(struct vpci_vfn *f);
 /* A pass without work at TSC now: halts once idle_bound has passed since the last work. */
 void sidecore_idle(struct sidecore *sc, uint64_t now);
 void sidecore_report_fn(const struct vpci_vfn *f);
+/* sidecore_uplink.c: the switch's uplinks, on its owner only (no-ops elsewhere). */
+void sidecore_uplink_start(struct sidecore *sc);
+unsigned sidecore_uplink_poll(struct sidecore *sc);
+bool sidecore_uplink_arm(struct sidecore *sc, bool on);
+bool sidecore_uplink_woken(const struct sidecore *sc);
+void sidecore_uplink_report(const struct sidecore *sc);
 void sidecore_report_util(const struct sidecore *sc);
 
 #endif

@@ -48,6 +48,19 @@ static void deliver(struct vnet_fabric *fab, uint16_t p, const struct rx_copy *x
     r->cfg_irq |= cfg_irq;
 }
 
+/* fab->frame (untagged, len bytes) to the verdict's ports, and to its mirror. */
+static void deliver_all(struct vnet_fabric *fab, const struct vsw_verdict *v, uint32_t len)
+{
+    struct rx_copy x = { fab->frame, len, 0 };
+    for (unsigned w = 0; w < VSW_MAX_PORTS / 64; w++)
+        for (uint64_t bits = v->dest.w[w]; bits; bits &= bits - 1)
+            deliver(fab, (uint16_t)(w * 64 + (unsigned)__builtin_ctzll(bits)), &x);
+    if (v->mirror_port != VSW_NO_PORT) {
+        x.tag = v->mirror_tag;
+        deliver(fab, v->mirror_port, &x);
+    }
+}
+
 static int vnet_serve(struct vdev *d, uint16_t qi, const struct virtq *q, const struct vq_chain *c,
                       uint32_t *written)
 {
@@ -81,17 +94,73 @@ static int vnet_serve(struct vdev *d, uint16_t qi, const struct virtq *q, const 
     fab->frame_copies++;
     /* Frames from a port are untagged (the switch refuses tags from access ports), so each
      * port receives them as they are; only the mirror copy may carry its VLAN's tag. */
-    struct rx_copy x = { fab->frame, len, 0 };
-    for (unsigned w = 0; w < VSW_MAX_PORTS / 64; w++)
-        for (uint64_t bits = v.dest.w[w]; bits; bits &= bits - 1)
-            deliver(fab, (uint16_t)(w * 64 + (unsigned)__builtin_ctzll(bits)), &x);
-    if (v.mirror_port != VSW_NO_PORT) {
-        x.tag = v.mirror_tag;
-        deliver(fab, v.mirror_port, &x);
+    deliver_all(fab, &v, len);
+    if (v.uplink) {
+        fab->wire_out++;
+        if (!fab->up || !fab->up->tx(v.uplink_nic, fab->frame, len, v.uplink_tag))
+            fab->wire_lost++;
     }
     n->delivered++;
     n->delivered_ticks += fab->now() - t0;
     return 0;
+}
+
+void vnet_uplinks_set(struct vnet_fabric *fab, const struct vnet_uplink_ops *up)
+{
+    fab->up = up;
+    fab->uplinks = 0;
+    for (unsigned p = 0; p < VSW_MAX_PORTS; p++)
+        if (fab->sw.port[p].present && fab->sw.port[p].uplink != VSW_NO_UPLINK)
+            fab->uplinks |= (uint8_t)(1u << fab->sw.port[p].uplink);
+}
+
+struct wire_ctx {
+    struct vnet_fabric *fab;
+    uint8_t nic;
+};
+
+/* The device's buffer is read once: the header for the decision, then the rest of a frame
+ * the switch delivers; both into fab->frame, never from the buffer again. */
+static void copy_in(uint8_t *dst, const volatile uint8_t *src, uint32_t len)
+{
+    memcpy(dst, (const uint8_t *)(uintptr_t)src, len);
+}
+
+static void from_wire(void *arg, const volatile uint8_t *frame, uint32_t len)
+{
+    struct wire_ctx *w = arg;
+    struct vnet_fabric *fab = w->fab;
+    uint64_t t0 = fab->now();
+    uint32_t hlen = len < VSW_HDR_LEN ? len : VSW_HDR_LEN;
+    fab->wire_in++;
+    copy_in(fab->frame, frame, hlen);
+    fab->header_reads++;
+    struct vsw_verdict v;
+    vsw_decide(&fab->sw, VSW_SRC_UPLINK(w->nic), fab->frame, hlen, len, t0, &v);
+    if (v.action != VSW_DELIVER || len > sizeof(fab->frame))
+        return;                     /* counted by the switch (a wire frame is never deferred) */
+    if (len > hlen)
+        copy_in(fab->frame + hlen, frame + hlen, len - hlen);
+    fab->frame_copies++;
+    if (v.strip_tag) {              /* ports receive untagged frames */
+        memmove(fab->frame + 12, fab->frame + 12 + VSW_TAG_LEN, len - 12 - VSW_TAG_LEN);
+        len -= VSW_TAG_LEN;
+    }
+    deliver_all(fab, &v, len);
+}
+
+unsigned vnet_uplink_poll(struct vnet_fabric *fab, unsigned budget)
+{
+    unsigned got = 0;
+    if (!fab->up)
+        return 0;
+    for (uint8_t nic = 0; nic < VSW_MAX_UPLINKS; nic++) {
+        if (!(fab->uplinks & (1u << nic)))
+            continue;
+        struct wire_ctx w = { fab, nic };
+        got += fab->up->rx(nic, from_wire, &w, budget);
+    }
+    return got;
 }
 
 static void vnet_config_read(struct vdev *d, uint32_t off, void *dst, uint32_t len)

@@ -32,6 +32,19 @@
 
 struct vnet_fabric;
 
+/* A frame from a NIC's wire, in the driver's DMA buffer: read once, what is kept is copied. */
+typedef void (*vnet_wire_fn)(void *arg, const volatile uint8_t *frame, uint32_t len);
+
+/* The fabric's uplinks: a PF queue per NIC that some port names (drivers/nic/nic.h; the
+ * sidecore bridges to it, tests fake it). Both run on the switch's owner only. */
+struct vnet_uplink_ops {
+    /* One frame to NIC nic's wire, with an 802.1Q tag of tci inserted when tci != 0. false:
+     * lost (a full ring), counted by the fabric. */
+    bool (*tx)(uint8_t nic, const uint8_t *frame, uint32_t len, uint16_t tci);
+    /* Up to budget frames from the wire, each handed to fn(arg, ...); returns how many. */
+    unsigned (*rx)(uint8_t nic, vnet_wire_fn fn, void *arg, unsigned budget);
+};
+
 struct vnet {
     struct vdev dev;            /* first: the backend is found from the device */
     struct vnet_fabric *fab;
@@ -55,7 +68,18 @@ struct vnet_fabric {
     uint64_t (*now)(void);                  /* the buckets' clock (sw.hz) */
     uint8_t frame[VSW_MAX_FRAME + VSW_TAG_LEN];  /* the one copy of the frame in flight */
     uint64_t header_reads, frame_copies;    /* frames looked at; frames copied whole */
+    const struct vnet_uplink_ops *up;       /* NULL: no uplink */
+    uint8_t uplinks;                        /* bit per NIC some port names as its uplink */
+    uint64_t wire_out, wire_lost;           /* frames handed to an uplink; of them refused */
+    uint64_t wire_in;                       /* frames taken from the wire (the switch counts
+                                               what it drops: sw.uplink[nic]) */
 };
+
+/* Sets the fabric's uplinks: every NIC named by a port of the switch. */
+void vnet_uplinks_set(struct vnet_fabric *fab, const struct vnet_uplink_ops *up);
+/* Takes up to budget frames from each uplink through the switch to their ports; returns the
+ * frames taken. Owner sidecore only. */
+unsigned vnet_uplink_poll(struct vnet_fabric *fab, unsigned budget);
 
 /* A port device for switch port `port` of fab, with the port's MAC. */
 void vnet_init(struct vnet *n, const char *name, const struct vq_guest *g,

@@ -73,7 +73,7 @@ struct vsw_counters {
 };
 
 struct vsw_uplink_counters {
-    uint64_t tx_frames, tx_bytes;        /* handed to the PF path (not built: see the docs) */
+    uint64_t tx_frames, tx_bytes;        /* decided for the PF path (vnet counts its losses) */
     uint64_t rx_frames;                  /* frames from the wire delivered to some port */
     uint64_t drop_unknown, drop_spoof, drop_malformed;  /* frames from the wire */
 };

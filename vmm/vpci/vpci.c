@@ -261,6 +261,15 @@ void vpci_guest_stop(struct guest *g)
         pci_command_set(dev_of(f), 0, PCI_COMMAND_MASTER);
         reset_fn(g, f, "after the guest stopped");
     }
+    /* Its virtio devices too, each under its lock: from here on neither the switch (a frame
+     * from another guest or from the wire) nor a sidecore's turn writes into the memory the
+     * restart is about to clear and load; the new run's drivers set them up afresh. */
+    for (unsigned k = 0; k < VPCI_VIRTIO_FNS; k++) {
+        struct vpci_vfn *v = vpci_virtio_fn_get(g->id, k);
+        if (!v)
+            break;
+        vdev_reset(v->dev);
+    }
 }
 
 static bool port_locked(struct guest *g, uint16_t port, unsigned size, bool write,
