@@ -6,8 +6,9 @@
  * Checks: every ping of each port is answered on that port (port 1's carry VLAN 20 on the
  * wire: the capture checks that), each port gets its own segment's broadcast and nothing of
  * the other's or of VLAN 30, and a window of pings takes no exit (the sidecore polls both
- * the guest's rings and the PF's). The frames carry "EXLUP-00" or "EXLUP-20" after seq for
- * the capture checks. */
+ * the guest's rings and the PF's); frames with a forged source never reach the wire. The
+ * frames carry "EXLUP-00", "EXLUP-20" or "EXLUP-SP" (forged) after seq for the capture
+ * checks. */
 #include "pvnet.h"
 
 #define WPINGS 16
@@ -23,14 +24,15 @@ struct tally {
 };
 static struct tally tally[NPORTS];
 
-static uint64_t marker(unsigned k)
+static uint64_t text8(const char *m)
 {
-    const char *m = k ? "EXLUP-20" : "EXLUP-00";
     uint64_t v = 0;
     for (unsigned i = 0; i < 8; i++)
         v |= (uint64_t)(uint8_t)m[i] << (8 * i);
     return v;
 }
+
+static uint64_t marker(unsigned k) { return text8(k ? "EXLUP-20" : "EXLUP-00"); }
 
 static void count(unsigned k, const struct rx *r)
 {
@@ -107,6 +109,15 @@ __attribute__((noreturn)) void role_wire(const char *cmdline, const volatile uin
           "(%u from port 0 untagged, %u from port 1 on VLAN 20)", good, NPORTS * WPINGS, WPINGS, WPINGS);
     check("wire-no-exits", exits == 0, "%lu exits in a window of %u pings to the wire and their "
           "answers (%u window(s) measured)", exits, NPORTS * WPINGS, windows);
+    /* Frames with a forged source address toward the wire: the switch drops them before the
+     * uplink (the capture must not hold one: "EXLUP-SP"). */
+    uint8_t forged[6] = { 2, 0, 0, 0, 0x0c, 0x99 };
+    uint64_t sp = text8("EXLUP-SP");
+    bool sent = true;
+    for (uint32_t i = 0; i < 4; i++)
+        sent &= send_frame(&ports[0], WIRE, forged, K_SPOOF, i, FRAME_LEN, &sp);
+    check("wire-spoof-decided", sent && drain_tx(&ports[0]), "4 frames from a forged source sent "
+          "toward the wire and decided by the switch");
     /* The wire's broadcasts come every 100 ms: wait for both segments', then a little more. */
     uint64_t n = 0;
     for (; n < 4 * SPINS && !(tally[0].b0 && tally[1].b20); n++)

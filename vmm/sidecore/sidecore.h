@@ -30,6 +30,7 @@
 #include "exitless/manifest.h"
 
 #define SIDECORE_VQ_BUDGET 16   /* chains per queue per turn */
+#define SIDECORE_HALT_LOG_MAX 64 /* halts logged per sidecore; the rest only counted */
 #define SIDECORE_IDLE_US 100000 /* idle time before it halts: 100 ms, far above any gap in a
                                  * busy guest's I/O even under TCG on a loaded host */
 

@@ -108,13 +108,21 @@ void sidecore_idle(struct sidecore *sc, uint64_t now)
     if (each(sc, true, pending) || !sidecore_uplink_arm(sc, true)) {
         sc->halts_abandoned++;
     } else {
-        log_info("sidecore", "CPU %u: idle, halting (notifications on, notify pages read-only)",
-                 sc->cpu);
+        /* A wire that brings a frame now and then makes halts periodic: the first ones are
+         * logged, the rest counted (the utilisation report has them all). */
+        bool logged = sc->halts < SIDECORE_HALT_LOG_MAX;
+        if (logged)
+            log_info("sidecore", "CPU %u: idle, halting (notifications on, notify pages read-only)",
+                     sc->cpu);
+        else if (sc->halts == SIDECORE_HALT_LOG_MAX)
+            log_info("sidecore", "CPU %u: idle, halting; further halts are counted, not logged",
+                     sc->cpu);
         uint64_t t0 = rdtsc();
         halt(sc);
         sc->halted += rdtsc() - t0;
         sc->halts++;
-        log_info("sidecore", "CPU %u: woken after %lu TSC cycles", sc->cpu, rdtsc() - t0);
+        if (logged)
+            log_info("sidecore", "CPU %u: woken after %lu TSC cycles", sc->cpu, rdtsc() - t0);
     }
     sidecore_uplink_arm(sc, false);
     each(sc, false, unprotect);
