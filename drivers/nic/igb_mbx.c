@@ -323,6 +323,19 @@ static void mbx_irq(struct trap_frame *f)
     lapic_eoi();
 }
 
+void igb_msix_write(struct igb *g, unsigned entry, uint64_t addr, uint32_t data)
+{
+    const struct pci_dev *pf = g->n->sr->pf;
+    if (!g->msix)
+        g->msix = mmio_map(pf->bar[pf->msix.table_bir].base + pf->msix.table_off,
+                           PCI_MSIX_ENTRY_SIZE * pf->msix.nvec);
+    volatile uint8_t *e = g->msix + entry * PCI_MSIX_ENTRY_SIZE;
+    *(volatile uint32_t *)(e + PCI_MSIX_ENTRY_ADDR_LO) = (uint32_t)addr;
+    *(volatile uint32_t *)(e + PCI_MSIX_ENTRY_ADDR_HI) = (uint32_t)(addr >> 32);
+    *(volatile uint32_t *)(e + PCI_MSIX_ENTRY_DATA) = data;
+    *(volatile uint32_t *)(e + PCI_MSIX_ENTRY_CTRL) = 0;
+}
+
 /* PF MSI-X vector 0 carries the "other" causes (mailbox, VF reset, link) to the boot CPU. */
 void igb_mbx_setup(struct igb *g)
 {
@@ -354,12 +367,7 @@ void igb_mbx_setup(struct igb *g)
         data = VEC_NIC_MAILBOX;
         how = "direct (no VT-d)";
     }
-    volatile uint8_t *tbl = mmio_map(pf->bar[pf->msix.table_bir].base + pf->msix.table_off,
-                                     PCI_MSIX_ENTRY_SIZE * pf->msix.nvec);
-    *(volatile uint32_t *)(tbl + PCI_MSIX_ENTRY_ADDR_LO) = (uint32_t)addr;
-    *(volatile uint32_t *)(tbl + PCI_MSIX_ENTRY_ADDR_HI) = (uint32_t)(addr >> 32);
-    *(volatile uint32_t *)(tbl + PCI_MSIX_ENTRY_DATA) = data;
-    *(volatile uint32_t *)(tbl + PCI_MSIX_ENTRY_CTRL) = 0;
+    igb_msix_write(g, 0, addr, data);
     if (!handler_registered) {
         irq_register(VEC_NIC_MAILBOX, mbx_irq);
         handler_registered = true;

@@ -34,13 +34,10 @@ struct igb_vf_state {
 /* The switch's uplink on the PF's pool (igb_uplink.c); owner: the sidecore after start. */
 struct igb_uplink {
     volatile uint64_t *rx, *tx;  /* descriptor rings (two qwords each) */
-    uint64_t hpa;                /* the block: rings, then receive, then transmit buffers */
     uint64_t rx_buf, tx_buf;     /* host physical = DMA address of buffer 0 */
     uint16_t rx_next, tx_tail, tx_clean;
     bool rx_partial;             /* inside a frame that spans buffers: dropped whole */
     bool wake_irq;               /* MSI-X entry programmed: a frame wakes a halted owner */
-    int irte;
-    unsigned nports;
     uint64_t rx_frames, rx_dropped, tx_frames, tx_full, tx_refused, wakes;
 };
 
@@ -51,6 +48,7 @@ struct igb {
     uint8_t spoof_pools;
     struct igb_vf_state vf[IGB_MAX_POOLS];
     struct igb_uplink up;
+    volatile uint8_t *msix;      /* the PF's MSI-X table, mapped at its first entry's write */
     int irte;                    /* mailbox interrupt's remapping entry, -1 = none */
     bool in_service;
     unsigned msgs, nacks, resets;
@@ -91,5 +89,8 @@ void igb_mbx_setup(struct igb *g);
 /* "xx:xx:xx:xx:xx:xx" for log lines. */
 void igb_mac_str(const uint8_t mac[6], char *buf, size_t size);
 void igb_mbx_service(struct nic *n);
+/* Writes PF MSI-X entry `entry` (unmasked); the table is the PF's, written at bring-up
+ * (entry 0, management CPU) and at the uplink's start (entry 1, its sidecore). */
+void igb_msix_write(struct igb *g, unsigned entry, uint64_t addr, uint32_t data);
 
 #endif

@@ -11,7 +11,7 @@
  * (igb_switch.c), so their tagged frames come in too, with the tag (the switch strips it).
  *
  * Ownership: igb_uplink_setup() runs on the management CPU at bring-up, before any sidecore
- * starts. From igb_uplink_start() on, the rings, their tail registers, IVAR(q), bit 1 of
+ * starts. From its start (igb_uplink_ops.start) on, the rings, their tail registers, IVAR(q), bit 1 of
  * EIMS/EIMC/EICR/EIAC and struct igb_uplink belong to the one sidecore that owns the switch;
  * the mailbox service on the management CPU touches none of them.
  */
@@ -115,7 +115,6 @@ bool igb_uplink_setup(struct igb *g)
     unsigned np = ports_of(n, p);
     unsigned q = g->pf_pool;
     memset(u, 0, sizeof(*u));
-    u->irte = -1;
     if (np > IGB_UP_MAX_PORTS) {
         log_err("igb", "%s: %u virtio-net ports name it as uplink; its address filter has room "
                 "for %u beside the VFs", n->mf->name, np, IGB_UP_MAX_PORTS);
@@ -172,12 +171,10 @@ bool igb_uplink_setup(struct igb *g)
     igb_wr(n, IGB_TDH(q), 0);
     igb_wr(n, IGB_TDT(q), 0);
     igb_wr(n, IGB_TXDCTL(q), IGB_TXDCTL_ENABLE);
-    u->hpa = hpa;
     if (!np)
         return true;
     if (!filters(g, p, np))
         return false;
-    u->nports = np;
     n->uplink = true;
     log_info("igb", "%s: uplink: PF queue %u, %u receive and %u transmit descriptors, %u KiB in "
              "the hypervisor's DMA domain, for %u port(s)", n->mf->name, q, IGB_UP_DESCS,
@@ -200,20 +197,13 @@ static bool uplink_start(struct nic *n)
                  "from the wire (they wait for its next kick)", n->mf->name, UP_MSIX);
         return true;
     }
-    u->irte = vtd_irte_alloc(pf->seg, pf->bdf, apic, VEC_UPLINK_RX, &addr, &data);
-    if (u->irte < 0) {
+    if (vtd_irte_alloc(pf->seg, pf->bdf, apic, VEC_UPLINK_RX, &addr, &data) < 0) {
         log_warn("igb", "%s: uplink: no interrupt remapping entry: a halted sidecore is not woken "
                  "by frames from the wire", n->mf->name);
         return true;
     }
     irq_register(VEC_UPLINK_RX, up_irq);
-    volatile uint8_t *tbl = mmio_map(pf->bar[pf->msix.table_bir].base + pf->msix.table_off,
-                                     PCI_MSIX_ENTRY_SIZE * pf->msix.nvec);
-    volatile uint8_t *e = tbl + UP_MSIX * PCI_MSIX_ENTRY_SIZE;
-    *(volatile uint32_t *)(e + PCI_MSIX_ENTRY_ADDR_LO) = (uint32_t)addr;
-    *(volatile uint32_t *)(e + PCI_MSIX_ENTRY_ADDR_HI) = (uint32_t)(addr >> 32);
-    *(volatile uint32_t *)(e + PCI_MSIX_ENTRY_DATA) = data;
-    *(volatile uint32_t *)(e + PCI_MSIX_ENTRY_CTRL) = 0;
+    igb_msix_write(g, UP_MSIX, addr, data);
     igb_wr(n, IGB_EIMC, UP_EIMS_BIT);
     unsigned q = g->pf_pool;
     uint32_t ivar = igb_rd(n, IGB_IVAR(q)) & ~0xffu;
@@ -254,10 +244,14 @@ static unsigned uplink_rx(struct nic *n, nic_frame_fn fn, void *ctx, unsigned bu
         }
         u->rx[2 * i] = u->rx_buf + (uint64_t)i * BUF_BYTES;
         u->rx[2 * i + 1] = 0;
-        barrier();
-        igb_wr(n, IGB_RDT(g->pf_pool), i);   /* i is re-armed; the one gap stays before head */
         u->rx_next = (uint16_t)((i + 1) % IGB_UP_DESCS);
         got++;
+    }
+    if (got) {
+        barrier();                  /* the re-armed descriptors before the tail moves */
+        /* One tail write for the batch: the last one taken is re-armed, and the one gap of
+         * the ring stays before the head. */
+        igb_wr(n, IGB_RDT(g->pf_pool), (u->rx_next + IGB_UP_DESCS - 1u) % IGB_UP_DESCS);
     }
     return got;
 }

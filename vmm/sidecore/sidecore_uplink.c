@@ -34,6 +34,18 @@ static const struct vnet_uplink_ops wire_ops = { .tx = wire_tx, .rx = wire_rx };
 
 static bool owns(const struct sidecore *sc) { return sc->cpu == sc->switch_owner; }
 
+/* The first NIC from *nic on that some port names as its uplink and that has its uplink
+ * queue, with *nic set to its index; NULL when none is left. */
+static struct nic *next_uplink(const struct vnet_fabric *fab, uint8_t *nic)
+{
+    for (; *nic < VSW_MAX_UPLINKS; (*nic)++) {
+        struct nic *n = (fab->uplinks & (1u << *nic)) ? uplink_nic(*nic) : NULL;
+        if (n)
+            return n;
+    }
+    return NULL;
+}
+
 void sidecore_uplink_start(struct sidecore *sc)
 {
     struct vnet_fabric *fab = vpci_virtio_fabric();
@@ -68,11 +80,9 @@ bool sidecore_uplink_arm(struct sidecore *sc, bool on)
     bool quiet = true;
     if (!owns(sc))
         return true;
-    for (uint8_t nic = 0; nic < VSW_MAX_UPLINKS; nic++) {
-        struct nic *n = (fab->uplinks & (1u << nic)) ? uplink_nic(nic) : NULL;
-        if (n)
-            quiet &= n->ops->uplink->arm(n, on);
-    }
+    struct nic *n;
+    for (uint8_t nic = 0; (n = next_uplink(fab, &nic)); nic++)
+        quiet &= n->ops->uplink->arm(n, on);
     return quiet;
 }
 
@@ -81,11 +91,10 @@ bool sidecore_uplink_woken(const struct sidecore *sc)
     struct vnet_fabric *fab = vpci_virtio_fabric();
     if (!owns(sc))
         return false;
-    for (uint8_t nic = 0; nic < VSW_MAX_UPLINKS; nic++) {
-        struct nic *n = (fab->uplinks & (1u << nic)) ? uplink_nic(nic) : NULL;
-        if (n && n->ops->uplink->woken(n))
+    struct nic *n;
+    for (uint8_t nic = 0; (n = next_uplink(fab, &nic)); nic++)
+        if (n->ops->uplink->woken(n))
             return true;
-    }
     return false;
 }
 
@@ -94,10 +103,8 @@ void sidecore_uplink_report(const struct sidecore *sc)
     struct vnet_fabric *fab = vpci_virtio_fabric();
     if (!owns(sc) || !fab->uplinks)
         return;
-    for (uint8_t nic = 0; nic < VSW_MAX_UPLINKS; nic++) {
-        struct nic *n = (fab->uplinks & (1u << nic)) ? uplink_nic(nic) : NULL;
-        if (!n)
-            continue;
+    struct nic *n;
+    for (uint8_t nic = 0; (n = next_uplink(fab, &nic)); nic++) {
         const struct vsw_uplink_counters *u = &fab->sw.uplink[nic];
         log_info("sidecore", "uplink %s: to the wire %lu frames (%lu bytes); from the wire %lu "
                              "delivered, dropped: %lu unknown, %lu spoofed (a port's own source "
