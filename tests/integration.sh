@@ -28,12 +28,24 @@ boot_case() {
         echo "FAIL: $name: could not build the ISO"
         return
     fi
-    local timeout=${CASE_TIMEOUT:-300}
-    tests/run-platform.sh --iso "$iso" --platform "$platform" --firmware "$firmware" \
-        --cpus "$cpus" --megs "${CASE_MEGS:-256}" --timeout "$timeout" --log "$log" --quiet \
-        --elf "${CASE_ELF:-$elf}" \
-        ${QEMU_ARGS:+--qemu-args "$QEMU_ARGS"} ${BOCHS_ARGS:+--bochs-args "$BOCHS_ARGS"} ${PASS_EXIT:+--pass-exit "$PASS_EXIT"}
-    local rc=$?
+    local timeout=${CASE_TIMEOUT:-300} rc attempt
+    for attempt in 1 2; do
+        tests/run-platform.sh --iso "$iso" --platform "$platform" --firmware "$firmware" \
+            --cpus "$cpus" --megs "${CASE_MEGS:-256}" --timeout "$timeout" --log "$log" --quiet \
+            --elf "${CASE_ELF:-$elf}" \
+            ${QEMU_ARGS:+--qemu-args "$QEMU_ARGS"} ${BOCHS_ARGS:+--bochs-args "$BOCHS_ARGS"} ${PASS_EXIT:+--pass-exit "$PASS_EXIT"}
+        rc=$?
+        # QEMU's TCG can abort on its own race between a memory-map change (a VF's FLR, a
+        # BAR or bus-master toggle) and another vCPU's MMIO access (docs/soak.md, seen once
+        # in 535 soak restarts). That is the emulator dying, not a result of the system under
+        # test: the case runs once more, and the rerun is reported. Nothing else is retried.
+        [ "$attempt" = 1 ] && [ "$platform" = qemu ] && [ $rc -ne 0 ] && \
+            grep -aq 'iotlb_to_section: Assertion' "${log%.log}.emulator.log" 2>/dev/null || break
+        mv "$log" "${log%.log}.qemu-abort.log"
+        mv "${log%.log}.emulator.log" "${log%.log}.qemu-abort.emulator.log"
+        echo "note $name qemu aborted (iotlb_to_section assertion, its TCG memory-map race): ran again" >> "$results"
+        echo "NOTE: $name: QEMU aborted on its TCG memory-map race (iotlb_to_section assertion); the case runs once more (first log: ${log%.log}.qemu-abort.log)"
+    done
     local ok=1 why=
     # Every check the system reported.
     while IFS= read -r line; do
@@ -691,7 +703,8 @@ qemu)
         'mem: cfg-a: 4-byte read of guest-physical 0xb0090000 at rip .*: neither RAM nor a device there, all ones' \
         '^PASS: cfg-b/no-frame-while-bus-master-off' '^PASS: cfg-b/served-every-round' \
         '^PASS: cfg-a/mailbox-malformed-refused' '^PASS: cfg-a/mailbox-before-handshake-refused' \
-        '^PASS: cfg-a/mailbox-flood-survived' \
+        '^PASS: cfg-a/mailbox-flood-survived' '^PASS: cfg-a/reset-loop-survived' \
+        'igb: warning: igb0 VF0 \(cfg-a\): 8 reset lines logged for this VF: the rest are counted, not logged' \
         'igb: warning: igb0 VF0 \(cfg-a\): mailbox unknown type 0x77 refused: unknown request' \
         'igb: warning: igb0 VF0 \(cfg-a\): mailbox set-VLAN add VLAN 20 refused' \
         'igb: warning: igb0 VF0 \(cfg-a\): mailbox set-multicast refused: no reset handshake yet' \
@@ -715,6 +728,8 @@ qemu)
 
     # The PF logs at most 16 mailbox lines for a VF, however many requests it refuses.
     vf_count qemu-vf-cfgattack 16 'igb: warning: igb0 VF0( \(cfg-a\))?: mailbox '
+    # And at most 8 lines of the VF's own resets and handshakes, however often it resets itself.
+    vf_count qemu-vf-cfgattack 8 'igb: igb0 VF0 \(cfg-a\): (VF reset: back|reset handshake: MAC)'
 
     # FLR around a restart (issue 13): rst faults the same way, its VF is reset before the
     # restart, and the second run (CPUID 0x40000001 EDX = 1) finds its queues off, brings the

@@ -68,6 +68,37 @@ static bool mbx_write(const struct nic *n, unsigned v, const uint32_t *msg, unsi
     return true;
 }
 
+/* A VF that floods its mailbox or resets itself in a loop must not flood the log. In each
+ * run of its owner, the first IGB_MBX_LOG_MAX lines its requests cause (refusals, a buffer it
+ * holds) and the first IGB_RESET_LOG_MAX lines its own resets and handshakes cause are
+ * logged; the rest are counted. Request lines not logged are reported at the VF's next reset
+ * (within the reset budget); everything not logged is reported when the hypervisor resets
+ * the VF for the next run. */
+static bool budget(struct igb *g, unsigned v, unsigned *logged, unsigned *unlogged, unsigned max,
+                   const char *what)
+{
+    if (*logged < max) {
+        ++*logged;
+        return true;
+    }
+    if ((*unlogged)++ == 0)
+        log_warn("igb", "%s VF%u (%s): %u %s lines logged for this VF: the rest are counted, "
+                 "not logged", g->n->mf->name, v, nic_owner_name(g->n, v), max, what);
+    return false;
+}
+
+static bool may_log(struct igb *g, unsigned v)
+{
+    struct igb_vf_state *s = &g->vf[v];
+    return budget(g, v, &s->logged, &s->unlogged, IGB_MBX_LOG_MAX, "mailbox");
+}
+
+static bool reset_may_log(struct igb *g, unsigned v)
+{
+    struct igb_vf_state *s = &g->vf[v];
+    return budget(g, v, &s->resets_logged, &s->resets_unlogged, IGB_RESET_LOG_MAX, "reset");
+}
+
 /* A function-level reset of the VF (VFLRE) or its reset request: back to the manifest. */
 static void vf_defaults(struct igb *g, unsigned v)
 {
@@ -110,13 +141,16 @@ static uint32_t do_reset(struct igb *g, unsigned v, uint32_t *reply, unsigned *w
     *words = 4;
     g->resets++;
     if (!s->has_mac) {
-        log_warn("igb", "%s VF%u (%s): reset handshake refused: no MAC (the VF has no owner in the "
+        if (reset_may_log(g, v))
+            log_warn("igb", "%s VF%u (%s): reset handshake refused: no MAC (the VF has no owner in the "
                  "manifest)", n->mf->name, v, nic_owner_name(n, v));
         return IGB_MSG_NACK;
     }
     s->cts = true;
     igb_mac_str(s->mac, m, sizeof m);
-    log_info("igb", "%s VF%u (%s): reset handshake: MAC %s handed over", n->mf->name, v, nic_owner_name(n, v), m);
+    if (reset_may_log(g, v))
+        log_info("igb", "%s VF%u (%s): reset handshake: MAC %s handed over", n->mf->name, v,
+                 nic_owner_name(n, v), m);
     return IGB_MSG_ACK;
 }
 
@@ -221,20 +255,34 @@ static uint32_t do_request(struct igb *g, unsigned v, const uint32_t *msg, const
     }
 }
 
-/* A VF that floods its mailbox must not flood the log: the first IGB_MBX_LOG_MAX lines its
- * requests cause (refusals, a buffer it holds) are logged, the rest counted and reported at
- * the VF's next reset. */
-static bool may_log(struct igb *g, unsigned v)
+/* A VF reset (VFLRE): the hypervisor's FLR at its owner's restart, or the VF's own reset
+ * (VTCTRL.RST), which a guest may do as often as it likes. Only the first begins a new run
+ * with fresh log budgets; the second is logged within the reset budget. */
+static void vf_reset_seen(struct igb *g, unsigned v)
 {
-    struct igb_vf_state *st = &g->vf[v];
-    if (st->logged < IGB_MBX_LOG_MAX) {
-        st->logged++;
-        return true;
+    struct nic *n = g->n;
+    struct igb_vf_state *s = &g->vf[v];
+    vf_defaults(g, v);
+    if (__atomic_exchange_n(&n->vf[v].host_reset, false, __ATOMIC_SEQ_CST)) {
+        if (s->unlogged)
+            log_warn("igb", "%s VF%u (%s): %u mailbox lines since the last report were not logged",
+                     n->mf->name, v, nic_owner_name(n, v), s->unlogged);
+        if (s->resets_unlogged)
+            log_warn("igb", "%s VF%u (%s): %u reset lines since the last report were not logged",
+                     n->mf->name, v, nic_owner_name(n, v), s->resets_unlogged);
+        s->logged = s->unlogged = s->resets_logged = s->resets_unlogged = 0;
+        log_info("igb", "%s VF%u (%s): reset by the hypervisor (a new run of its owner): back to the "
+                 "manifest's settings", n->mf->name, v, nic_owner_name(n, v));
+        return;
     }
-    if (st->unlogged++ == 0)
-        log_warn("igb", "%s VF%u (%s): %u mailbox lines logged for this VF: the rest are counted, "
-                 "not logged", g->n->mf->name, v, nic_owner_name(g->n, v), IGB_MBX_LOG_MAX);
-    return false;
+    if (!reset_may_log(g, v))
+        return;
+    log_info("igb", "%s VF%u (%s): VF reset: back to the manifest's settings", n->mf->name, v,
+             nic_owner_name(n, v));
+    if (s->unlogged)
+        log_warn("igb", "%s VF%u (%s): %u mailbox lines since the last report were not logged",
+                 n->mf->name, v, nic_owner_name(n, v), s->unlogged);
+    s->unlogged = 0;
 }
 
 static void serve(struct igb *g, unsigned v)
@@ -289,15 +337,8 @@ void igb_mbx_service(struct nic *n)
         if (flr) {
             igb_wr(n, IGB_VFLRE, flr);
             for (unsigned v = 0; v < n->nvfs; v++)
-                if ((flr >> v) & 1) {
-                    vf_defaults(g, v);
-                    log_info("igb", "%s VF%u (%s): VF reset: back to the manifest's settings", n->mf->name, v,
-                             nic_owner_name(n, v));
-                    if (g->vf[v].unlogged)
-                        log_warn("igb", "%s VF%u (%s): %u mailbox lines since the last report "
-                                 "were not logged", n->mf->name, v, nic_owner_name(n, v), g->vf[v].unlogged);
-                    g->vf[v].unlogged = 0;
-                }
+                if ((flr >> v) & 1)
+                    vf_reset_seen(g, v);
         }
         if (icr & ~req)
             igb_wr(n, IGB_MBVFICR, icr & ~req);  /* VF acknowledgements: nothing pending on them */

@@ -24,11 +24,14 @@ struct igb_vf_state {
     uint16_t max_frame;
     uint8_t nmc;
     uint16_t mc[IGB_MSG_MAX_MCAST];
-    unsigned logged;             /* mailbox log lines this VF's requests caused */
-    unsigned unlogged;           /* lines past IGB_MBX_LOG_MAX, counted, not yet reported */
+    /* Log budgets of the owner's run (refreshed when the hypervisor resets the VF for a
+     * restart): what the VF's requests cause, and what its own resets and handshakes cause. */
+    unsigned logged, unlogged;   /* request lines; past IGB_MBX_LOG_MAX, not yet reported */
+    unsigned resets_logged, resets_unlogged;   /* reset lines; past IGB_RESET_LOG_MAX */
 };
 
-#define IGB_MBX_LOG_MAX 16       /* mailbox log lines per VF; the rest are counted */
+#define IGB_MBX_LOG_MAX 16       /* mailbox request log lines per VF and run; the rest are counted */
+#define IGB_RESET_LOG_MAX 8      /* reset and handshake log lines per VF and run */
 #define IGB_MBX_PASS_MAX 8       /* requests served per VF per service pass; the rest wait */
 
 /* The switch's uplink on the PF's pool (igb_uplink.c); owner: the sidecore after start. */
@@ -38,6 +41,7 @@ struct igb_uplink {
     uint16_t rx_next, tx_tail, tx_clean;
     bool rx_partial;             /* inside a frame that spans buffers: dropped whole */
     bool wake_irq;               /* MSI-X entry programmed: a frame wakes a halted owner */
+    uint64_t armed_seq;          /* the receive interrupts' count when this uplink was armed */
     uint64_t rx_frames, rx_dropped, tx_frames, tx_full, tx_refused, wakes;
 };
 

@@ -45,13 +45,16 @@
 _Static_assert(2 * RING_BYTES <= FRAME_SIZE, "both rings in the block's first page");
 _Static_assert(RING_BYTES % 128 == 0, "RDLEN/TDLEN are multiples of 128 bytes");
 
-/* Written by the uplink's receive interrupt on the owner, read by its halt (igb_uplink_arm). */
-static volatile bool woken;
+/* Counts the uplinks' receive interrupts. Every uplink raises the same vector on the one
+ * sidecore that owns the switch; only that CPU writes and reads it (owner: the switch's
+ * sidecore). Each NIC notes the count when it arms, so one NIC's arming never hides another
+ * NIC's interrupt, and a wake is counted on every NIC that has a frame when the halt ends. */
+static volatile uint64_t wake_seq;
 
 static void up_irq(struct trap_frame *f)
 {
     (void)f;
-    woken = true;
+    wake_seq++;
     lapic_eoi();
 }
 
@@ -305,12 +308,12 @@ static bool uplink_arm(struct nic *n, bool on)
         return !rx_ready(u);
     if (!on) {
         igb_wr(n, IGB_EIMC, UP_EIMS_BIT);
-        if (woken)
+        if (wake_seq != u->armed_seq && rx_ready(u))
             u->wakes++;
-        woken = false;
+        u->armed_seq = wake_seq;
         return true;
     }
-    woken = false;
+    u->armed_seq = wake_seq;
     igb_wr(n, IGB_EICR, UP_EIMS_BIT);    /* a cause left from the polling time */
     igb_wr(n, IGB_EIMS, UP_EIMS_BIT);
     return !rx_ready(u);                 /* a frame before the arming would never interrupt */
@@ -318,8 +321,8 @@ static bool uplink_arm(struct nic *n, bool on)
 
 static bool uplink_woken(const struct nic *n)
 {
-    (void)n;
-    return woken;
+    const struct igb *g = n->priv;
+    return g->up.wake_irq && wake_seq != g->up.armed_seq;
 }
 
 static void uplink_report(const struct nic *n)

@@ -34,6 +34,14 @@ struct nic *nic_of(unsigned mf_index)
     return NULL;
 }
 
+void nic_host_reset_notice(const struct pci_dev *d)
+{
+    for (unsigned i = 0; i < nnics; i++)
+        for (unsigned v = 0; v < nics[i].nvfs; v++)
+            if (nics[i].sr->vfs[v].dev == d)
+                __atomic_store_n(&nics[i].vf[v].host_reset, true, __ATOMIC_SEQ_CST);
+}
+
 const char *nic_owner_name(const struct nic *n, unsigned vf)
 {
     uint8_t o = vf < n->nvfs ? n->vf[vf].owner : SRIOV_NO_OWNER;

@@ -41,6 +41,10 @@ struct nic_vf {
     uint32_t asked;         /* 1 << nic_setting: what the manifest asks of this VF */
     uint32_t enforced;      /* programmed, read back and acted on by the device */
     uint32_t gaps;          /* asked but not in force */
+    /* Set by the CPU that restarts the owner, just before its FLR; taken (atomic exchange)
+     * by the NIC's service on the management CPU when it sees that reset. A reset the
+     * hypervisor did begins a new run of the owner: its log budget starts afresh. */
+    bool host_reset;
 };
 
 struct nic;
@@ -105,6 +109,11 @@ struct nic *nic_at(unsigned i);
 struct nic *nic_of(unsigned mf_index);
 /* Runs every NIC's service routine (the mailbox interrupt handler calls it; tests may poll). */
 void nic_service_all(void);
+
+/* The hypervisor is about to reset PCI function d (a guest's restart): if it is a VF of a
+ * NIC, the NIC's service treats the reset it sees next as the start of a new run of the
+ * owner, not as the guest's own doing. Any CPU. */
+void nic_host_reset_notice(const struct pci_dev *d);
 
 /* For drivers: records a setting of VF `vf` (asked = the manifest wants it) and reports a
  * gap with its reason, "not enforced by this device: <why>", at warning level. */

@@ -221,6 +221,8 @@ static int attacker(const struct exitless_boot_info *bi)
     ok &= round_trip(nb, 7, "mailbox-malformed");
     gprintf("%s: attack begins: a mailbox flood\n", bi->name);
     ok &= mbx_flood_attack(&vf);
+    gprintf("%s: attack begins: its own VF reset in a loop\n", bi->name);
+    ok &= mbx_reset_loop_attack(&vf, bi);
     ok &= round_trip(nb, 8, "mailbox-flood");
     for (int i = 0; i < END_SENDS; i++)
         frame_send(&vf, nb, 0, "EXL-CFG-DONE", 9);

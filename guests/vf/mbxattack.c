@@ -17,6 +17,7 @@
 #define IGB_LOG_BOUND   16          /* the PF's log lines per VF: the flood must pass it */
 #define SETTLE_US       200000
 #define RESET_SETTLE_US 100000
+#define RESET_LOOP      20u         /* own resets, each with a handshake: past the PF's bound of 8 */
 
 /* One request; true when the PF answered it with a NACK of the same type. */
 static bool refused(struct vf *vf, const uint32_t *msg, unsigned words, uint32_t *got)
@@ -92,4 +93,24 @@ bool mbx_flood_attack(struct vf *vf)
                     "%u of %u requests posted, %u taken by the PF, no reply read; a request after "
                     "them answered: %s (reply 0x%x)", posted, FLOOD, taken,
                     answered ? "NACK, as it should" : "NO", got);
+}
+
+/* The VF resets itself (VTCTRL.RST) and does the handshake again, over and over: each reset
+ * and handshake must be served (the MAC handed over each time), and the PF logs at most its
+ * bound of reset lines for this run. */
+bool mbx_reset_loop_attack(struct vf *vf, const struct exitless_boot_info *bi)
+{
+    uint8_t want[6];
+    bool have = arg_mac(bi->cmdline, "mac", want);
+    unsigned ok = 0;
+    for (unsigned i = 0; i < RESET_LOOP; i++) {
+        vf_wr(vf, VF_CTRL, VF_CTRL_RST);
+        delay_us(RESET_SETTLE_US);
+        vf_mbx_forget(vf);
+        ok += !vf_up(vf) && have && mem_same(vf->mac, want, 6);
+    }
+    vf_rings_start(vf);
+    return observed("reset-loop-survived", ok == RESET_LOOP,
+                    "%u of %u own VF resets followed by a handshake that the PF answered with "
+                    "the manifest's MAC", ok, RESET_LOOP);
 }

@@ -207,5 +207,6 @@ int case_cfgattack(const struct exitless_boot_info *bi);
 bool observed(const char *name, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 bool mbx_malformed_attack(struct vf *vf, const struct exitless_boot_info *bi, const uint8_t nb[6]);
 bool mbx_flood_attack(struct vf *vf);
+bool mbx_reset_loop_attack(struct vf *vf, const struct exitless_boot_info *bi);
 
 #endif

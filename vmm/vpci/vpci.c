@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "drivers/nic/nic.h"
 #include "drivers/pci/pci.h"
 #include "drivers/pci/sriov.h"
 #include "drivers/vtd/vtd.h"
@@ -200,6 +201,8 @@ int vpci_setup(struct guest *g, const struct mf_guest *mg, char *err, unsigned e
 static void reset_fn(struct guest *g, struct vpci_fn *f, const char *when)
 {
     const struct pci_dev *d = dev_of(f);
+    if (f->is_vf)
+        nic_host_reset_notice(d);   /* the PF's driver: a new run of this VF's owner */
     f->reset_done = pci_flr(d) == 0;
     if (f->reset_done)
         log_info("vpci", "%s: %s reset (FLR) %s", g->name, f->label, when);
